@@ -1,0 +1,223 @@
+"""The app factory every service uses: logging, telemetry, auth, errors, request context, health and readiness.
+
+A service passes its own lifespan (which opens and closes its clients and yields a typed state object) and its
+readiness checks; everything operational is shared so that every service behaves the same under a probe or a SIGTERM.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import dataclass
+from types import FrameType
+from typing import Any, Generic, TypeVar
+
+import structlog
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from tripsage_core.auth import TokenVerifier
+from tripsage_core.errors import ServiceUnavailable, install_error_handlers, problem_response
+from tripsage_core.flags import FeatureFlags
+from tripsage_core.jsonutil import ORJSONResponse
+from tripsage_core.logging import configure_logging
+from tripsage_core.settings import ServiceSettings
+from tripsage_core.telemetry import Telemetry, TelemetryConfig, setup_telemetry
+
+StateT = TypeVar("StateT")
+log = structlog.get_logger(__name__)
+
+READINESS_TIMEOUT_S = 1.0
+_QUIET_PATHS = frozenset({"/health", "/ready"})
+_REQUEST_ID_MAX = 128
+
+
+@dataclass(frozen=True, slots=True)
+class ReadinessCheck:
+    """A dependency probe; a failing `critical` check makes `/ready` answer 503, others are only reported."""
+
+    probe: Callable[[], Awaitable[Any]]
+    critical: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceSpec(Generic[StateT]):
+    """What a service contributes to the shared app."""
+
+    name: str
+    settings: ServiceSettings
+    routers: Sequence[APIRouter]
+    lifespan: Callable[[FastAPI], AbstractAsyncContextManager[StateT]]
+    readiness: Callable[[StateT], Mapping[str, ReadinessCheck]] = lambda _state: {}
+    flags: FeatureFlags | None = None
+    description: str = ""
+
+
+class _Draining:
+    """Set on SIGTERM, before the server stops accepting and long before in-flight requests finish."""
+
+    def __init__(self) -> None:
+        self.started = False
+
+    def hook_signals(self) -> None:
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            previous = signal.getsignal(signum)
+
+            def handler(sig: int, frame: FrameType | None, _previous: Any = previous) -> None:
+                self.started = True
+                if callable(_previous):
+                    _previous(sig, frame)
+
+            try:
+                signal.signal(signum, handler)
+            except ValueError:  # not the main thread (an app served from a test thread): nothing to hook
+                return
+
+
+def _request_id(scope: Scope) -> str:
+    for key, value in scope["headers"]:
+        if key == b"x-request-id":
+            candidate = value.decode("latin-1")
+            if 0 < len(candidate) <= _REQUEST_ID_MAX and candidate.replace("-", "").isalnum():
+                return candidate
+            break
+    return uuid.uuid4().hex
+
+
+class RequestContextMiddleware:
+    """Request id in, request id out, one access log line; plain ASGI because BaseHTTPMiddleware costs throughput."""
+
+    def __init__(self, app: ASGIApp, *, access_log: bool) -> None:
+        self.app = app
+        self.access_log = access_log
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_id = _request_id(scope)
+        scope.setdefault("state", {})["request_id"] = request_id
+        structlog.contextvars.bind_contextvars(request_id=request_id)
+        started = time.perf_counter()
+        status = 500
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message.setdefault("headers", []).append((b"x-request-id", request_id.encode()))
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            path = scope["path"]
+            if self.access_log and (path not in _QUIET_PATHS or status != 200):
+                log.info("request", method=scope["method"], path=path, status=status,
+                         duration_ms=round((time.perf_counter() - started) * 1000, 2))
+            structlog.contextvars.unbind_contextvars("request_id")
+
+
+async def _run_check(check: ReadinessCheck) -> dict[str, Any]:
+    started = time.perf_counter()
+    try:
+        async with asyncio.timeout(READINESS_TIMEOUT_S):
+            details = await check.probe()
+    except Exception as exc:
+        return {"status": "down", "critical": check.critical, "error": type(exc).__name__ + ": " + str(exc)[:200]}
+    result: dict[str, Any] = {"status": "ok", "latency_ms": round((time.perf_counter() - started) * 1000, 2)}
+    if isinstance(details, Mapping):
+        result.update(details)
+    return result
+
+
+def _ops_router(spec: ServiceSpec[Any], draining: _Draining) -> APIRouter:
+    router = APIRouter(tags=["operations"])
+    flags = spec.flags or FeatureFlags()
+
+    @router.get("/health", summary="Liveness: the process is up (no dependency checks)")
+    async def health() -> dict[str, str]:
+        return {"status": "ok", "service": spec.name}
+
+    @router.get(
+        "/ready",
+        summary="Readiness: this service's dependencies answer",
+        responses={503: {"description": "Draining or a critical dependency is down"}},
+    )
+    async def ready(request: Request) -> Response:
+        if draining.started:
+            return problem_response(ServiceUnavailable("Shutting down.", extensions={"checks": {}}))
+        checks = spec.readiness(request.app.state.service)
+        results = await asyncio.gather(*(_run_check(c) for c in checks.values()))
+        named = dict(zip(checks, results, strict=True))
+        if any(r["status"] != "ok" and r.get("critical") for r in named.values()):
+            return problem_response(ServiceUnavailable("A dependency is down.", extensions={"checks": named}))
+        return ORJSONResponse({"status": "ready", "service": spec.name, "checks": named})
+
+    @router.get("/flags", summary="Feature flags in force in this process")
+    async def feature_flags() -> dict[str, bool]:
+        return flags.model_dump()
+
+    return router
+
+
+def create_service_app(spec: ServiceSpec[StateT]) -> FastAPI:
+    """Build a FastAPI app for one service from its spec."""
+    settings = spec.settings
+    configure_logging(
+        service=spec.name, environment=settings.environment, version=settings.version,
+        level=settings.log_level, secrets=settings.secret_values().values(),
+    )
+    telemetry = setup_telemetry(
+        service=spec.name, version=settings.version, environment=settings.environment,
+        config=TelemetryConfig(
+            otlp_endpoint=settings.otlp_endpoint, dogstatsd_host=settings.dogstatsd_host,
+            dogstatsd_port=settings.dogstatsd_port, sample_ratio=settings.trace_sample_ratio,
+        ),
+    )
+    draining = _Draining()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        draining.hook_signals()
+        log.info("starting", port=settings.port, environment=settings.environment,
+                 feature_flags=(spec.flags or FeatureFlags()).model_dump(), telemetry=telemetry.enabled)
+        try:
+            async with spec.lifespan(app) as state:
+                app.state.service = state
+                yield
+        finally:
+            log.info("stopped")
+            telemetry.shutdown()
+
+    app = FastAPI(
+        title=f"TripSage {spec.name}",
+        version=settings.version,
+        description=spec.description,
+        lifespan=lifespan,
+        default_response_class=ORJSONResponse,
+    )
+    app.state.settings = settings
+    app.state.telemetry = telemetry
+    app.state.draining = draining
+    app.state.token_verifier = TokenVerifier(
+        secret=settings.jwt_secret, jwks_url=settings.jwt_jwks_url,
+        audience=settings.jwt_audience, issuer=settings.jwt_issuer,
+    )
+    install_error_handlers(app)
+    app.include_router(_ops_router(spec, draining))
+    for router in spec.routers:
+        app.include_router(router)
+    telemetry.instrument_app(app)
+    app.add_middleware(RequestContextMiddleware, access_log=settings.access_log)
+    return app
+
+
+def telemetry_of(app: FastAPI) -> Telemetry:
+    telemetry: Telemetry = app.state.telemetry
+    return telemetry

@@ -1,0 +1,120 @@
+"""Verify Supabase-issued JWTs: HS256 with the project secret, RS256/ES256 through the project's JWKS URL.
+
+Every service verifies the token it receives; the gateway forwards the caller's token unchanged, so no service
+ever trusts a user id taken from a header or a body.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+import jwt
+from fastapi import Depends, Request
+from pydantic import SecretStr
+
+from tripsage_core.errors import ServiceUnavailable, Unauthorized
+
+_ASYMMETRIC = ("RS256", "ES256")
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """The caller, as its verified token says: `sub` is the user id."""
+
+    user_id: str
+    token: str
+    claims: dict[str, Any]
+
+
+class TokenVerifier:
+    """Checks signature, expiry, audience and issuer; the JWKS keys are fetched lazily and cached by PyJWT."""
+
+    def __init__(
+        self,
+        *,
+        secret: SecretStr | None,
+        jwks_url: str | None,
+        audience: str,
+        issuer: str | None,
+        leeway_s: int = 30,
+    ) -> None:
+        self._secret = secret
+        self._audience = audience
+        self._issuer = issuer
+        self._leeway = leeway_s
+        self._jwks = jwt.PyJWKClient(jwks_url, cache_keys=True, lifespan=600, timeout=3) if jwks_url else None
+
+    async def verify(self, token: str) -> Principal:
+        try:
+            header = jwt.get_unverified_header(token)
+        except jwt.PyJWTError:
+            raise Unauthorized("The bearer token is malformed.") from None
+        algorithm = header.get("alg")
+        key: Any
+        if algorithm == "HS256" and self._secret is not None:
+            key = self._secret.get_secret_value()
+        elif algorithm in _ASYMMETRIC and self._jwks is not None:
+            key = await self._signing_key(token)
+        else:
+            raise Unauthorized("The bearer token is signed with an algorithm this service does not accept.")
+        options = {"require": ["exp", "sub"], "verify_iss": self._issuer is not None}
+        try:
+            claims = jwt.decode(
+                token, key, algorithms=[algorithm], audience=self._audience, issuer=self._issuer,
+                leeway=self._leeway, options=options,
+            )
+        except jwt.ExpiredSignatureError:
+            raise Unauthorized("The bearer token has expired.") from None
+        except jwt.InvalidAudienceError:
+            raise Unauthorized("The bearer token is not meant for this API (audience).") from None
+        except jwt.InvalidIssuerError:
+            raise Unauthorized("The bearer token was issued by an unknown issuer.") from None
+        except jwt.PyJWTError:
+            raise Unauthorized("The bearer token is invalid.") from None
+        sub = claims.get("sub")
+        if not isinstance(sub, str) or not sub:
+            raise Unauthorized("The bearer token names no user.")
+        return Principal(user_id=sub, token=token, claims=claims)
+
+    async def _signing_key(self, token: str) -> Any:
+        assert self._jwks is not None
+        try:
+            # PyJWKClient is synchronous (urllib); keep its rare network fetch off the event loop.
+            signing_key = await asyncio.to_thread(self._jwks.get_signing_key_from_jwt, token)
+        except jwt.PyJWKClientConnectionError:
+            raise ServiceUnavailable("The identity provider's keys cannot be fetched right now.") from None
+        except jwt.PyJWTError:
+            raise Unauthorized("The bearer token is signed by an unknown key.") from None
+        return signing_key.key
+
+
+def bearer_token(request: Request) -> str:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized("A bearer token is required.")
+    return token.strip()
+
+
+async def require_user(request: Request) -> Principal:
+    verifier: TokenVerifier = request.app.state.token_verifier
+    return await verifier.verify(bearer_token(request))
+
+
+CurrentUser = Annotated[Principal, Depends(require_user)]
+
+
+def mint_token(
+    *, sub: str, secret: str, audience: str = "authenticated", issuer: str | None = None, ttl_s: int = 3600,
+    extra: dict[str, Any] | None = None,
+) -> str:
+    """An HS256 token shaped like Supabase's, for development and tests."""
+    now = int(time.time())
+    claims: dict[str, Any] = {"sub": sub, "aud": audience, "role": "authenticated", "iat": now, "exp": now + ttl_s}
+    if issuer:
+        claims["iss"] = issuer
+    claims.update(extra or {})
+    return jwt.encode(claims, secret, algorithm="HS256")

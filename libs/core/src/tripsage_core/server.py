@@ -1,0 +1,26 @@
+"""Run a service under uvicorn with its server configuration taken from the service's settings."""
+
+from __future__ import annotations
+
+import uvicorn
+
+from tripsage_core.settings import ServiceSettings
+
+
+def serve(app_factory: str, settings: ServiceSettings) -> None:
+    """Serve `module:create_app` (a factory, so each worker builds its own app and clients)."""
+    uvicorn.run(
+        app_factory,
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        workers=settings.workers,
+        timeout_keep_alive=settings.keep_alive_s,
+        timeout_graceful_shutdown=settings.graceful_timeout_s,
+        loop="uvloop",
+        http="httptools",
+        log_config=None,
+        access_log=False,
+        server_header=False,
+        date_header=True,
+    )

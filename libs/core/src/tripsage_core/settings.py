@@ -1,0 +1,80 @@
+"""Service settings: one env prefix per service, fail fast on missing or placeholder secrets outside development."""
+
+from __future__ import annotations
+
+from typing import Literal, Self
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+Environment = Literal["development", "test", "staging", "production"]
+
+# A well-known key so `make run` needs no configuration; it is refused anywhere but development and test.
+DEVELOPMENT_JWT_SECRET = "tripsage-development-jwt-secret-not-for-production"  # noqa: S105
+
+_PLACEHOLDER_MARKERS = ("changeme", "change-me", "placeholder", "your-", "example", "not-for-production", "xxx")
+
+
+def is_placeholder(value: str) -> bool:
+    """True for empty values and the kind of filler left in copied config files."""
+    lowered = value.strip().lower()
+    return not lowered or lowered in {"secret", "password", "dev", "test"} or any(
+        marker in lowered for marker in _PLACEHOLDER_MARKERS
+    )
+
+
+class ConfigurationError(RuntimeError):
+    """Raised at startup when the configuration cannot be run safely."""
+
+
+class ServiceSettings(BaseSettings):
+    """Settings every service shares; subclasses set `env_prefix` (e.g. `TIME_`) and add their own fields."""
+
+    model_config = SettingsConfigDict(extra="ignore", frozen=True, env_nested_delimiter="__")
+
+    environment: Environment = "development"
+    version: str = "0.1.0"
+    host: str = "127.0.0.1"
+    port: int = Field(8000, ge=1, le=65535)
+    workers: int = Field(1, ge=1, le=64)
+    keep_alive_s: int = Field(5, ge=1, le=300, description="Idle keep-alive; above the mesh's idle timeout")
+    graceful_timeout_s: int = Field(20, ge=1, le=300, description="Drain time after SIGTERM before exit")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    access_log: bool = True
+
+    jwt_secret: SecretStr | None = None
+    jwt_jwks_url: str | None = None
+    jwt_audience: str = "authenticated"
+    jwt_issuer: str | None = None
+
+    redis_url: str | None = None
+    cache_stale_multiplier: int = Field(24, ge=1, le=1000)
+
+    otlp_endpoint: str | None = None
+    dogstatsd_host: str | None = None
+    dogstatsd_port: int = 8125
+    trace_sample_ratio: float = Field(1.0, ge=0.0, le=1.0)
+
+    @property
+    def is_development(self) -> bool:
+        return self.environment in ("development", "test")
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_secrets(self) -> Self:
+        if self.jwt_secret is None and self.jwt_jwks_url is None:
+            if not self.is_development:
+                raise ConfigurationError("jwt_secret or jwt_jwks_url is required outside development")
+            object.__setattr__(self, "jwt_secret", SecretStr(DEVELOPMENT_JWT_SECRET))
+        if not self.is_development:
+            for name, value in self.secret_values().items():
+                if is_placeholder(value):
+                    raise ConfigurationError(f"{name} holds a placeholder value; set a real secret")
+        return self
+
+    def secret_values(self) -> dict[str, str]:
+        """Every configured secret by field name, for the placeholder check and log redaction."""
+        return {
+            name: value.get_secret_value()
+            for name in type(self).model_fields
+            if isinstance(value := getattr(self, name), SecretStr)
+        }

@@ -1,0 +1,100 @@
+"""Real HTTP servers for tests: an ASGI app on a uvicorn thread, or a service as its own process."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import threading
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+import uvicorn
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def wait_for_http(url: str, *, timeout_s: float = 30.0, status: int = 200) -> None:
+    """Poll `url` until it answers `status`; raise TimeoutError naming the url otherwise."""
+    deadline = time.monotonic() + timeout_s
+    last: str = "no answer"
+    while time.monotonic() < deadline:
+        try:
+            response = httpx.get(url, timeout=1.0, trust_env=False)
+            if response.status_code == status:
+                return
+            last = f"HTTP {response.status_code}"
+        except httpx.HTTPError as exc:
+            last = type(exc).__name__
+        time.sleep(0.05)
+    raise TimeoutError(f"{url} did not answer {status} within {timeout_s} s (last: {last})")
+
+
+@contextmanager
+def serve_in_thread(app: Any, *, port: int | None = None, ready_path: str | None = None) -> Iterator[str]:
+    """Serve an ASGI app with uvicorn on 127.0.0.1 in a background thread; yields its base URL."""
+    port = port or _free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, lifespan="on"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("test server did not start")
+        time.sleep(0.01)
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        if ready_path:
+            wait_for_http(base_url + ready_path)
+        yield base_url
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+class ServiceProcess:
+    """A service run as its own OS process, the way production runs it; stop() sends SIGTERM like Kubernetes."""
+
+    def __init__(self, command: Sequence[str], *, env: Mapping[str, str], ready_url: str,
+                 log_path: Path | None = None) -> None:
+        self.command = list(command)
+        self.env = {**os.environ, **env}
+        self.ready_url = ready_url
+        self.log_path = log_path
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self, *, timeout_s: float = 30.0) -> ServiceProcess:
+        output = self.log_path.open("ab") if self.log_path else subprocess.DEVNULL
+        self.process = subprocess.Popen(self.command, env=self.env, stdout=output, stderr=subprocess.STDOUT)  # noqa: S603
+        try:
+            wait_for_http(self.ready_url, timeout_s=timeout_s)
+        except TimeoutError:
+            self.stop()
+            raise
+        return self
+
+    def stop(self, *, timeout_s: float = 15.0) -> int | None:
+        if self.process is None or self.process.poll() is not None:
+            return self.process.returncode if self.process else None
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            return self.process.wait(timeout=timeout_s)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            return self.process.wait(timeout=5)
+
+    def __enter__(self) -> ServiceProcess:
+        return self.start()
+
+    def __exit__(self, *_: object) -> None:
+        self.stop()

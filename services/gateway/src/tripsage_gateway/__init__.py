@@ -1,0 +1,1 @@
+"""TripSage gateway: the public API."""

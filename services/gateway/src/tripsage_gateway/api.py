@@ -1,0 +1,35 @@
+"""Public routes: every `/v1/<domain>/...` path is verified here, then forwarded to its service."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request, Response
+
+from tripsage_core.auth import CurrentUser
+from tripsage_gateway.service import Forwarder
+
+
+def _forwarder(request: Request) -> Forwarder:
+    forwarder: Forwarder = request.app.state.service.forwarder
+    return forwarder
+
+
+ForwarderDep = Annotated[Forwarder, Depends(_forwarder)]
+
+router = APIRouter(prefix="/v1", tags=["gateway"])
+
+
+@router.api_route(
+    "/{prefix}/{path:path}",
+    methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+    summary="Forward to the service that owns the domain",
+    responses={
+        401: {"description": "Missing or invalid bearer token"},
+        404: {"description": "No service owns this path"},
+        503: {"description": "The owning service cannot be reached"},
+        504: {"description": "The owning service did not answer in time"},
+    },
+)
+async def forward(prefix: str, path: str, request: Request, _user: CurrentUser, forwarder: ForwarderDep) -> Response:
+    return await forwarder.forward(request, prefix=prefix, path=path)

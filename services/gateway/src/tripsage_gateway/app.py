@@ -1,0 +1,74 @@
+"""The gateway's app: its lifespan owns one HTTP client per upstream service."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass
+
+from fastapi import FastAPI
+
+from tripsage_core.app import ReadinessCheck, ServiceSpec, create_service_app, telemetry_of
+from tripsage_core.flags import FeatureFlags
+from tripsage_gateway.api import router
+from tripsage_gateway.config import GatewaySettings
+from tripsage_gateway.routes import ROUTES
+from tripsage_gateway.service import Forwarder
+from tripsage_http import ServiceClient
+
+
+@dataclass(frozen=True, slots=True)
+class GatewayState:
+    clients: Mapping[str, ServiceClient]
+    forwarder: Forwarder
+
+
+def _lifespan_for(settings: GatewaySettings):  # type: ignore[no-untyped-def]
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[GatewayState]:
+        async with AsyncExitStack() as stack:
+            clients: dict[str, ServiceClient] = {}
+            for name in sorted(set(ROUTES.values())):
+                client = ServiceClient(
+                    name=name,
+                    base_url=settings.upstreams[name],
+                    timeout_s=settings.upstream_timeout_s,
+                    connect_timeout_s=settings.upstream_connect_timeout_s,
+                )
+                stack.push_async_callback(client.aclose)
+                telemetry_of(app).instrument_http_client(client.http)
+                clients[name] = client
+            yield GatewayState(
+                clients=clients,
+                forwarder=Forwarder(clients=clients, routes=ROUTES, max_body_bytes=settings.max_body_bytes),
+            )
+
+    return lifespan
+
+
+async def _upstream_alive(client: ServiceClient) -> None:
+    response = await client.request("GET", "/health", timeout_s=0.5)
+    response.raise_for_status()
+
+
+def _readiness(state: GatewayState) -> Mapping[str, ReadinessCheck]:
+    # Upstreams are reported, not required: one service down must not take the whole API out of rotation.
+    return {
+        f"upstream:{name}": ReadinessCheck(lambda client=client: _upstream_alive(client), critical=False)
+        for name, client in state.clients.items()
+    }
+
+
+def create_app(settings: GatewaySettings | None = None) -> FastAPI:
+    settings = settings or GatewaySettings()
+    return create_service_app(
+        ServiceSpec(
+            name="gateway",
+            settings=settings,
+            routers=[router],
+            lifespan=_lifespan_for(settings),
+            readiness=_readiness,
+            flags=FeatureFlags(),
+            description="The public TripSage API. Every route needs a Supabase-issued bearer token.",
+        )
+    )

@@ -1,0 +1,59 @@
+"""Forwarding: a public request becomes one upstream call with the caller's token and trace context."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from fastapi import Request, Response
+
+from tripsage_core.telemetry import inject_trace_headers
+from tripsage_gateway.errors import BodyTooLarge, UnknownRoute
+from tripsage_http import ServiceClient
+
+# Only what an upstream needs crosses the hop; hop-by-hop and client-specific headers stay behind.
+_REQUEST_HEADERS = ("authorization", "content-type", "accept", "accept-language", "idempotency-key", "if-none-match")
+_RESPONSE_HEADERS = ("content-type", "retry-after", "cache-control", "etag", "location", "x-cache")
+
+
+class Forwarder:
+    def __init__(self, *, clients: Mapping[str, ServiceClient], routes: Mapping[str, str], max_body_bytes: int) -> None:
+        self._clients = clients
+        self._routes = routes
+        self._max_body = max_body_bytes
+
+    def upstream_for(self, prefix: str, path: str) -> ServiceClient:
+        upstream = self._routes.get(prefix)
+        client = self._clients.get(upstream) if upstream else None
+        if client is None or any(part in {".", ".."} or "\\" in part for part in path.split("/")):
+            raise UnknownRoute(f"/v1/{prefix}/{path}")
+        return client
+
+    async def forward(self, request: Request, *, prefix: str, path: str) -> Response:
+        client = self.upstream_for(prefix, path)
+        body = await self._bounded_body(request)
+        headers = {name: value for name in _REQUEST_HEADERS if (value := request.headers.get(name)) is not None}
+        headers["x-request-id"] = request.state.request_id
+        inject_trace_headers(headers)
+        upstream = await client.request(
+            request.method,
+            f"/v1/{prefix}/{path}" if path else f"/v1/{prefix}",
+            params=request.url.query or None,
+            content=body or None,
+            headers=headers,
+        )
+        return Response(
+            content=upstream.content,
+            status_code=upstream.status_code,
+            headers={name: value for name in _RESPONSE_HEADERS if (value := upstream.headers.get(name)) is not None},
+        )
+
+    async def _bounded_body(self, request: Request) -> bytes:
+        declared = request.headers.get("content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self._max_body:
+            raise BodyTooLarge(self._max_body)
+        body = bytearray()
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > self._max_body:
+                raise BodyTooLarge(self._max_body)
+        return bytes(body)

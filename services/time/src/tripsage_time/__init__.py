@@ -1,0 +1,1 @@
+"""TripSage time service."""

@@ -1,0 +1,52 @@
+"""Time routes: parse, call the domain, return a schema."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+
+from tripsage_core.auth import CurrentUser
+from tripsage_time.schemas import (
+    ArrivalRequest,
+    ArrivalResponse,
+    ConvertRequest,
+    ConvertResponse,
+    TimezoneAtLocation,
+    ZoneInstant,
+)
+from tripsage_time.service import TimeService
+
+
+def _service(request: Request) -> TimeService:
+    service: TimeService = request.app.state.service.time
+    return service
+
+
+Time = Annotated[TimeService, Depends(_service)]
+Latitude = Annotated[float, Query(ge=-90, le=90, description="Latitude in degrees", examples=[35.68])]
+Longitude = Annotated[float, Query(ge=-180, le=180, description="Longitude in degrees", examples=[139.69])]
+
+router = APIRouter(prefix="/v1/time", tags=["time"])
+
+
+@router.get("/timezone", summary="The time zone at a location, with its current offset")
+async def timezone_at(lat: Latitude, lon: Longitude, time: Time, _user: CurrentUser) -> TimezoneAtLocation:
+    return time.timezone_at(lat=lat, lon=lon)
+
+
+@router.get("/now", summary="The current local time in a zone")
+async def now(
+    tz: Annotated[str, Query(min_length=1, max_length=64, examples=["Europe/Paris"])], time: Time, _user: CurrentUser
+) -> ZoneInstant:
+    return time.now_in(tz)
+
+
+@router.post("/convert", summary="Convert a time between zones; a DST-ambiguous local time returns both")
+async def convert(body: ConvertRequest, time: Time, _user: CurrentUser) -> ConvertResponse:
+    return time.convert(body)
+
+
+@router.post("/arrival", summary="Local arrival time of a trip leg, with day offset and UTC instants")
+async def arrival(body: ArrivalRequest, time: Time, _user: CurrentUser) -> ArrivalResponse:
+    return time.arrival(body)

@@ -1,0 +1,1 @@
+"""Where time-zone facts come from: offline data, no network."""

@@ -20,6 +20,7 @@ from opentelemetry import context, propagate
 from opentelemetry.proto.collector.metrics.v1.metrics_service_pb2 import ExportMetricsServiceRequest
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 from opentelemetry.proto.trace.v1.trace_pb2 import Span
+
 from tripsage_core.telemetry import (
     Telemetry,
     TelemetryConfig,

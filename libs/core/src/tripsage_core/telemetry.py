@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 import atexit
+import importlib
+import importlib.util
+import logging
 import threading
 import time
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import structlog
 from datadog.dogstatsd.base import DogStatsd
 from opentelemetry import context, metrics, propagate, trace
 from opentelemetry.exporter.otlp.proto.http.metric_exporter import OTLPMetricExporter
 from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
-from opentelemetry.instrumentation.asyncpg import AsyncPGInstrumentor
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
-from opentelemetry.instrumentation.redis import RedisInstrumentor
 from opentelemetry.sdk.metrics import Counter, Histogram, MeterProvider
 from opentelemetry.sdk.metrics.export import AggregationTemporality, PeriodicExportingMetricReader
 from opentelemetry.sdk.resources import Resource
@@ -130,6 +131,8 @@ class Telemetry:
 
     def increment(self, metric: str, value: int = 1, tags: Mapping[str, str] | None = None) -> None:
         """Count an event on DogStatsD and the OTel counter of the same name."""
+        if self._closed:
+            return
         if self._statsd is not None:
             self._statsd.increment(metric, value, tags=_statsd_tags(tags))
         if self._meter is not None:
@@ -137,6 +140,8 @@ class Telemetry:
 
     def timing(self, metric: str, ms: float, tags: Mapping[str, str] | None = None) -> None:
         """Record a duration in milliseconds on DogStatsD and the OTel histogram of the same name."""
+        if self._closed:
+            return
         if self._statsd is not None:
             self._statsd.timing(metric, ms, tags=_statsd_tags(tags))
         if self._meter is not None:
@@ -191,6 +196,9 @@ def setup_telemetry(*, service: str, version: str, environment: str, config: Tel
     """Build exporters for whatever the config names; with nothing configured, start nothing."""
     # W3C trace context only: the one format every hop and the Datadog Agent agree on, whatever OTEL_* says.
     propagate.set_global_textmap(TraceContextTextMapPropagator())
+    # While the collector is down the SDK warns once per dropped span, on the request path; export
+    # failures are still logged once per batch at ERROR, which is signal enough.
+    logging.getLogger("opentelemetry.sdk._shared_internal").setLevel(logging.ERROR)
     tracer_provider: TracerProvider | None = None
     meter_provider: MeterProvider | None = None
     if config.otlp_endpoint is not None:
@@ -293,7 +301,12 @@ def _tracer_provider(resource: Resource, config: TelemetryConfig) -> TracerProvi
     )
     # Spans only enter a bounded in-memory queue on the request path; a full queue drops, never waits.
     provider.add_span_processor(
-__import__('opentelemetry.sdk.trace.export').sdk.trace.export.SimpleSpanProcessor(exporter)
+        BatchSpanProcessor(
+            exporter,
+            max_queue_size=_SPAN_QUEUE_SIZE,
+            schedule_delay_millis=config.export_interval_s * 1000,
+            export_timeout_millis=config.export_timeout_s * 1000,
+        )
     )
     return provider
 
@@ -327,9 +340,24 @@ def _claim_process_globals(tracer_provider: TracerProvider, meter_provider: Mete
         _globals_claimed = True
         trace.set_tracer_provider(tracer_provider)
         metrics.set_meter_provider(meter_provider)
-        for instrumentor in (AsyncPGInstrumentor(), RedisInstrumentor()):  # type: ignore[no-untyped-call]
+        for instrumentor in _driver_instrumentors():
             if not instrumentor.is_instrumented_by_opentelemetry:
                 instrumentor.instrument(tracer_provider=tracer_provider, meter_provider=meter_provider)
+
+
+# Each service installs only the drivers it uses (time has no database), so instrument the ones present.
+_DRIVER_INSTRUMENTORS = {
+    "asyncpg": ("opentelemetry.instrumentation.asyncpg", "AsyncPGInstrumentor"),
+    "redis": ("opentelemetry.instrumentation.redis", "RedisInstrumentor"),
+}
+
+
+def _driver_instrumentors() -> list[Any]:
+    found = []
+    for driver, (module, name) in _DRIVER_INSTRUMENTORS.items():
+        if importlib.util.find_spec(driver) is not None:
+            found.append(getattr(importlib.import_module(module), name)())
+    return found
 
 
 def _statsd(service: str, version: str, environment: str, config: TelemetryConfig) -> DogStatsd:

@@ -1,1 +1,1 @@
-"""TripSage shared library."""
+"""Postgres access for TripSage: `tripsage_db.pool` (resilient asyncpg pools), `tripsage_db.migrations`."""

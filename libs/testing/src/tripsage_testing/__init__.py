@@ -1,1 +1,7 @@
-"""TripSage shared library."""
+"""Real Postgres and Redis servers for tests and the dev stack, plus the pytest plugin that provides them."""
+
+from tripsage_testing.ports import free_port
+from tripsage_testing.postgres import EmbeddedPostgres, EmbeddedPostgresError
+from tripsage_testing.redis import RedisServer, RedisServerError
+
+__all__ = ["EmbeddedPostgres", "EmbeddedPostgresError", "RedisServer", "RedisServerError", "free_port"]

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import socket
 import subprocess
 import threading
 import time
+from collections import Counter, defaultdict, deque
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,6 +17,8 @@ from typing import Any
 
 import httpx
 import uvicorn
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, Response
 
 
 def _free_port() -> int:
@@ -65,8 +69,9 @@ def serve_in_thread(app: Any, *, port: int | None = None, ready_path: str | None
 class ServiceProcess:
     """A service run as its own OS process, the way production runs it; stop() sends SIGTERM like Kubernetes."""
 
-    def __init__(self, command: Sequence[str], *, env: Mapping[str, str], ready_url: str,
-                 log_path: Path | None = None) -> None:
+    def __init__(
+        self, command: Sequence[str], *, env: Mapping[str, str], ready_url: str, log_path: Path | None = None
+    ) -> None:
         self.command = list(command)
         self.env = {**os.environ, **env}
         self.ready_url = ready_url
@@ -98,3 +103,42 @@ class ServiceProcess:
 
     def __exit__(self, *_: object) -> None:
         self.stop()
+
+
+class ScriptedUpstream:
+    """A real HTTP upstream whose answers a test scripts per key, and which records what it received."""
+
+    def __init__(self) -> None:
+        self.scripts: defaultdict[str, deque[tuple[int, dict[str, str]]]] = defaultdict(deque)
+        self.hits: Counter[str] = Counter()
+        self.headers: dict[str, dict[str, str]] = {}
+        self.bodies: dict[str, bytes] = {}
+        self.app = FastAPI()
+
+        @self.app.api_route("/{prefix:path}/scripted/{key}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+        @self.app.api_route("/scripted/{key}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+        async def scripted(key: str, request: Request) -> Response:
+            self.hits[key] += 1
+            self.headers[key] = dict(request.headers)
+            self.bodies[key] = await request.body()
+            status, headers = self.scripts[key].popleft() if self.scripts[key] else (200, {})
+            return JSONResponse(
+                {"key": key, "hit": self.hits[key], "query": str(request.url.query)},
+                status_code=status,
+                headers=headers,
+            )
+
+        @self.app.get("/{prefix:path}/slow/{key}")
+        @self.app.get("/slow/{key}")
+        async def slow(key: str, seconds: float) -> dict[str, str]:
+            self.hits[key] += 1
+            await asyncio.sleep(seconds)
+            return {"key": key}
+
+        @self.app.get("/health")
+        async def health() -> dict[str, str]:
+            return {"status": "ok"}
+
+    def script(self, key: str, *answers: int | tuple[int, dict[str, str]]) -> None:
+        for answer in answers:
+            self.scripts[key].append(answer if isinstance(answer, tuple) else (answer, {}))

@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
+from typing import Any
 
 from fastapi import FastAPI
 
+from tripsage_cache import Cache
 from tripsage_core.app import ReadinessCheck, ServiceSpec, create_service_app, telemetry_of
 from tripsage_core.flags import FeatureFlags
 from tripsage_gateway.api import router
@@ -21,12 +23,15 @@ from tripsage_http import ServiceClient
 class GatewayState:
     clients: Mapping[str, ServiceClient]
     forwarder: Forwarder
+    cache: Cache
 
 
 def _lifespan_for(settings: GatewaySettings):  # type: ignore[no-untyped-def]
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[GatewayState]:
         async with AsyncExitStack() as stack:
+            cache = await Cache.open(settings.redis_url, namespace="gateway")
+            stack.push_async_callback(cache.aclose)
             clients: dict[str, ServiceClient] = {}
             for name in sorted(set(ROUTES.values())):
                 client = ServiceClient(
@@ -41,6 +46,7 @@ def _lifespan_for(settings: GatewaySettings):  # type: ignore[no-untyped-def]
             yield GatewayState(
                 clients=clients,
                 forwarder=Forwarder(clients=clients, routes=ROUTES, max_body_bytes=settings.max_body_bytes),
+                cache=cache,
             )
 
     return lifespan
@@ -51,12 +57,22 @@ async def _upstream_alive(client: ServiceClient) -> None:
     response.raise_for_status()
 
 
+async def _cache_health(cache: Cache) -> dict[str, Any]:
+    health = await cache.health()
+    if health.get("status") != "ok":
+        raise ConnectionError(f"{health.get('backend')} cache is {health.get('status')}")
+    return health
+
+
 def _readiness(state: GatewayState) -> Mapping[str, ReadinessCheck]:
-    # Upstreams are reported, not required: one service down must not take the whole API out of rotation.
-    return {
+    # Reported, not required: one service down must not take the whole API out of rotation, and the cache is an
+    # optimisation whose absence only costs speed.
+    checks = {
         f"upstream:{name}": ReadinessCheck(lambda client=client: _upstream_alive(client), critical=False)
         for name, client in state.clients.items()
     }
+    checks["cache"] = ReadinessCheck(lambda: _cache_health(state.cache), critical=False)
+    return checks
 
 
 def create_app(settings: GatewaySettings | None = None) -> FastAPI:

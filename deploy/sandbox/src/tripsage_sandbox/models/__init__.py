@@ -1,0 +1,1 @@
+"""Deterministic data models behind the fake providers."""

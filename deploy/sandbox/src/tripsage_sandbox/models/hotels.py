@@ -1,0 +1,214 @@
+"""Hotels per city, generated from the city's seed: names, positions, stars, rooms and nightly prices."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date, timedelta
+from functools import cache
+from typing import Any
+
+from tripsage_sandbox import geo
+from tripsage_sandbox.models.money import EUR_RATES, convert, fmt
+from tripsage_sandbox.seeding import rng_for, stable_seed
+
+HOTEL_PREFIX = "SX"
+OFFER_PREFIX = "SBX"
+_B36 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+# Relative price level of a night's stay per country (1.0 = euro-area average); 0.6 elsewhere.
+COST_LEVEL: dict[str, float] = {
+    "CH": 1.6, "NO": 1.45, "IS": 1.45, "DK": 1.35, "GB": 1.35, "US": 1.3, "IE": 1.3, "SE": 1.25, "SG": 1.25,
+    "HK": 1.25, "FR": 1.2, "NL": 1.2, "AU": 1.2, "AE": 1.2, "IL": 1.2, "LU": 1.25, "FI": 1.15, "QA": 1.15,
+    "AT": 1.1, "BE": 1.1, "CA": 1.1, "NZ": 1.1, "JP": 1.05, "DE": 1.05, "IT": 1.05, "KR": 0.95, "ES": 0.9,
+    "PT": 0.85, "GR": 0.85, "HR": 0.8, "TW": 0.8, "CZ": 0.75, "CN": 0.7, "PL": 0.7, "HU": 0.7, "CL": 0.65,
+    "MX": 0.65, "TR": 0.6, "BR": 0.6, "ZA": 0.6, "AR": 0.55, "MA": 0.55, "TH": 0.5, "MY": 0.5, "EG": 0.45,
+    "ID": 0.45, "PH": 0.45, "VN": 0.4, "IN": 0.4,
+}
+_PREFIXES = ("GRAND", "ROYAL", "CENTRAL", "PARK", "RIVERSIDE", "GARDEN", "OLD TOWN", "HARBOUR", "STATION",
+             "PLAZA", "CITY", "BOUTIQUE", "PANORAMA", "CATHEDRAL", "MARKET", "SQUARE")
+_SUFFIXES = {1: ("HOSTEL", "GUESTHOUSE"), 2: ("INN", "LODGE", "BUDGET HOTEL"), 3: ("HOTEL", "INN", "SUITES"),
+             4: ("HOTEL", "SUITES", "RESIDENCE"), 5: ("PALACE", "GRAND HOTEL", "RESORT")}
+_CHAINS = ("ZZ", "SX")
+ROOMS: tuple[tuple[str, str, float, int, str], ...] = (
+    ("ROH", "STANDARD_ROOM", 1.0, 1, "DOUBLE"),
+    ("TWN", "STANDARD_ROOM", 1.05, 2, "TWIN"),
+    ("A1K", "SUPERIOR_ROOM", 1.25, 1, "KING"),
+    ("DLX", "DELUXE_ROOM", 1.55, 1, "KING"),
+    ("STE", "SUITE", 2.4, 1, "KING"),
+)
+AMENITIES = ("WIFI", "AIR_CONDITIONING", "RESTAURANT", "PARKING", "FITNESS_CENTER", "SPA", "SWIMMING_POOL",
+             "ROOM_SERVICE", "BUSINESS_CENTER", "PETS_ALLOWED")
+
+
+@dataclass(frozen=True, slots=True)
+class Hotel:
+    """A generated hotel; its id encodes its city and position in the city's list."""
+
+    hotel_id: str
+    name: str
+    city: geo.City
+    iata_code: str
+    lat: float
+    lon: float
+    stars: int
+    price_factor: float
+    amenities: tuple[str, ...]
+
+
+def _b36(value: int, width: int) -> str:
+    out = ""
+    for _ in range(width):
+        value, digit = divmod(value, 36)
+        out = _B36[digit] + out
+    return out
+
+
+def _city_iata(city: geo.City) -> str:
+    code = geo.city_code_for_city(city)
+    if code:
+        return code
+    nearest = min(geo.airports().values(), key=lambda a: geo.great_circle_km(city.lat, city.lon, a.lat, a.lon))
+    return geo.city_code_for_airport(nearest)
+
+
+def city_cost(city: geo.City) -> float:
+    """Country cost level times a size factor (bigger cities cost more)."""
+    size = min(1.35, max(0.9, 1 + 0.12 * math.log10(max(city.population, 15000) / 100_000)))
+    return COST_LEVEL.get(city.country, 0.6) * size
+
+
+@cache
+def hotels_in(city: geo.City) -> tuple[Hotel, ...]:
+    """All sandbox hotels of a city (8 to 36, more for bigger cities)."""
+    count = min(36, 8 + int(6 * math.log10(max(city.population, 15000) / 15000)))
+    radius = min(9.0, 1.5 + 2.5 * math.log10(max(city.population, 15000) / 15000))
+    iata = _city_iata(city)
+    hotels = []
+    for index in range(count):
+        rng = rng_for("hotel", city.geonameid, index)
+        stars = rng.choices((1, 2, 3, 4, 5), weights=(5, 20, 40, 25, 10))[0]
+        lat, lon = geo.offset_point(city.lat, city.lon, radius * math.sqrt(rng.random()), rng.uniform(0, 360))
+        if rng.random() < 0.5:
+            name = f"{rng.choice(_PREFIXES)} {rng.choice(_SUFFIXES[stars])}"
+        else:
+            name = f"{city.name.upper()} {rng.choice(_PREFIXES)} {rng.choice(_SUFFIXES[stars])}"
+        amenities = tuple(sorted(rng.sample(AMENITIES, k=min(len(AMENITIES), 2 + stars))))
+        hotels.append(Hotel(
+            hotel_id=HOTEL_PREFIX + _b36(city.geonameid, 5) + _B36[index],
+            name=name,
+            city=city,
+            iata_code=iata,
+            lat=round(lat, 5),
+            lon=round(lon, 5),
+            stars=stars,
+            price_factor=rng.uniform(0.85, 1.2),
+            amenities=amenities,
+        ))
+    return tuple(hotels)
+
+
+def hotel_by_id(hotel_id: str) -> Hotel | None:
+    """Regenerate a hotel from its id (None if it is not a sandbox id)."""
+    hotel_id = hotel_id.upper()
+    if len(hotel_id) != 8 or not hotel_id.startswith(HOTEL_PREFIX):
+        return None
+    try:
+        geonameid = int(hotel_id[2:7], 36)
+        index = _B36.index(hotel_id[7])
+    except ValueError:
+        return None
+    city = geo.city_by_id(geonameid)
+    if city is None:
+        return None
+    found = hotels_in(city)
+    return found[index] if index < len(found) else None
+
+
+def currency_for(country: str) -> str:
+    """Local currency when the sandbox has a rate for it, else EUR."""
+    record = geo.countries().get(country)
+    code = str(record["currencycode"]) if record else "EUR"
+    return code if code in EUR_RATES else "EUR"
+
+
+def nightly_eur(hotel: Hotel, room_factor: float, night: date, adults: int) -> float:
+    """Price of one night: 38 EUR x stars^1.35 x city cost x hotel factor x room x season x weekend x occupancy."""
+    season = {6: 1.15, 7: 1.2, 8: 1.2, 12: 1.1, 1: 0.88, 2: 0.88}.get(night.month, 1.0)
+    weekend = 1.12 if night.weekday() in (4, 5) else 1.0
+    occupancy = 1 + 0.15 * (adults - 1)
+    return 38 * hotel.stars**1.35 * city_cost(hotel.city) * hotel.price_factor * room_factor * season * weekend * occupancy
+
+
+def is_available(hotel: Hotel, check_in: date) -> bool:
+    """About nine hotels in ten have rooms on a given date."""
+    return stable_seed("availability", hotel.hotel_id, check_in) % 10 != 0
+
+
+def offer_id(hotel: Hotel, check_in: date, nights: int, adults: int, room_index: int, rooms: int) -> str:
+    """Offer ids carry everything needed to rebuild the offer, so lookups need no server state."""
+    return f"{OFFER_PREFIX}{hotel.hotel_id}{check_in:%Y%m%d}{nights:02d}{adults}{room_index}{rooms}"
+
+
+def parse_offer_id(value: str) -> tuple[Hotel, date, int, int, int, int] | None:
+    """Inverse of offer_id; None when the id is not a valid sandbox offer."""
+    value = value.upper()
+    if len(value) != 24 or not value.startswith(OFFER_PREFIX):
+        return None
+    hotel = hotel_by_id(value[3:11])
+    try:
+        check_in = date(int(value[11:15]), int(value[15:17]), int(value[17:19]))
+        nights, adults, room_index, rooms = int(value[19:21]), int(value[21]), int(value[22]), int(value[23])
+    except ValueError:
+        return None
+    if hotel is None or room_index >= len(ROOMS) or nights < 1 or adults < 1 or rooms < 1:
+        return None
+    return hotel, check_in, nights, adults, room_index, rooms
+
+
+def build_offer(
+    hotel: Hotel, check_in: date, nights: int, adults: int, room_index: int, rooms: int, currency: str
+) -> dict[str, Any]:
+    """One Amadeus hotel offer with per-night price changes."""
+    code, category, factor, beds, bed_type = ROOMS[room_index]
+    changes, total = [], 0.0
+    for n in range(nights):
+        night = check_in + timedelta(days=n)
+        price = convert(nightly_eur(hotel, factor, night, adults) * rooms, currency)
+        total += price
+        changes.append({"startDate": night.isoformat(), "endDate": (night + timedelta(days=1)).isoformat(),
+                        "total": fmt(price)})
+    base = total / 1.1
+    refundable = stable_seed("policy", hotel.hotel_id, room_index) % 2 == 0
+    identifier = offer_id(hotel, check_in, nights, adults, room_index, rooms)
+    deadline = check_in - timedelta(days=2)
+    return {
+        "id": identifier,
+        "checkInDate": check_in.isoformat(),
+        "checkOutDate": (check_in + timedelta(days=nights)).isoformat(),
+        "rateCode": "RAC" if refundable else "PRO",
+        "rateFamilyEstimated": {"code": "RAC" if refundable else "PRO", "type": "P"},
+        "room": {
+            "type": code,
+            "typeEstimated": {"category": category, "beds": beds, "bedType": bed_type},
+            "description": {"text": f"{category.replace('_', ' ').title()}, {beds} {bed_type.title()} bed(s) - sandbox rate",
+                            "lang": "EN"},
+        },
+        "guests": {"adults": adults},
+        "price": {
+            "currency": currency,
+            "base": fmt(base),
+            "total": fmt(total),
+            "variations": {"average": {"base": fmt(base / nights)}, "changes": changes},
+        },
+        "policies": {
+            "paymentType": "guarantee" if refundable else "deposit",
+            "cancellation": (
+                {"deadline": f"{deadline.isoformat()}T23:59:00", "description": {"text": "FREE CANCELLATION UNTIL DEADLINE"}}
+                if refundable
+                else {"description": {"text": "NON-REFUNDABLE RATE"}, "type": "FULL_STAY"}
+            ),
+        },
+        "self": f"/v3/shopping/hotel-offers/{identifier}",
+        "sandbox": True,
+    }

@@ -1,0 +1,91 @@
+"""Amadeus OAuth2 client-credentials handshake and bearer-token checks."""
+
+from __future__ import annotations
+
+import secrets
+import time
+from typing import Any
+from urllib.parse import parse_qs
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from tripsage_sandbox.errors import amadeus_error
+from tripsage_sandbox.responses import AMADEUS_JSON, PLAIN_JSON, json_response
+
+_MAX_TOKENS = 50_000
+
+
+def amadeus_fail(
+    status: int, code: int, title: str, detail: str | None = None, parameter: str | None = None
+) -> Response:
+    """Amadeus error response with its vendor media type."""
+    return json_response(amadeus_error(status, code, title, detail, parameter), status, AMADEUS_JSON)
+
+
+class TokenStore:
+    """Issued access tokens and their expiry (wall clock, as the SDK computes expiry from expires_in)."""
+
+    def __init__(self, ttl_s: int) -> None:
+        self.ttl_s = ttl_s
+        self._tokens: dict[str, float] = {}
+
+    def issue(self) -> str:
+        """Mint a token valid for the configured lifetime."""
+        now = time.time()
+        if len(self._tokens) > _MAX_TOKENS:
+            self._tokens = {t: exp for t, exp in self._tokens.items() if exp > now}
+        token = "SBX" + secrets.token_urlsafe(21)
+        self._tokens[token] = now + self.ttl_s
+        return token
+
+    def check(self, request: Request) -> Response | None:
+        """None if the bearer token is valid, else the exact 401 Amadeus would send."""
+        header = request.headers.get("authorization", "")
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            return amadeus_fail(401, 38191, "Invalid HTTP header",
+                                "Missing or invalid format for mandatory Authorization header")
+        expires_at = self._tokens.get(token.strip())
+        if expires_at is None:
+            return amadeus_fail(401, 38190, "Invalid access token",
+                                "The access token provided in the Authorization header is invalid")
+        if time.time() >= expires_at:
+            return amadeus_fail(401, 38192, "Access token expired", "The access token is expired")
+        return None
+
+
+def _token_error(status: int, error: str, description: str, code: int, title: str) -> Response:
+    body = {"error": error, "error_description": description, "code": code, "title": title}
+    return json_response(body, status, PLAIN_JSON)
+
+
+async def token_endpoint(request: Request) -> Response:
+    """POST /v1/security/oauth2/token: any non-empty client_id/secret is accepted."""
+    store: TokenStore = request.app.state.tokens
+    content_type = request.headers.get("content-type", "")
+    form = parse_qs((await request.body()).decode("utf-8", "replace")) if "form-urlencoded" in content_type else {}
+    grant_type = form.get("grant_type", [""])[0]
+    if not grant_type:
+        return _token_error(400, "invalid_request", "Mandatory grant_type form parameter missing", 38187,
+                            "Invalid parameters")
+    if grant_type != "client_credentials":
+        return _token_error(400, "unsupported_grant_type",
+                            "Only client_credentials value is allowed for the body parameter grant_type", 38187,
+                            "Invalid parameters")
+    client_id = form.get("client_id", [""])[0].strip()
+    client_secret = form.get("client_secret", [""])[0].strip()
+    if not client_id or not client_secret:
+        return _token_error(401, "invalid_client", "Client credentials are invalid", 38187, "Invalid parameters")
+    body: dict[str, Any] = {
+        "type": "amadeusOAuth2Token",
+        "username": "sandbox@tripsage.invalid",
+        "application_name": "tripsage-sandbox",
+        "client_id": client_id,
+        "token_type": "Bearer",
+        "access_token": store.issue(),
+        "expires_in": store.ttl_s,
+        "state": "approved",
+        "scope": "",
+    }
+    return json_response(body, 200, PLAIN_JSON)

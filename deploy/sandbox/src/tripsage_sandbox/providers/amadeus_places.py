@@ -1,0 +1,292 @@
+"""Amadeus Airport & City Search, Hotel List (by city / by geocode) and Hotel Search v3."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from functools import cache
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from tripsage_sandbox import geo
+from tripsage_sandbox.models import hotels
+from tripsage_sandbox.models.money import EUR_RATES
+from tripsage_sandbox.providers.amadeus_auth import amadeus_fail
+from tripsage_sandbox.responses import AMADEUS_JSON, json_response
+from tripsage_sandbox.seeding import stable_seed
+
+_REGION = {"EU": "EUROP", "NA": "NAMER", "SA": "SAMER", "AF": "AFRIC", "AS": "ASIA", "OC": "SWPAC", "AN": "ANTAR"}
+_KM_PER_MILE = 1.609344
+
+
+def _utc_offset(tz: str) -> str:
+    offset = datetime.now(ZoneInfo(tz)).utcoffset() or timedelta(0)
+    minutes = int(offset.total_seconds() // 60)
+    sign = "+" if minutes >= 0 else "-"
+    hours, mins = divmod(abs(minutes), 60)
+    return f"{sign}{hours:02d}:{mins:02d}"
+
+
+def _location(base: str, sub_type: str, code: str, name: str, airport: geo.Airport, city_name: str) -> dict[str, Any]:
+    ident = ("A" if sub_type == "AIRPORT" else "C") + code
+    country = airport.country
+    return {
+        "type": "location",
+        "subType": sub_type,
+        "name": name.upper(),
+        "detailedName": f"{city_name.upper()}/{country}:{name.upper()}",
+        "id": ident,
+        "self": {"href": f"{base}/v1/reference-data/locations/{ident}", "methods": ["GET"]},
+        "timeZoneOffset": _utc_offset(airport.tz),
+        "iataCode": code,
+        "geoCode": {"latitude": airport.lat, "longitude": airport.lon},
+        "address": {
+            "cityName": city_name.upper(),
+            "cityCode": geo.city_code_for_airport(airport),
+            "countryName": geo.country_name(country).upper(),
+            "countryCode": country,
+            "regionCode": _REGION.get(geo.continent(country), "EUROP"),
+        },
+        "analytics": {"travelers": {"score": _score(code, airport)}},
+    }
+
+
+def _score(code: str, airport: geo.Airport) -> int:
+    bonus = 40 if "international" in airport.name.lower() else 0
+    return min(100, 5 + bonus + stable_seed("score", code) % 50)
+
+
+@cache
+def _searchable() -> tuple[tuple[str, str, geo.Airport], ...]:
+    return tuple((a.iata.lower(), geo._fold(f"{a.name} {a.city}"), a) for a in geo.airports().values())
+
+
+def _matches(keyword: str, country: str | None) -> list[geo.Airport]:
+    key = geo._fold(keyword)
+    exact, prefix = [], []
+    for iata, text, airport in _searchable():
+        if country and airport.country != country:
+            continue
+        if iata == key:
+            exact.append(airport)
+        elif any(word.startswith(key) for word in text.split()) or text.startswith(key):
+            prefix.append(airport)
+    prefix.sort(key=lambda a: (-_score(a.iata, a), a.iata))
+    return exact + prefix
+
+
+async def locations(request: Request) -> Response:
+    """GET /v1/reference-data/locations?subType=AIRPORT,CITY&keyword=..."""
+    denied = request.app.state.tokens.check(request)
+    if denied is not None:
+        return denied
+    q = request.query_params
+    sub_types = [s.strip().upper() for s in (q.get("subType") or "").split(",") if s.strip()]
+    if not sub_types:
+        return amadeus_fail(400, 32171, "MANDATORY DATA MISSING", "This attribute is required", "subType")
+    if any(s not in ("AIRPORT", "CITY") for s in sub_types):
+        return amadeus_fail(400, 477, "INVALID FORMAT", "subType must be AIRPORT and/or CITY", "subType")
+    keyword = (q.get("keyword") or "").strip()
+    if not keyword:
+        return amadeus_fail(400, 32171, "MANDATORY DATA MISSING", "This attribute is required", "keyword")
+    try:
+        limit = int(q.get("page[limit]") or 10)
+        offset = int(q.get("page[offset]") or 0)
+    except ValueError:
+        return amadeus_fail(400, 477, "INVALID FORMAT", "page parameters must be integers", "page[limit]")
+    base = str(request.base_url).rstrip("/")
+    country = (q.get("countryCode") or "").upper() or None
+    found: list[dict[str, Any]] = []
+    seen_cities: set[str] = set()
+    for airport in _matches(keyword, country):
+        if "CITY" in sub_types:
+            code = geo.city_code_for_airport(airport)
+            if code not in seen_cities:
+                seen_cities.add(code)
+                city_name = geo.METRO_CODES[code][0] if code in geo.METRO_CODES else airport.city
+                found.append(_location(base, "CITY", code, city_name, airport, city_name))
+        if "AIRPORT" in sub_types:
+            found.append(_location(base, "AIRPORT", airport.iata, airport.name, airport, airport.city))
+    page = found[offset : offset + limit]
+    meta: dict[str, Any] = {"count": len(found), "links": {"self": str(request.url)}, "sandbox": True}
+    return json_response({"meta": meta, "data": page}, 200, AMADEUS_JSON)
+
+
+def _hotel_record(hotel: hotels.Hotel, lat: float, lon: float, unit: str) -> dict[str, Any]:
+    distance = geo.great_circle_km(lat, lon, hotel.lat, hotel.lon)
+    if unit == "MILE":
+        distance /= _KM_PER_MILE
+    return {
+        "chainCode": hotel.hotel_id[:2],
+        "iataCode": hotel.iata_code,
+        "dupeId": 900_000_000 + stable_seed("dupe", hotel.hotel_id) % 99_999_999,
+        "name": hotel.name,
+        "hotelId": hotel.hotel_id,
+        "geoCode": {"latitude": hotel.lat, "longitude": hotel.lon},
+        "address": {"countryCode": hotel.city.country},
+        "distance": {"value": round(distance, 2), "unit": unit},
+        "rating": str(hotel.stars),
+        "amenities": list(hotel.amenities),
+        "sandbox": True,
+    }
+
+
+def _radius(request: Request) -> tuple[float, str] | Response:
+    q = request.query_params
+    unit = (q.get("radiusUnit") or "KM").upper()
+    if unit not in ("KM", "MILE"):
+        return amadeus_fail(400, 477, "INVALID FORMAT", "radiusUnit must be KM or MILE", "radiusUnit")
+    try:
+        radius = float(q.get("radius") or 5)
+    except ValueError:
+        return amadeus_fail(400, 477, "INVALID FORMAT", "invalid query parameter format", "radius")
+    return radius * (_KM_PER_MILE if unit == "MILE" else 1.0), unit
+
+
+def _ratings(request: Request) -> set[int] | None:
+    raw = request.query_params.get("ratings")
+    return {int(r) for r in raw.split(",") if r.strip().isdigit()} if raw else None
+
+
+def _hotel_list(request: Request, city: geo.City, lat: float, lon: float, radius_km: float, unit: str) -> Response:
+    wanted = _ratings(request)
+    records = [
+        _hotel_record(h, lat, lon, unit)
+        for h in hotels.hotels_in(city)
+        if geo.great_circle_km(lat, lon, h.lat, h.lon) <= radius_km and (wanted is None or h.stars in wanted)
+    ]
+    if not records:
+        return amadeus_fail(400, 895, "NOTHING FOUND FOR REQUESTED CITY", "Nothing found for the requested criteria")
+    records.sort(key=lambda r: r["distance"]["value"])
+    meta = {"count": len(records), "links": {"self": str(request.url)}, "sandbox": True}
+    return json_response({"data": records, "meta": meta}, 200, AMADEUS_JSON)
+
+
+async def hotels_by_city(request: Request) -> Response:
+    """GET /v1/reference-data/locations/hotels/by-city?cityCode=PAR."""
+    denied = request.app.state.tokens.check(request)
+    if denied is not None:
+        return denied
+    code = (request.query_params.get("cityCode") or "").strip().upper()
+    if not code:
+        return amadeus_fail(400, 32171, "MANDATORY DATA MISSING", "This attribute is required", "cityCode")
+    if len(code) != 3 or not code.isalpha():
+        return amadeus_fail(400, 477, "INVALID FORMAT", "invalid query parameter format", "cityCode")
+    resolved = geo.resolve_city_code(code)
+    if resolved is None:
+        return amadeus_fail(400, 895, "NOTHING FOUND FOR REQUESTED CITY", "Nothing found for the requested criteria")
+    radius = _radius(request)
+    if isinstance(radius, Response):
+        return radius
+    city = resolved.city
+    return _hotel_list(request, city, city.lat, city.lon, radius[0], radius[1])
+
+
+async def hotels_by_geocode(request: Request) -> Response:
+    """GET /v1/reference-data/locations/hotels/by-geocode?latitude=..&longitude=.."""
+    denied = request.app.state.tokens.check(request)
+    if denied is not None:
+        return denied
+    q = request.query_params
+    for name in ("latitude", "longitude"):
+        if not q.get(name):
+            return amadeus_fail(400, 32171, "MANDATORY DATA MISSING", "This attribute is required", name)
+    try:
+        lat, lon = float(q["latitude"]), float(q["longitude"])
+    except ValueError:
+        return amadeus_fail(400, 477, "INVALID FORMAT", "invalid query parameter format", "latitude")
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        return amadeus_fail(400, 477, "INVALID FORMAT", "coordinates out of range", "latitude")
+    radius = _radius(request)
+    if isinstance(radius, Response):
+        return radius
+    return _hotel_list(request, geo.nearest_city(lat, lon), lat, lon, radius[0], radius[1])
+
+
+def _stay(request: Request) -> tuple[date, int, int, int, str] | Response:
+    q = request.query_params
+    today = datetime.now(UTC).date()
+    try:
+        check_in = date.fromisoformat(q.get("checkInDate") or today.isoformat())
+        check_out = date.fromisoformat(q.get("checkOutDate") or (check_in + timedelta(days=1)).isoformat())
+    except ValueError:
+        return amadeus_fail(400, 477, "INVALID FORMAT", "Date format should be YYYY-MM-DD", "checkInDate")
+    if check_in < today:
+        return amadeus_fail(400, 425, "INVALID DATE", "Check-in date in the past", "checkInDate")
+    nights = (check_out - check_in).days
+    if not 1 <= nights <= 99:
+        return amadeus_fail(400, 425, "INVALID DATE", "checkOutDate must be 1 to 99 nights after checkInDate",
+                            "checkOutDate")
+    try:
+        adults = int(q.get("adults") or 1)
+        rooms = int(q.get("roomQuantity") or 1)
+    except ValueError:
+        return amadeus_fail(400, 477, "INVALID FORMAT", "invalid query parameter format", "adults")
+    if not 1 <= adults <= 9 or not 1 <= rooms <= 9:
+        return amadeus_fail(400, 477, "INVALID FORMAT", "adults and roomQuantity must be 1-9", "adults")
+    currency = (q.get("currency") or "").upper()
+    if currency and currency not in EUR_RATES:
+        return amadeus_fail(400, 477, "INVALID FORMAT", "Currency not supported", "currency")
+    return check_in, nights, adults, rooms, currency
+
+
+def _hotel_block(hotel: hotels.Hotel) -> dict[str, Any]:
+    return {
+        "type": "hotel", "hotelId": hotel.hotel_id, "chainCode": hotel.hotel_id[:2],
+        "dupeId": str(900_000_000 + stable_seed("dupe", hotel.hotel_id) % 99_999_999), "name": hotel.name,
+        "cityCode": hotel.iata_code, "latitude": hotel.lat, "longitude": hotel.lon, "rating": str(hotel.stars),
+        "address": {"countryCode": hotel.city.country}, "amenities": list(hotel.amenities), "sandbox": True,
+    }
+
+
+async def hotel_offers(request: Request) -> Response:
+    """GET /v3/shopping/hotel-offers?hotelIds=..&adults=..&checkInDate=.."""
+    denied = request.app.state.tokens.check(request)
+    if denied is not None:
+        return denied
+    raw_ids = ",".join(request.query_params.getlist("hotelIds"))
+    ids = [i.strip().upper() for i in raw_ids.split(",") if i.strip()]
+    if not ids:
+        return amadeus_fail(400, 32171, "MANDATORY DATA MISSING", "This attribute is required", "hotelIds")
+    stay = _stay(request)
+    if isinstance(stay, Response):
+        return stay
+    check_in, nights, adults, rooms, currency = stay
+    best_only = (request.query_params.get("bestRateOnly") or "true").lower() != "false"
+    found = [h for h in (hotels.hotel_by_id(i) for i in ids) if h is not None]
+    if not found:
+        return amadeus_fail(400, 1257, "INVALID PROPERTY CODE", "Provider not found", "hotelIds")
+    data = []
+    for hotel in found:
+        if not hotels.is_available(hotel, check_in):
+            continue
+        pay_in = currency or hotels.currency_for(hotel.city.country)
+        offers = [hotels.build_offer(hotel, check_in, nights, adults, i, rooms, pay_in)
+                  for i in range(len(hotels.ROOMS))]
+        offers.sort(key=lambda o: float(o["price"]["total"]))
+        data.append({"type": "hotel-offers", "hotel": _hotel_block(hotel), "available": True,
+                     "offers": offers[:1] if best_only else offers,
+                     "self": str(request.url)})
+    if not data:
+        return amadeus_fail(400, 3664, "NO ROOMS AVAILABLE AT REQUESTED PROPERTY")
+    return json_response({"data": data, "meta": {"sandbox": True}}, 200, AMADEUS_JSON)
+
+
+async def hotel_offer(request: Request) -> Response:
+    """GET /v3/shopping/hotel-offers/{offerId}: re-prices an offer from its self-describing id."""
+    denied = request.app.state.tokens.check(request)
+    if denied is not None:
+        return denied
+    parsed = hotels.parse_offer_id(request.path_params["offer_id"])
+    if parsed is None:
+        return amadeus_fail(404, 1797, "NOT FOUND", "Offer not found or expired", "offerId")
+    hotel, check_in, nights, adults, room_index, rooms = parsed
+    if check_in < datetime.now(UTC).date():
+        return amadeus_fail(400, 3664, "NO ROOMS AVAILABLE AT REQUESTED PROPERTY")
+    currency = hotels.currency_for(hotel.city.country)
+    offer = hotels.build_offer(hotel, check_in, nights, adults, room_index, rooms, currency)
+    body = {"data": {"type": "hotel-offers", "hotel": _hotel_block(hotel), "available": True, "offers": [offer]},
+            "meta": {"lang": "EN", "sandbox": True}}
+    return json_response(body, 200, AMADEUS_JSON)

@@ -1,0 +1,148 @@
+"""Resolution of Google-style locations (addresses, 'lat,lng', place ids) to sandbox places."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from tripsage_sandbox import geo
+from tripsage_sandbox.models import places
+
+_LATLNG = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*,\s*(-?\d+(?:\.\d+)?)\s*$")
+
+
+@dataclass(frozen=True, slots=True)
+class Resolved:
+    """A location with everything a Google result needs."""
+
+    lat: float
+    lon: float
+    name: str
+    address: str
+    place_id: str
+    types: tuple[str, ...]
+    city: geo.City
+    radius_km: float
+
+
+def city_radius_km(city: geo.City) -> float:
+    """Rough urban radius used for viewports."""
+    return min(25.0, 2.0 + 4.0 * math.log10(max(city.population, 15000) / 15000))
+
+
+def from_city(city: geo.City) -> Resolved:
+    """A locality result."""
+    return Resolved(city.lat, city.lon, city.name, f"{city.name}, {geo.country_name(city.country)}",
+                    f"{places.PLACE_PREFIX}C{city.geonameid}", ("locality", "political"), city, city_radius_km(city))
+
+
+def from_airport(airport: geo.Airport) -> Resolved:
+    """An airport result."""
+    city = geo.nearest_city(airport.lat, airport.lon)
+    return Resolved(airport.lat, airport.lon, airport.name,
+                    f"{airport.name} ({airport.iata}), {airport.city}, {geo.country_name(airport.country)}",
+                    f"{places.PLACE_PREFIX}A{airport.iata}", ("airport", "establishment", "point_of_interest"),
+                    city, 2.0)
+
+
+def from_poi(poi: places.Poi) -> Resolved:
+    """An establishment result."""
+    return Resolved(poi.lat, poi.lon, poi.name, poi.address, poi.place_id,
+                    (poi.place_type, "point_of_interest", "establishment"), poi.city, 0.2)
+
+
+def parse_latlng(text: str) -> tuple[float, float] | None:
+    """'lat,lng' to floats, None when malformed or out of range."""
+    match = _LATLNG.match(text)
+    if not match:
+        return None
+    lat, lon = float(match.group(1)), float(match.group(2))
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        return None
+    return lat, lon
+
+
+def by_place_id(place_id: str) -> Resolved | None:
+    """Look a sandbox place id up."""
+    prefix = places.PLACE_PREFIX
+    if place_id.startswith(prefix + "C") and place_id[len(prefix) + 1 :].isdigit():
+        city = geo.city_by_id(int(place_id[len(prefix) + 1 :]))
+        return from_city(city) if city else None
+    if place_id.startswith(prefix + "A"):
+        airport = geo.airports().get(place_id[len(prefix) + 1 :])
+        return from_airport(airport) if airport else None
+    poi = places.poi_by_id(place_id)
+    return from_poi(poi) if poi else None
+
+
+def geocode_text(text: str) -> Resolved | None:
+    """Forward-geocode free text: an IATA airport code, an airport name or a city."""
+    stripped = text.strip()
+    if len(stripped) == 3 and stripped.isalpha() and stripped.isupper() and stripped in geo.airports():
+        return from_airport(geo.airports()[stripped])
+    city = geo.search_city_in_text(stripped)
+    if city is None:
+        return None
+    if "airport" in stripped.lower():
+        members = geo.airports_of_city(city)
+        if members:
+            return from_airport(members[0])
+    return from_city(city)
+
+
+def resolve(text: str) -> Resolved | None:
+    """Resolve a Directions/Distance Matrix waypoint."""
+    latlng = parse_latlng(text)
+    if latlng is not None:
+        city = geo.nearest_city(*latlng)
+        return Resolved(latlng[0], latlng[1], city.name, f"{city.name}, {geo.country_name(city.country)}",
+                        f"{places.PLACE_PREFIX}C{city.geonameid}", ("street_address",), city, 0.1)
+    if text.startswith("place_id:"):
+        return by_place_id(text[len("place_id:") :])
+    return geocode_text(text)
+
+
+def viewport(lat: float, lon: float, radius_km: float) -> dict[str, Any]:
+    """A square viewport of the given half-size."""
+    dlat = radius_km / 111.32
+    dlon = radius_km / (111.32 * max(0.01, math.cos(math.radians(lat))))
+    return {"northeast": {"lat": round(lat + dlat, 7), "lng": round(lon + dlon, 7)},
+            "southwest": {"lat": round(lat - dlat, 7), "lng": round(lon - dlon, 7)}}
+
+
+def geocode_result(place: Resolved) -> dict[str, Any]:
+    """One Geocoding API result."""
+    country = place.city.country
+    components = [{"long_name": place.city.name, "short_name": place.city.name, "types": ["locality", "political"]},
+                  {"long_name": geo.country_name(country), "short_name": country, "types": ["country", "political"]}]
+    if "locality" not in place.types:
+        components.insert(0, {"long_name": place.name, "short_name": place.name, "types": list(place.types[:1])})
+    return {
+        "address_components": components,
+        "formatted_address": place.address,
+        "geometry": {
+            "location": {"lat": place.lat, "lng": place.lon},
+            "location_type": "APPROXIMATE" if "locality" in place.types else "GEOMETRIC_CENTER",
+            "viewport": viewport(place.lat, place.lon, place.radius_km),
+        },
+        "place_id": place.place_id,
+        "types": list(place.types),
+    }
+
+
+def encode_polyline(points: list[tuple[float, float]]) -> str:
+    """Google's encoded polyline algorithm format (1e-5 precision)."""
+    out: list[str] = []
+    prev_lat = prev_lon = 0
+    for lat, lon in points:
+        ilat, ilon = round(lat * 1e5), round(lon * 1e5)
+        for delta in (ilat - prev_lat, ilon - prev_lon):
+            value = ~(delta << 1) if delta < 0 else delta << 1
+            while value >= 0x20:
+                out.append(chr((0x20 | (value & 0x1F)) + 63))
+                value >>= 5
+            out.append(chr(value + 63))
+        prev_lat, prev_lon = ilat, ilon
+    return "".join(out)

@@ -1,0 +1,46 @@
+"""Which provider and endpoint a request path belongs to (for faults and counters)."""
+
+from __future__ import annotations
+
+from tripsage_sandbox.faults import Provider
+
+_EXACT: dict[str, tuple[Provider, str]] = {
+    "/v1/security/oauth2/token": (Provider.AMADEUS, "token"),
+    "/v2/shopping/flight-offers": (Provider.AMADEUS, "flight_offers"),
+    "/v1/shopping/flight-offers/pricing": (Provider.AMADEUS, "flight_offers_pricing"),
+    "/v1/reference-data/locations": (Provider.AMADEUS, "locations"),
+    "/v1/reference-data/locations/hotels/by-city": (Provider.AMADEUS, "hotels_by_city"),
+    "/v1/reference-data/locations/hotels/by-geocode": (Provider.AMADEUS, "hotels_by_geocode"),
+    "/v3/shopping/hotel-offers": (Provider.AMADEUS, "hotel_offers"),
+    "/maps/api/geocode/json": (Provider.GOOGLE, "geocode"),
+    "/maps/api/place/textsearch/json": (Provider.GOOGLE, "place_textsearch"),
+    "/maps/api/place/details/json": (Provider.GOOGLE, "place_details"),
+    "/maps/api/directions/json": (Provider.GOOGLE, "directions"),
+    "/maps/api/distancematrix/json": (Provider.GOOGLE, "distancematrix"),
+    "/maps/api/timezone/json": (Provider.GOOGLE, "timezone"),
+    "/data/2.5/weather": (Provider.OWM, "weather"),
+    "/data/2.5/forecast": (Provider.OWM, "forecast"),
+    "/data/3.0/onecall": (Provider.OWM, "onecall"),
+    "/v1/embeddings": (Provider.EMBEDDINGS, "embeddings"),
+    "/v1/models": (Provider.EMBEDDINGS, "models"),
+}
+
+_PREFIXES: tuple[tuple[str, Provider, str], ...] = (
+    ("/v3/shopping/hotel-offers/", Provider.AMADEUS, "hotel_offer"),
+    ("/maps/api/", Provider.GOOGLE, "other"),
+    ("/data/", Provider.OWM, "other"),
+    ("/v1/", Provider.AMADEUS, "other"),
+    ("/v2/", Provider.AMADEUS, "other"),
+    ("/v3/", Provider.AMADEUS, "other"),
+)
+
+
+def classify(path: str) -> tuple[Provider, str] | None:
+    """Return (provider, endpoint name) for a provider path, None for anything else."""
+    found = _EXACT.get(path.rstrip("/") or "/")
+    if found is not None:
+        return found
+    for prefix, provider, endpoint in _PREFIXES:
+        if path.startswith(prefix):
+            return provider, endpoint
+    return None

@@ -1,0 +1,120 @@
+"""The cache is never a point of failure: dead, blackholed or late Redis only costs the cache."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import time
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+import pytest
+from structlog.testing import capture_logs
+from tripsage_cache import Cache, TTLClass
+
+if TYPE_CHECKING:
+    from conftest import RedisServer
+
+# The issue's bound: a dead Redis must never add noticeable latency to a request.
+MAX_CALL_S = 0.2
+
+
+async def _timed_fetch(cache: Cache, key: str, value: str) -> tuple[float, str, str]:
+    async def fetch() -> str:
+        return value
+
+    started = time.perf_counter()
+    result = await cache.get_or_fetch(key, fetch, TTLClass.SEARCH)
+    return time.perf_counter() - started, result.value, str(result.state)
+
+
+async def test_requests_succeed_quickly_while_redis_is_dead(redis_server: RedisServer) -> None:
+    cache = await Cache.open(redis_server.url, namespace="test", retry_after_s=0.2)
+    await _timed_fetch(cache, "k", "cached")
+    redis_server.stop()
+
+    with capture_logs() as logs:
+        calls = [await _timed_fetch(cache, "k", f"fresh-{i}") for i in range(30)]
+        await asyncio.sleep(0.25)  # let the gate reopen so the next calls probe the dead server again
+        calls += [await _timed_fetch(cache, "k", f"later-{i}") for i in range(5)]
+
+    assert max(elapsed for elapsed, _, _ in calls) < MAX_CALL_S
+    assert [value for _, value, _ in calls[:3]] == ["fresh-0", "fresh-1", "fresh-2"]
+    assert {state for _, _, state in calls} == {"miss"}
+    # One warning for the state change, not one per request or per failed probe.
+    assert [entry["event"] for entry in logs if entry["log_level"] == "warning"] == ["cache_unavailable"]
+    assert (await cache.health())["status"] == "down"
+    assert cache.stats()["backend_errors"] >= 2
+    await cache.aclose()
+
+
+async def test_low_level_calls_never_raise_while_redis_is_dead(redis_server: RedisServer) -> None:
+    cache = await Cache.open(redis_server.url, namespace="test")
+    redis_server.stop()
+
+    assert await cache.set("k", "v", TTLClass.SEARCH) is False
+    assert await cache.get("k") is None
+    await cache.delete("k")
+    health = await cache.health()
+    assert health == {"backend": "redis", "status": "down"}
+    await cache.aclose()
+
+
+async def test_cache_works_again_after_redis_restarts_on_same_port(redis_server: RedisServer) -> None:
+    cache = await Cache.open(redis_server.url, namespace="test", retry_after_s=0.2)
+    # Concurrent calls fill the pool with several connections that the crash will leave dead.
+    await asyncio.gather(*(_timed_fetch(cache, f"warm-{i}", "before") for i in range(10)))
+    redis_server.stop()
+    await _timed_fetch(cache, "k", "during")
+
+    redis_server.start()
+    await asyncio.sleep(0.25)
+    with capture_logs() as logs:
+        _, stored, stored_state = await _timed_fetch(cache, "k", "after")
+        _, served, served_state = await _timed_fetch(cache, "k", "not-fetched")
+
+    assert (stored, stored_state) == ("after", "miss")
+    assert (served, served_state) == ("after", "hit")
+    assert "cache_recovered" in [entry["event"] for entry in logs]
+    assert (await cache.health())["status"] == "ok"
+    await cache.aclose()
+
+
+async def test_open_succeeds_when_redis_is_unreachable_and_connects_later(redis_server: RedisServer) -> None:
+    redis_server.stop()
+    with capture_logs() as logs:
+        cache = await Cache.open(redis_server.url, namespace="test", retry_after_s=0.2)
+
+    assert {"event": "cache_backend", "backend": "redis", "status": "down"}.items() <= logs[-1].items()
+    elapsed, value, state = await _timed_fetch(cache, "k", "uncached")
+    assert (value, state) == ("uncached", "miss")
+    assert elapsed < MAX_CALL_S
+
+    redis_server.start()
+    await asyncio.sleep(0.25)
+    await _timed_fetch(cache, "k", "first")
+    assert (await _timed_fetch(cache, "k", "second"))[1:] == ("first", "hit")
+    await cache.aclose()
+
+
+@pytest.fixture
+def blackhole_port() -> Iterator[int]:
+    """A port that accepts TCP connections but never answers, like a hung Redis."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(64)
+        yield int(listener.getsockname()[1])
+
+
+async def test_blackholed_redis_adds_bounded_latency(blackhole_port: int) -> None:
+    started = time.perf_counter()
+    cache = await Cache.open(f"redis://127.0.0.1:{blackhole_port}/0", namespace="test", op_timeout=0.05)
+    assert time.perf_counter() - started < MAX_CALL_S
+
+    calls = [await _timed_fetch(cache, "k", f"v{i}") for i in range(20)]
+
+    assert max(elapsed for elapsed, _, _ in calls) < MAX_CALL_S
+    # With the gate closed, calls skip Redis: well under one operation timeout each.
+    assert sum(elapsed for elapsed, _, _ in calls) < 0.05
+    assert calls[-1][1:] == ("v19", "miss")
+    await cache.aclose()

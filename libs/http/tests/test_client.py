@@ -1,0 +1,160 @@
+from __future__ import annotations
+
+import asyncio
+import socket
+import time
+import uuid
+
+import httpx
+import pytest
+from tripsage_testing.servers import ScriptedUpstream as Upstream
+
+from tripsage_core.errors import UpstreamTimeout
+from tripsage_http import BreakerPolicy, RetryPolicy, ServiceClient, UpstreamUnavailable
+from tripsage_http.client import retry_after_s
+
+FAST_RETRY = RetryPolicy(attempts=3, wait_initial_s=0.01, wait_max_s=0.05, wait_jitter_s=0.01)
+
+
+def _key() -> str:
+    return uuid.uuid4().hex
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+    return port
+
+
+async def test_success_returns_the_upstream_response(upstream: tuple[Upstream, str]) -> None:
+    server, base_url = upstream
+    key = _key()
+    client = ServiceClient(name="up", base_url=base_url, retry=FAST_RETRY)
+    try:
+        response = await client.request("GET", f"/scripted/{key}", headers={"traceparent": "00-" + "a" * 32 + "-" + "b" * 16 + "-01"})
+    finally:
+        await client.aclose()
+    assert response.status_code == 200
+    assert response.json() == {"key": key, "hit": 1, "query": ""}
+    assert server.headers[key]["traceparent"].startswith("00-" + "a" * 32)
+
+
+async def test_idempotent_call_is_retried_through_503s(upstream: tuple[Upstream, str]) -> None:
+    server, base_url = upstream
+    key = _key()
+    server.script(key, 503, 503)
+    client = ServiceClient(name="up", base_url=base_url, retry=FAST_RETRY)
+    try:
+        response = await client.request("GET", f"/scripted/{key}")
+    finally:
+        await client.aclose()
+    assert response.status_code == 200
+    assert server.hits[key] == 3
+
+
+async def test_retries_stop_after_the_attempt_budget_and_return_the_last_answer(upstream: tuple[Upstream, str]) -> None:
+    server, base_url = upstream
+    key = _key()
+    server.script(key, 503, 503, 503, 503)
+    client = ServiceClient(name="up", base_url=base_url, retry=FAST_RETRY)
+    try:
+        response = await client.request("GET", f"/scripted/{key}")
+    finally:
+        await client.aclose()
+    assert response.status_code == 503
+    assert server.hits[key] == 3
+
+
+async def test_post_is_not_retried_unless_declared_idempotent(upstream: tuple[Upstream, str]) -> None:
+    server, base_url = upstream
+    plain, declared = _key(), _key()
+    server.script(plain, 503)
+    server.script(declared, 503)
+    client = ServiceClient(name="up", base_url=base_url, retry=FAST_RETRY)
+    try:
+        first = await client.request("POST", f"/scripted/{plain}", json={})
+        second = await client.request("POST", f"/scripted/{declared}", json={}, idempotent=True)
+    finally:
+        await client.aclose()
+    assert (first.status_code, server.hits[plain]) == (503, 1)
+    assert (second.status_code, server.hits[declared]) == (200, 2)
+
+
+async def test_retry_after_is_honoured(upstream: tuple[Upstream, str]) -> None:
+    server, base_url = upstream
+    key = _key()
+    server.script(key, (429, {"Retry-After": "1"}))
+    client = ServiceClient(name="up", base_url=base_url, retry=FAST_RETRY, timeout_s=3)
+    started = time.perf_counter()
+    try:
+        response = await client.request("GET", f"/scripted/{key}")
+    finally:
+        await client.aclose()
+    waited = time.perf_counter() - started
+    assert response.status_code == 200
+    assert 1.0 <= waited < 2.5
+
+
+def test_retry_after_accepts_http_dates_and_caps_long_waits() -> None:
+    request = httpx.Request("GET", "http://x")
+    assert retry_after_s(httpx.Response(429, headers={"Retry-After": "3600"}, request=request)) == 30.0
+    assert retry_after_s(httpx.Response(429, headers={"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"}, request=request)) == 0.0
+    assert retry_after_s(httpx.Response(429, request=request)) is None
+
+
+async def test_refused_connection_is_503_quickly() -> None:
+    client = ServiceClient(name="down", base_url=f"http://127.0.0.1:{_closed_port()}", retry=FAST_RETRY)
+    started = time.perf_counter()
+    try:
+        with pytest.raises(UpstreamUnavailable) as caught:
+            await client.request("GET", "/anything")
+    finally:
+        await client.aclose()
+    assert caught.value.status_code == 503
+    assert time.perf_counter() - started < 1.0
+
+
+async def test_slow_upstream_is_504_at_the_deadline(upstream: tuple[Upstream, str]) -> None:
+    server, base_url = upstream
+    key = _key()
+    client = ServiceClient(name="up", base_url=base_url, retry=FAST_RETRY, timeout_s=0.3)
+    started = time.perf_counter()
+    try:
+        with pytest.raises(UpstreamTimeout):
+            await client.request("GET", f"/slow/{key}", params={"seconds": 5})
+    finally:
+        await client.aclose()
+    assert time.perf_counter() - started < 0.8
+    assert server.hits[key] == 1
+
+
+async def test_circuit_opens_after_repeated_failures_then_fails_fast_and_recovers(upstream: tuple[Upstream, str]) -> None:
+    server, base_url = upstream
+    key = _key()
+    server.script(key, 500, 500, 500)
+    client = ServiceClient(name="flaky", base_url=base_url, retry=FAST_RETRY,
+                           breaker=BreakerPolicy(threshold=3, reset_after_s=0.5))
+    try:
+        for _ in range(3):
+            assert (await client.request("GET", f"/scripted/{key}")).status_code == 500
+        with pytest.raises(UpstreamUnavailable, match="circuit"):
+            await client.request("GET", f"/scripted/{key}")
+        assert server.hits[key] == 3  # the open circuit kept the fourth call off the wire
+        await asyncio.sleep(0.6)
+        recovered = await client.request("GET", f"/scripted/{key}")
+    finally:
+        await client.aclose()
+    assert recovered.status_code == 200
+
+
+async def test_concurrent_calls_share_the_connection_pool(upstream: tuple[Upstream, str]) -> None:
+    server, base_url = upstream
+    key = _key()
+    client = ServiceClient(name="up", base_url=base_url)
+    try:
+        responses = await asyncio.gather(*(client.request("GET", f"/scripted/{key}") for _ in range(50)))
+    finally:
+        await client.aclose()
+    assert all(r.status_code == 200 for r in responses)
+    assert server.hits[key] == 50

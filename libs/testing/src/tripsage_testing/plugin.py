@@ -1,0 +1,151 @@
+"""Pytest plugin: real Postgres and Redis for tests, embedded unless external URLs are given.
+
+Session servers are per process, so each pytest-xdist worker gets its own.
+Set `TRIPSAGE_TEST_DATABASE_URL` / `TRIPSAGE_TEST_REDIS_URL` to use servers you run yourself.
+`migrated_database` applies `TRIPSAGE_TEST_MIGRATIONS_DIR` (default: <rootdir>/deploy/migrations).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+import pytest
+from psycopg import sql
+
+from tripsage_testing.ports import free_port
+from tripsage_testing.postgres import EmbeddedPostgres
+from tripsage_testing.redis import RedisServer
+
+DATABASE_URL_ENV = "TRIPSAGE_TEST_DATABASE_URL"
+REDIS_URL_ENV = "TRIPSAGE_TEST_REDIS_URL"
+MIGRATIONS_DIR_ENV = "TRIPSAGE_TEST_MIGRATIONS_DIR"
+
+
+@pytest.fixture(scope="session")
+def _tripsage_embedded_postgres() -> Iterator[EmbeddedPostgres | None]:
+    if os.environ.get(DATABASE_URL_ENV):
+        yield None
+        return
+    # mkdtemp under /tmp rather than pytest's 0700 basetemp, which the unprivileged server user
+    # (when we are root) could not traverse.
+    root = Path(tempfile.mkdtemp(prefix="tripsage-pg-"))
+    server = EmbeddedPostgres(root / "data", free_port(), durable=False)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def _tripsage_redis_server() -> Iterator[RedisServer | None]:
+    if os.environ.get(REDIS_URL_ENV):
+        yield None
+        return
+    server = RedisServer(free_port())
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres_dsn(_tripsage_embedded_postgres: EmbeddedPostgres | None) -> str:
+    """URL of the test database: `TRIPSAGE_TEST_DATABASE_URL`, else the session's embedded Postgres."""
+    if _tripsage_embedded_postgres is None:
+        return os.environ[DATABASE_URL_ENV]
+    return _tripsage_embedded_postgres.dsn
+
+
+@pytest.fixture(scope="session")
+def redis_url(_tripsage_redis_server: RedisServer | None) -> str:
+    """URL of the test Redis: `TRIPSAGE_TEST_REDIS_URL`, else the session's redis-server."""
+    if _tripsage_redis_server is None:
+        return os.environ[REDIS_URL_ENV]
+    return _tripsage_redis_server.url
+
+
+@pytest.fixture
+def postgres_server(_tripsage_embedded_postgres: EmbeddedPostgres | None) -> Iterator[EmbeddedPostgres]:
+    """The session's embedded Postgres, to stop()/start() on the same port; running again afterwards."""
+    if _tripsage_embedded_postgres is None:
+        pytest.skip(f"{DATABASE_URL_ENV} points at an external Postgres that tests cannot stop/start")
+    yield _tripsage_embedded_postgres
+    if not _tripsage_embedded_postgres.is_running():
+        _tripsage_embedded_postgres.start()
+
+
+@pytest.fixture
+def redis_server(_tripsage_redis_server: RedisServer | None) -> Iterator[RedisServer]:
+    """The session's redis-server, to stop()/start() on the same port; running again afterwards."""
+    if _tripsage_redis_server is None:
+        pytest.skip(f"{REDIS_URL_ENV} points at an external Redis that tests cannot stop/start")
+    yield _tripsage_redis_server
+    if not _tripsage_redis_server.is_running():
+        _tripsage_redis_server.start()
+
+
+@pytest.fixture
+def fresh_database(postgres_dsn: str) -> Iterator[str]:
+    """URL of a new, empty database (copied from template1) that is dropped after the test."""
+    name = f"test_{uuid.uuid4().hex[:16]}"
+    _create_database(postgres_dsn, name, template="template1")
+    try:
+        yield _with_database(postgres_dsn, name)
+    finally:
+        _drop_database(postgres_dsn, name)
+
+
+@pytest.fixture(scope="session")
+def _tripsage_migrated_template(postgres_dsn: str, pytestconfig: pytest.Config) -> Iterator[str]:
+    from tripsage_db.migrations import MigrationRunner
+
+    directory = Path(os.environ.get(MIGRATIONS_DIR_ENV) or pytestconfig.rootpath / "deploy" / "migrations")
+    name = f"template_{uuid.uuid4().hex[:16]}"
+    _create_database(postgres_dsn, name, template="template1")
+    try:
+        MigrationRunner(_with_database(postgres_dsn, name), directory).up()
+        yield name
+    finally:
+        _drop_database(postgres_dsn, name)
+
+
+@pytest.fixture
+def migrated_database(postgres_dsn: str, _tripsage_migrated_template: str) -> Iterator[str]:
+    """URL of a new database with every migration applied (copied from a per-session template), dropped after."""
+    name = f"test_{uuid.uuid4().hex[:16]}"
+    _create_database(postgres_dsn, name, template=_tripsage_migrated_template)
+    try:
+        yield _with_database(postgres_dsn, name)
+    finally:
+        _drop_database(postgres_dsn, name)
+
+
+def _create_database(dsn: str, name: str, *, template: str) -> None:
+    with psycopg.connect(_with_database(dsn, "postgres"), autocommit=True) as conn:
+        conn.execute(
+            sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(sql.Identifier(name), sql.Identifier(template))
+        )
+
+
+def _drop_database(dsn: str, name: str) -> None:
+    # A test that stopped the server must not turn the drop into a second failure.
+    try:
+        with psycopg.connect(_with_database(dsn, "postgres"), autocommit=True, connect_timeout=5) as conn:
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+    except psycopg.OperationalError:
+        pass
+
+
+def _with_database(dsn: str, database: str) -> str:
+    parts = urlsplit(dsn)
+    return urlunsplit(parts._replace(path=f"/{database}"))

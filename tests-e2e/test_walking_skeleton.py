@@ -18,8 +18,9 @@ def client() -> httpx.Client:
 
 def _timezone(stack: Stack, client: httpx.Client, token: str | None) -> httpx.Response:
     headers = {"authorization": f"Bearer {token}"} if token else {}
-    return client.get(f"{stack.topology.gateway_url}/v1/time/timezone", params={"lat": 35.68, "lon": 139.69},
-                      headers=headers)
+    return client.get(
+        f"{stack.topology.gateway_url}/v1/time/timezone", params={"lat": 35.68, "lon": 139.69}, headers=headers
+    )
 
 
 def test_stack_is_ready_within_the_startup_budget(stack: Stack) -> None:
@@ -44,8 +45,11 @@ def test_a_token_for_another_user_works_too(stack: Stack, client: httpx.Client) 
 
 
 def test_bad_input_through_the_gateway_is_422_naming_the_field(stack: Stack, client: httpx.Client) -> None:
-    response = client.get(f"{stack.topology.gateway_url}/v1/time/timezone", params={"lat": 95, "lon": 0},
-                          headers={"authorization": f"Bearer {stack.token()}"})
+    response = client.get(
+        f"{stack.topology.gateway_url}/v1/time/timezone",
+        params={"lat": 95, "lon": 0},
+        headers={"authorization": f"Bearer {stack.token()}"},
+    )
     assert response.status_code == 422
     assert response.headers["content-type"] == PROBLEM
     assert response.json()["errors"][0]["field"] == "lat"

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
+
 from tripsage_cache import Cache, CacheState, TTLClass
 
 

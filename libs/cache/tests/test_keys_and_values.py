@@ -8,6 +8,7 @@ import uuid
 
 import pytest
 import redis.asyncio as aioredis
+
 from tripsage_cache import Cache, TTLClass
 
 

@@ -6,6 +6,7 @@ import asyncio
 
 import pytest
 from structlog.testing import capture_logs
+
 from tripsage_cache import Cache, TTLClass
 
 

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 from structlog.testing import capture_logs
+
 from tripsage_cache import Cache, TTLClass
 
 if TYPE_CHECKING:

@@ -19,8 +19,13 @@ SECRET = "a-test-signing-secret-of-32-bytes-min"
 
 
 def _hs_verifier(**overrides: object) -> TokenVerifier:
-    options: dict[str, object] = {"secret": SecretStr(SECRET), "jwks_url": None, "audience": "authenticated",
-                                  "issuer": None, "leeway_s": 0}
+    options: dict[str, object] = {
+        "secret": SecretStr(SECRET),
+        "jwks_url": None,
+        "audience": "authenticated",
+        "issuer": None,
+        "leeway_s": 0,
+    }
     options.update(overrides)
     return TokenVerifier(**options)  # type: ignore[arg-type]
 
@@ -59,8 +64,10 @@ async def test_issuer_is_checked_when_configured() -> None:
 
 @pytest.fixture(scope="module")
 def signing_keys() -> dict[str, object]:
-    return {"rsa": rsa.generate_private_key(public_exponent=65537, key_size=2048),
-            "ec": ec.generate_private_key(ec.SECP256R1())}
+    return {
+        "rsa": rsa.generate_private_key(public_exponent=65537, key_size=2048),
+        "ec": ec.generate_private_key(ec.SECP256R1()),
+    }
 
 
 @pytest.fixture(scope="module")

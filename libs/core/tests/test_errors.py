@@ -88,7 +88,9 @@ def test_domain_validation_error_names_nested_field(make_app: Callable[..., Fast
     with TestClient(make_app(router)) as client:
         response = client.get("/field")
     assert response.status_code == 422
-    assert response.json()["errors"] == [{"field": "budget.currency", "location": "body", "message": "unknown currency"}]
+    assert response.json()["errors"] == [
+        {"field": "budget.currency", "location": "body", "message": "unknown currency"}
+    ]
 
 
 def test_unknown_route_and_wrong_method_are_problems(make_app: Callable[..., FastAPI]) -> None:

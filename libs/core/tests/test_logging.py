@@ -9,7 +9,9 @@ from tripsage_core.logging import REDACTED, configure_logging, redact_text
 
 
 def test_free_text_loses_bearer_tokens_url_passwords_and_secret_query_values() -> None:
-    text = "GET https://maps.example/geo?address=x&key=AIzaSECRET auth=Bearer eyJhbGc.abc.def db=postgresql://u:pw123@h/db"
+    text = (
+        "GET https://maps.example/geo?address=x&key=AIzaSECRET auth=Bearer eyJhbGc.abc.def db=postgresql://u:pw123@h/db"
+    )
     cleaned = redact_text(text)
     assert "AIzaSECRET" not in cleaned
     assert "eyJhbGc" not in cleaned

@@ -154,16 +154,15 @@ def test_concurrent_runners_apply_each_migration_exactly_once(fresh_database: st
         results[name] = MigrationRunner(fresh_database, directory).up()
         finished_at[name] = time.monotonic()
 
-    first = threading.Thread(target=run, args=("first",))
-    first.start()
-    time.sleep(0.2)
-    second = threading.Thread(target=run, args=("second",))
-    second.start()
-    first.join(10)
-    second.join(10)
+    runners = [threading.Thread(target=run, args=(name,)) for name in ("a", "b")]
+    for runner in runners:
+        runner.start()  # both at once: even the bookkeeping setup of a fresh database must not race
+    for runner in runners:
+        runner.join(10)
 
-    assert results == {"first": ["20260101_01_counter"], "second": []}
-    assert finished_at["second"] >= finished_at["first"]
+    assert sorted(results.values()) == [[], ["20260101_01_counter"]]
+    applier, waiter = sorted(results, key=lambda name: len(results[name]), reverse=True)
+    assert finished_at[waiter] >= finished_at[applier]  # it queued on the lock, not ran alongside
     with psycopg.connect(fresh_database) as conn:
         assert conn.execute("SELECT count(*) FROM applied").fetchone() == (1,)
 

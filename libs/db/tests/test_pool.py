@@ -40,7 +40,7 @@ async def test_check_fails_within_a_second_when_the_database_is_down(
 ) -> None:
     pool = await create_pool(postgres_server.dsn, min_size=2)
     try:
-        postgres_server.stop()
+        await asyncio.to_thread(postgres_server.stop)
         started = time.monotonic()
         with pytest.raises(DatabaseUnavailable) as caught:
             await check_database(pool, within=1.0)
@@ -56,8 +56,9 @@ async def test_same_pool_recovers_after_postgres_restarts(postgres_server: Embed
     try:
         async with pool.acquire() as conn:
             assert await conn.fetchval("SELECT 1") == 1
-        postgres_server.stop()
-        postgres_server.start()
+        # In threads, as in production: the event loop keeps running and sees the connections drop.
+        await asyncio.to_thread(postgres_server.stop)
+        await asyncio.to_thread(postgres_server.start)
 
         recovered_in = await _until_ok(pool, within=5.0)
 

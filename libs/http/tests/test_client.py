@@ -7,11 +7,11 @@ import uuid
 
 import httpx
 import pytest
-from tripsage_testing.servers import ScriptedUpstream as Upstream
 
 from tripsage_core.errors import UpstreamTimeout
 from tripsage_http import BreakerPolicy, RetryPolicy, ServiceClient, UpstreamUnavailable
 from tripsage_http.client import retry_after_s
+from tripsage_testing.servers import ScriptedUpstream as Upstream
 
 FAST_RETRY = RetryPolicy(attempts=3, wait_initial_s=0.01, wait_max_s=0.05, wait_jitter_s=0.01)
 
@@ -32,7 +32,9 @@ async def test_success_returns_the_upstream_response(upstream: tuple[Upstream, s
     key = _key()
     client = ServiceClient(name="up", base_url=base_url, retry=FAST_RETRY)
     try:
-        response = await client.request("GET", f"/scripted/{key}", headers={"traceparent": "00-" + "a" * 32 + "-" + "b" * 16 + "-01"})
+        response = await client.request(
+            "GET", f"/scripted/{key}", headers={"traceparent": "00-" + "a" * 32 + "-" + "b" * 16 + "-01"}
+        )
     finally:
         await client.aclose()
     assert response.status_code == 200
@@ -99,7 +101,10 @@ async def test_retry_after_is_honoured(upstream: tuple[Upstream, str]) -> None:
 def test_retry_after_accepts_http_dates_and_caps_long_waits() -> None:
     request = httpx.Request("GET", "http://x")
     assert retry_after_s(httpx.Response(429, headers={"Retry-After": "3600"}, request=request)) == 30.0
-    assert retry_after_s(httpx.Response(429, headers={"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"}, request=request)) == 0.0
+    assert (
+        retry_after_s(httpx.Response(429, headers={"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"}, request=request))
+        == 0.0
+    )
     assert retry_after_s(httpx.Response(429, request=request)) is None
 
 
@@ -129,12 +134,15 @@ async def test_slow_upstream_is_504_at_the_deadline(upstream: tuple[Upstream, st
     assert server.hits[key] == 1
 
 
-async def test_circuit_opens_after_repeated_failures_then_fails_fast_and_recovers(upstream: tuple[Upstream, str]) -> None:
+async def test_circuit_opens_after_repeated_failures_then_fails_fast_and_recovers(
+    upstream: tuple[Upstream, str],
+) -> None:
     server, base_url = upstream
     key = _key()
     server.script(key, 500, 500, 500)
-    client = ServiceClient(name="flaky", base_url=base_url, retry=FAST_RETRY,
-                           breaker=BreakerPolicy(threshold=3, reset_after_s=0.5))
+    client = ServiceClient(
+        name="flaky", base_url=base_url, retry=FAST_RETRY, breaker=BreakerPolicy(threshold=3, reset_after_s=0.5)
+    )
     try:
         for _ in range(3):
             assert (await client.request("GET", f"/scripted/{key}")).status_code == 500

@@ -54,6 +54,17 @@ def test_redis_server_comes_back_on_the_same_port(redis_server: RedisServer) -> 
     client.close()
 
 
+def test_redis_start_fails_clearly_when_the_port_is_taken(redis_server: RedisServer) -> None:
+    intruder = RedisServer(redis_server.port)
+
+    with pytest.raises(RedisServerError, match="exited"):
+        intruder.start()
+    assert not intruder.is_running()
+    client = redis.Redis.from_url(redis_server.url)
+    assert client.ping() is True
+    client.close()
+
+
 def test_redis_url_fixture_points_at_a_live_server(redis_url: str) -> None:
     client = redis.Redis.from_url(redis_url)
     assert client.ping() is True
@@ -173,3 +184,35 @@ def _connect_within(dsn: str, *, seconds: float, process: subprocess.Popen[bytes
             if time.monotonic() > deadline or process.poll() is not None:
                 raise
             time.sleep(0.1)
+
+
+def test_foreground_redis_serves_until_sigterm() -> None:
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-m", "tripsage_testing.redis", "--port", str(port)])
+    client = redis.Redis(port=port, socket_connect_timeout=0.5)
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                assert client.ping() is True
+                break
+            except redis.ConnectionError:
+                assert time.monotonic() < deadline
+                time.sleep(0.05)
+
+        process.send_signal(signal.SIGTERM)
+
+        assert process.wait(timeout=10) == 0
+    finally:
+        client.close()
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+def test_migrated_database_has_the_repository_migrations(migrated_database: str) -> None:
+    with psycopg.connect(migrated_database) as conn:
+        applied = conn.execute("SELECT migration_id FROM _yoyo_migration").fetchall()
+        vector = conn.execute("SELECT count(*) FROM pg_extension WHERE extname = 'vector'").fetchone()
+    assert ("20261126_01_extensions",) in applied
+    assert vector == (1,)

@@ -48,8 +48,11 @@ def test_get_is_forwarded_with_query_token_request_id_and_trace_context(
 ) -> None:
     server, _ = upstream
     key = _key()
-    response = gateway.get(f"/v1/time/scripted/{key}", params={"lat": "35.68", "lon": "139.69"},
-                           headers={**AUTH, "x-request-id": "req-7", "traceparent": TRACEPARENT, "cookie": "a=b"})
+    response = gateway.get(
+        f"/v1/time/scripted/{key}",
+        params={"lat": "35.68", "lon": "139.69"},
+        headers={**AUTH, "x-request-id": "req-7", "traceparent": TRACEPARENT, "cookie": "a=b"},
+    )
     assert response.status_code == 200
     assert response.json()["query"] == "lat=35.68&lon=139.69"
     received = server.headers[key]

@@ -19,8 +19,12 @@ AUTH = {"authorization": f"Bearer {mint_token(sub='dev-user', secret=DEVELOPMENT
 
 
 def _time_process(port: int, log: Path) -> ServiceProcess:
-    return ServiceProcess([sys.executable, "-m", "tripsage_time"], env={"TIME_PORT": str(port)},
-                          ready_url=f"http://127.0.0.1:{port}/ready", log_path=log)
+    return ServiceProcess(
+        [sys.executable, "-m", "tripsage_time"],
+        env={"TIME_PORT": str(port)},
+        ready_url=f"http://127.0.0.1:{port}/ready",
+        log_path=log,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +35,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Servi
     gateway = ServiceProcess(
         [sys.executable, "-m", "tripsage_gateway"],
         env={"GATEWAY_PORT": str(gateway_port), "GATEWAY_UPSTREAMS__TIME": f"http://127.0.0.1:{time_port}"},
-        ready_url=f"http://127.0.0.1:{gateway_port}/ready", log_path=logs / "gateway.log",
+        ready_url=f"http://127.0.0.1:{gateway_port}/ready",
+        log_path=logs / "gateway.log",
     ).start()
     try:
         yield f"http://127.0.0.1:{gateway_port}", time_service

@@ -35,8 +35,12 @@ def test_every_time_route_needs_a_token(client: TestClient) -> None:
 
 @pytest.mark.parametrize(
     ("params", "field"),
-    [({"lat": 95, "lon": 0}, "lat"), ({"lat": 0, "lon": -181}, "lon"), ({"lat": "north", "lon": 0}, "lat"),
-     ({"lon": 0}, "lat")],
+    [
+        ({"lat": 95, "lon": 0}, "lat"),
+        ({"lat": 0, "lon": -181}, "lon"),
+        ({"lat": "north", "lon": 0}, "lat"),
+        ({"lon": 0}, "lat"),
+    ],
 )
 def test_bad_coordinates_are_422_naming_the_field(client: TestClient, params: dict[str, object], field: str) -> None:
     response = client.get("/v1/time/timezone", params=params, headers=AUTH)
@@ -53,22 +57,29 @@ def test_unknown_zone_is_422_on_the_query_field(client: TestClient) -> None:
 
 
 def test_malformed_datetime_is_422_naming_the_field(client: TestClient) -> None:
-    response = client.post("/v1/time/convert", headers=AUTH,
-                           json={"datetime": "next tuesday", "from_tz": "UTC", "to_tz": "Asia/Tokyo"})
+    response = client.post(
+        "/v1/time/convert", headers=AUTH, json={"datetime": "next tuesday", "from_tz": "UTC", "to_tz": "Asia/Tokyo"}
+    )
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "datetime"
 
 
 def test_unknown_body_fields_are_rejected(client: TestClient) -> None:
-    response = client.post("/v1/time/convert", headers=AUTH,
-                           json={"datetime": "2026-06-01T09:00:00", "from_tz": "UTC", "to_tz": "UTC", "tz": "x"})
+    response = client.post(
+        "/v1/time/convert",
+        headers=AUTH,
+        json={"datetime": "2026-06-01T09:00:00", "from_tz": "UTC", "to_tz": "UTC", "tz": "x"},
+    )
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "tz"
 
 
 def test_ambiguous_conversion_over_http(client: TestClient) -> None:
-    response = client.post("/v1/time/convert", headers=AUTH,
-                           json={"datetime": "2026-11-01T01:30:00", "from_tz": "America/New_York", "to_tz": "UTC"})
+    response = client.post(
+        "/v1/time/convert",
+        headers=AUTH,
+        json={"datetime": "2026-11-01T01:30:00", "from_tz": "America/New_York", "to_tz": "UTC"},
+    )
     body = response.json()
     assert response.status_code == 200
     assert body["status"] == "ambiguous"
@@ -76,17 +87,31 @@ def test_ambiguous_conversion_over_http(client: TestClient) -> None:
 
 
 def test_arrival_over_http(client: TestClient) -> None:
-    response = client.post("/v1/time/arrival", headers=AUTH, json={
-        "departure_local": "2026-12-01T22:00:00", "departure_tz": "America/New_York",
-        "duration_minutes": 420, "arrival_tz": "Europe/London"})
+    response = client.post(
+        "/v1/time/arrival",
+        headers=AUTH,
+        json={
+            "departure_local": "2026-12-01T22:00:00",
+            "departure_tz": "America/New_York",
+            "duration_minutes": 420,
+            "arrival_tz": "Europe/London",
+        },
+    )
     assert response.status_code == 200
     assert response.json()["result"]["day_offset"] == 1
 
 
 def test_negative_duration_is_rejected(client: TestClient) -> None:
-    response = client.post("/v1/time/arrival", headers=AUTH, json={
-        "departure_local": "2026-12-01T22:00:00", "departure_tz": "America/New_York",
-        "duration_minutes": -5, "arrival_tz": "Europe/London"})
+    response = client.post(
+        "/v1/time/arrival",
+        headers=AUTH,
+        json={
+            "departure_local": "2026-12-01T22:00:00",
+            "departure_tz": "America/New_York",
+            "duration_minutes": -5,
+            "arrival_tz": "Europe/London",
+        },
+    )
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "duration_minutes"
 

@@ -17,8 +17,13 @@ def time_service() -> TimeService:
 
 @pytest.mark.parametrize(
     ("lat", "lon", "zone"),
-    [(35.68, 139.69, "Asia/Tokyo"), (48.8566, 2.3522, "Europe/Paris"), (-33.87, 151.21, "Australia/Sydney"),
-     (40.71, -74.01, "America/New_York"), (27.7172, 85.324, "Asia/Kathmandu")],
+    [
+        (35.68, 139.69, "Asia/Tokyo"),
+        (48.8566, 2.3522, "Europe/Paris"),
+        (-33.87, 151.21, "Australia/Sydney"),
+        (40.71, -74.01, "America/New_York"),
+        (27.7172, 85.324, "Asia/Kathmandu"),
+    ],
 )
 def test_timezone_at_known_cities(time_service: TimeService, lat: float, lon: float, zone: str) -> None:
     assert time_service.timezone_at(lat=lat, lon=lon).timezone == zone
@@ -96,8 +101,12 @@ def test_nonexistent_local_time_is_rejected_naming_the_field(time_service: TimeS
 
 def test_overnight_eastbound_flight_arrives_next_day(time_service: TimeService) -> None:
     result = time_service.arrival(
-        ArrivalRequest(departure_local=datetime(2026, 12, 1, 22, 0), departure_tz="America/New_York",
-                       duration_minutes=420, arrival_tz="Europe/London")
+        ArrivalRequest(
+            departure_local=datetime(2026, 12, 1, 22, 0),
+            departure_tz="America/New_York",
+            duration_minutes=420,
+            arrival_tz="Europe/London",
+        )
     )
     assert result.result is not None
     assert result.result.arrival.local_time.isoformat() == "2026-12-02T10:00:00+00:00"
@@ -107,8 +116,12 @@ def test_overnight_eastbound_flight_arrives_next_day(time_service: TimeService) 
 
 def test_westbound_dateline_flight_arrives_the_previous_day(time_service: TimeService) -> None:
     result = time_service.arrival(
-        ArrivalRequest(departure_local=datetime(2026, 6, 10, 8, 0), departure_tz="Asia/Tokyo",
-                       duration_minutes=540, arrival_tz="Pacific/Honolulu")
+        ArrivalRequest(
+            departure_local=datetime(2026, 6, 10, 8, 0),
+            departure_tz="Asia/Tokyo",
+            duration_minutes=540,
+            arrival_tz="Pacific/Honolulu",
+        )
     )
     assert result.result is not None
     assert result.result.arrival.local_time.isoformat() == "2026-06-09T22:00:00-10:00"
@@ -118,8 +131,12 @@ def test_westbound_dateline_flight_arrives_the_previous_day(time_service: TimeSe
 def test_arrival_adds_elapsed_time_across_a_dst_change(time_service: TimeService) -> None:
     # 01:30 EST + 60 minutes on the night clocks spring forward is 03:30 EDT, not 02:30 (which doesn't exist).
     result = time_service.arrival(
-        ArrivalRequest(departure_local=datetime(2026, 3, 8, 1, 30), departure_tz="America/New_York",
-                       duration_minutes=60, arrival_tz="America/New_York")
+        ArrivalRequest(
+            departure_local=datetime(2026, 3, 8, 1, 30),
+            departure_tz="America/New_York",
+            duration_minutes=60,
+            arrival_tz="America/New_York",
+        )
     )
     assert result.result is not None
     assert result.result.arrival.local_time.isoformat() == "2026-03-08T03:30:00-04:00"

@@ -35,7 +35,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     conf = run_dir / "supervisord.conf"
     conf.write_text(render(topology, run_dir, with_redis=with_redis))
     # exec, so Ctrl-C and SIGTERM reach supervisord itself, which stops every process in reverse order.
-    os.execvp(sys.executable, [sys.executable, "-m", "supervisor.supervisord", "-n", "-c", str(conf)])
+    os.execvp(sys.executable, [sys.executable, "-m", "supervisor.supervisord", "-n", "-c", str(conf)])  # noqa: S606
 
 
 def cmd_postgres(args: argparse.Namespace) -> int:
@@ -75,8 +75,16 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     _wait_for_postgres(topology.database_url, timeout_s=60)
     migrations = Path(args.dir).resolve()
     return subprocess.call(  # noqa: S603 - our own interpreter and module
-        [sys.executable, "-m", "tripsage_db.migrate", "--database-url", topology.database_url,
-         "--dir", str(migrations), "up"]
+        [
+            sys.executable,
+            "-m",
+            "tripsage_db.migrate",
+            "--database-url",
+            topology.database_url,
+            "--dir",
+            str(migrations),
+            "up",
+        ]
     )
 
 
@@ -113,12 +121,16 @@ def cmd_wait_ready(args: argparse.Namespace) -> int:
         return 1
     lines = [f"TripSage is ready in {time.monotonic() - started:.1f} s.", ""]
     lines += [f"  {service.name:<8} {topology.url(service.port)}" for service in SERVICES]
-    lines += [f"  {'sandbox':<8} {topology.url(SANDBOX_PORT)}  (provider sandbox)",
-              f"  {'postgres':<8} {topology.database_url}", "",
-              "Try it:",
-              f"  curl -H 'Authorization: Bearer {_token('dev-user', 86_400)}' \\",
-              f"    '{topology.gateway_url}/v1/time/timezone?lat=35.68&lon=139.69'", "",
-              "Stop one process: make ctl CMD='stop time'   Stop everything: Ctrl-C"]
+    lines += [
+        f"  {'sandbox':<8} {topology.url(SANDBOX_PORT)}  (provider sandbox)",
+        f"  {'postgres':<8} {topology.database_url}",
+        "",
+        "Try it:",
+        f"  curl -H 'Authorization: Bearer {_token('dev-user', 86_400)}' \\",
+        f"    '{topology.gateway_url}/v1/time/timezone?lat=35.68&lon=139.69'",
+        "",
+        "Stop one process: make ctl CMD='stop time'   Stop everything: Ctrl-C",
+    ]
     print("\n".join(lines), flush=True)
     return 0
 

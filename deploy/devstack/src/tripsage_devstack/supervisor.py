@@ -15,10 +15,18 @@ def _env(values: dict[str, str]) -> str:
     return ",".join(f'{key}="{value}"' for key, value in sorted(values.items()))
 
 
-def _program(name: str, command: str, *, priority: int, env: dict[str, str] | None = None, once: bool = False,
-             stopwait: int = 25) -> str:
-    lines = [f"[program:{name}]", f"command={command}", f"priority={priority}", "autostart=true",
-             f"stopwaitsecs={stopwait}", "stopasgroup=true", "killasgroup=true"]
+def _program(
+    name: str, command: str, *, priority: int, env: dict[str, str] | None = None, once: bool = False, stopwait: int = 25
+) -> str:
+    lines = [
+        f"[program:{name}]",
+        f"command={command}",
+        f"priority={priority}",
+        "autostart=true",
+        f"stopwaitsecs={stopwait}",
+        "stopasgroup=true",
+        "killasgroup=true",
+    ]
     if once:
         lines += ["autorestart=false", "startsecs=0", "startretries=0", "exitcodes=0"]
     else:
@@ -42,16 +50,25 @@ def render(topology: Topology, run_dir: Path, *, with_redis: bool) -> str:
         f"[unix_http_server]\nfile={run_dir}/supervisor.sock\nchmod=0700\n",
         "[rpcinterface:supervisor]\nsupervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface\n",
         f"[supervisorctl]\nserverurl=unix://{run_dir}/supervisor.sock\n",
-        _program("postgres", f"{dev} postgres --port {topology.port(POSTGRES_PORT)} --data {run_dir}/pgdata",
-                 priority=10, stopwait=30),
+        _program(
+            "postgres",
+            f"{dev} postgres --port {topology.port(POSTGRES_PORT)} --data {run_dir}/pgdata",
+            priority=10,
+            stopwait=30,
+        ),
         _program("migrate", f"{dev} migrate {offset}", priority=20, once=True),
-        _program("sandbox", "tripsage-sandbox", priority=20,
-                 env={"SANDBOX_HOST": topology.host, "SANDBOX_PORT": str(topology.port(SANDBOX_PORT))}),
+        _program(
+            "sandbox",
+            "tripsage-sandbox",
+            priority=20,
+            env={"SANDBOX_HOST": topology.host, "SANDBOX_PORT": str(topology.port(SANDBOX_PORT))},
+        ),
     ]
     if with_redis:
         sections.append(_program("redis", f"{dev} redis --port {topology.port(REDIS_PORT)}", priority=10))
     for service in SERVICES:
-        sections.append(_program(service.name, service.command, priority=30,
-                                 env=topology.service_env(service, redis=with_redis)))
+        sections.append(
+            _program(service.name, service.command, priority=30, env=topology.service_env(service, redis=with_redis))
+        )
     sections.append(_program("ready", f"{dev} wait-ready {offset}", priority=40, once=True))
     return "\n".join(sections)

@@ -49,8 +49,11 @@ class Topology:
 
     def service_env(self, service: ServiceProcess, *, redis: bool) -> dict[str, str]:
         prefix = service.env_prefix
-        env = {f"{prefix}_PORT": str(self.port(service.port)), f"{prefix}_HOST": self.host,
-               f"{prefix}_ENVIRONMENT": "development"}
+        env = {
+            f"{prefix}_PORT": str(self.port(service.port)),
+            f"{prefix}_HOST": self.host,
+            f"{prefix}_ENVIRONMENT": "development",
+        }
         if redis:
             env[f"{prefix}_REDIS_URL"] = self.redis_url
         if service.uses_database:

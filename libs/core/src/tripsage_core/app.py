@@ -82,8 +82,8 @@ class _Draining:
 def _request_id(scope: Scope) -> str:
     for key, value in scope["headers"]:
         if key == b"x-request-id":
-            candidate = value.decode("latin-1")
-            if 0 < len(candidate) <= _REQUEST_ID_MAX and candidate.replace("-", "").isalnum():
+            candidate: str = value.decode("latin-1")
+            if 0 < len(candidate) <= _REQUEST_ID_MAX and candidate.isascii() and candidate.replace("-", "").isalnum():
                 return candidate
             break
     return uuid.uuid4().hex
@@ -118,8 +118,13 @@ class RequestContextMiddleware:
         finally:
             path = scope["path"]
             if self.access_log and (path not in _QUIET_PATHS or status != 200):
-                log.info("request", method=scope["method"], path=path, status=status,
-                         duration_ms=round((time.perf_counter() - started) * 1000, 2))
+                log.info(
+                    "request",
+                    method=scope["method"],
+                    path=path,
+                    status=status,
+                    duration_ms=round((time.perf_counter() - started) * 1000, 2),
+                )
             structlog.contextvars.unbind_contextvars("request_id")
 
 
@@ -170,14 +175,21 @@ def create_service_app(spec: ServiceSpec[StateT]) -> FastAPI:
     """Build a FastAPI app for one service from its spec."""
     settings = spec.settings
     configure_logging(
-        service=spec.name, environment=settings.environment, version=settings.version,
-        level=settings.log_level, secrets=settings.secret_values().values(),
+        service=spec.name,
+        environment=settings.environment,
+        version=settings.version,
+        level=settings.log_level,
+        secrets=settings.secret_values().values(),
     )
     telemetry = setup_telemetry(
-        service=spec.name, version=settings.version, environment=settings.environment,
+        service=spec.name,
+        version=settings.version,
+        environment=settings.environment,
         config=TelemetryConfig(
-            otlp_endpoint=settings.otlp_endpoint, dogstatsd_host=settings.dogstatsd_host,
-            dogstatsd_port=settings.dogstatsd_port, sample_ratio=settings.trace_sample_ratio,
+            otlp_endpoint=settings.otlp_endpoint,
+            dogstatsd_host=settings.dogstatsd_host,
+            dogstatsd_port=settings.dogstatsd_port,
+            sample_ratio=settings.trace_sample_ratio,
         ),
     )
     draining = _Draining()
@@ -185,8 +197,13 @@ def create_service_app(spec: ServiceSpec[StateT]) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         draining.hook_signals()
-        log.info("starting", port=settings.port, environment=settings.environment,
-                 feature_flags=(spec.flags or FeatureFlags()).model_dump(), telemetry=telemetry.enabled)
+        log.info(
+            "starting",
+            port=settings.port,
+            environment=settings.environment,
+            feature_flags=(spec.flags or FeatureFlags()).model_dump(),
+            telemetry=telemetry.enabled,
+        )
         try:
             async with spec.lifespan(app) as state:
                 app.state.service = state
@@ -206,8 +223,10 @@ def create_service_app(spec: ServiceSpec[StateT]) -> FastAPI:
     app.state.telemetry = telemetry
     app.state.draining = draining
     app.state.token_verifier = TokenVerifier(
-        secret=settings.jwt_secret, jwks_url=settings.jwt_jwks_url,
-        audience=settings.jwt_audience, issuer=settings.jwt_issuer,
+        secret=settings.jwt_secret,
+        jwks_url=settings.jwt_jwks_url,
+        audience=settings.jwt_audience,
+        issuer=settings.jwt_issuer,
     )
     install_error_handlers(app)
     app.include_router(_ops_router(spec, draining))

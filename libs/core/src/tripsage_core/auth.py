@@ -60,11 +60,15 @@ class TokenVerifier:
             key = await self._signing_key(token)
         else:
             raise Unauthorized("The bearer token is signed with an algorithm this service does not accept.")
-        options = {"require": ["exp", "sub"], "verify_iss": self._issuer is not None}
         try:
             claims = jwt.decode(
-                token, key, algorithms=[algorithm], audience=self._audience, issuer=self._issuer,
-                leeway=self._leeway, options=options,
+                token,
+                key,
+                algorithms=[algorithm],
+                audience=self._audience,
+                issuer=self._issuer,
+                leeway=self._leeway,
+                options={"require": ["exp", "sub"], "verify_iss": self._issuer is not None},
             )
         except jwt.ExpiredSignatureError:
             raise Unauthorized("The bearer token has expired.") from None
@@ -108,7 +112,12 @@ CurrentUser = Annotated[Principal, Depends(require_user)]
 
 
 def mint_token(
-    *, sub: str, secret: str, audience: str = "authenticated", issuer: str | None = None, ttl_s: int = 3600,
+    *,
+    sub: str,
+    secret: str,
+    audience: str = "authenticated",
+    issuer: str | None = None,
+    ttl_s: int = 3600,
     extra: dict[str, Any] | None = None,
 ) -> str:
     """An HS256 token shaped like Supabase's, for development and tests."""

@@ -137,8 +137,20 @@ class UpstreamTimeout(TripSageError):
 
 _BY_STATUS: dict[int, type[TripSageError]] = {
     cls.status_code: cls
-    for cls in (BadRequest, Unauthorized, Forbidden, NotFound, MethodNotAllowed, Conflict, PayloadTooLarge,
-                ValidationFailed, RateLimited, UpstreamError, ServiceUnavailable, UpstreamTimeout)
+    for cls in (
+        BadRequest,
+        Unauthorized,
+        Forbidden,
+        NotFound,
+        MethodNotAllowed,
+        Conflict,
+        PayloadTooLarge,
+        ValidationFailed,
+        RateLimited,
+        UpstreamError,
+        ServiceUnavailable,
+        UpstreamTimeout,
+    )
 }
 
 

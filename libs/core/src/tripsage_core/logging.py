@@ -81,8 +81,16 @@ def configure_logging(
         structlog.contextvars.merge_contextvars,
         structlog.stdlib.add_log_level,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
-        _static_fields({"service": service, "env": environment, "version": version,
-                        "dd.service": service, "dd.env": environment, "dd.version": version}),
+        _static_fields(
+            {
+                "service": service,
+                "env": environment,
+                "version": version,
+                "dd.service": service,
+                "dd.env": environment,
+                "dd.version": version,
+            }
+        ),
         _add_trace_ids,
         structlog.processors.format_exc_info,
         _Redactor(secrets),

@@ -18,8 +18,10 @@ _PLACEHOLDER_MARKERS = ("changeme", "change-me", "placeholder", "your-", "exampl
 def is_placeholder(value: str) -> bool:
     """True for empty values and the kind of filler left in copied config files."""
     lowered = value.strip().lower()
-    return not lowered or lowered in {"secret", "password", "dev", "test"} or any(
-        marker in lowered for marker in _PLACEHOLDER_MARKERS
+    return (
+        not lowered
+        or lowered in {"secret", "password", "dev", "test"}
+        or any(marker in lowered for marker in _PLACEHOLDER_MARKERS)
     )
 
 

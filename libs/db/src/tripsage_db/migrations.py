@@ -6,8 +6,8 @@ On top of yoyo we add:
 
 - a SHA-256 of every applied file in `_tripsage_migration_checksum`, written in the same
   transaction as yoyo's record; an applied file that changed (or vanished) later stops `up`/`down`;
-- `pg_advisory_lock(MIGRATION_LOCK_KEY)` held for the whole run, so concurrent runners (pods)
-  queue up and the later ones find nothing left to do. Session advisory locks need a direct or
+- `pg_advisory_lock(MIGRATION_LOCK_KEY)` held by every command for its whole run, so concurrent
+  runners (pods) queue up and the later ones find nothing left to do. Session advisory locks need a direct or
   session-mode connection: point the runner at Supabase's port 5432, not the 6543 transaction pooler.
 """
 
@@ -107,7 +107,7 @@ class MigrationRunner:
 
     def up(self) -> list[str]:
         """Apply every pending migration in order; return the ids applied (empty when up to date)."""
-        with self._locked_backend() as backend:
+        with self._backend() as backend:
             migrations = self._verified_migrations(backend)
             pending = list(backend.to_apply(migrations))
             for migration in pending:
@@ -116,7 +116,7 @@ class MigrationRunner:
 
     def down(self, to: str) -> list[str]:
         """Roll back every applied migration after version `to` (`0` for all); return the ids rolled back."""
-        with self._locked_backend() as backend:
+        with self._backend() as backend:
             migrations = self._verified_migrations(backend)
             targets = self._rollback_targets(backend, migrations, to)
             for migration in targets:
@@ -150,30 +150,27 @@ class MigrationRunner:
 
     @contextmanager
     def _backend(self) -> Iterator[Any]:
+        """A yoyo backend holding the migration lock; even reads take it, to see no half-done run."""
         try:
             backend = _ChecksummingBackend(parse_uri(self._yoyo_url), default_migration_table)
             backend.init_database()
         except backend_errors() as exc:
             raise MigrationError(f"cannot connect to the database: {self._scrub(exc)}") from None
         try:
-            backend.execute(
-                "CREATE TABLE IF NOT EXISTS _tripsage_migration_checksum (migration_id text PRIMARY KEY, "
-                "sha256 text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())"
-            )
-            yield backend
-        finally:
-            backend.connection.close()
-
-    @contextmanager
-    def _locked_backend(self) -> Iterator[Any]:
-        with self._backend() as backend:
             self._take_lock(backend)
             try:
+                # Under the lock: CREATE TABLE IF NOT EXISTS is not safe against a concurrent twin.
+                backend.execute(
+                    "CREATE TABLE IF NOT EXISTS _tripsage_migration_checksum (migration_id text PRIMARY KEY, "
+                    "sha256 text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())"
+                )
                 backend.ensure_internal_schema_updated()
                 _harden_bookkeeping(backend)
                 yield backend
             finally:
                 backend.execute("SELECT pg_advisory_unlock(:key)", {"key": MIGRATION_LOCK_KEY})
+        finally:
+            backend.connection.close()
 
     def _take_lock(self, backend: Any) -> None:
         got_it = backend.execute("SELECT pg_try_advisory_lock(:key)", {"key": MIGRATION_LOCK_KEY}).fetchone()[0]
@@ -186,7 +183,7 @@ class MigrationRunner:
         except backend_errors() as exc:
             raise MigrationError(f"could not take the migration lock: {self._scrub(exc)}") from None
         finally:
-            backend.execute("SET lock_timeout = 0")
+            backend.execute("RESET lock_timeout")
 
     def _read_migrations(self) -> MigrationList:
         if not self.migrations_dir.is_dir():
@@ -284,9 +281,14 @@ def _harden_bookkeeping(backend: Any) -> None:
           FOREACH t IN ARRAY ARRAY['_yoyo_migration', '_yoyo_log', '_yoyo_version', 'yoyo_lock',
                                    '_tripsage_migration_checksum'] LOOP
             CONTINUE WHEN to_regclass(quote_ident(t)) IS NULL;
-            EXECUTE 'ALTER TABLE ' || quote_ident(t) || ' ENABLE ROW LEVEL SECURITY';
+            -- Only when needed: ALTER TABLE takes an exclusive lock another runner may be waiting on.
+            IF NOT (SELECT relrowsecurity FROM pg_class WHERE oid = to_regclass(quote_ident(t))) THEN
+              EXECUTE 'ALTER TABLE ' || quote_ident(t) || ' ENABLE ROW LEVEL SECURITY';
+            END IF;
             FOREACH r IN ARRAY ARRAY['anon', 'authenticated'] LOOP
-              IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = r) THEN
+              IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = r)
+                 AND has_table_privilege(r, to_regclass(quote_ident(t)),
+                                         'SELECT, INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER') THEN
                 EXECUTE 'REVOKE ALL ON ' || quote_ident(t) || ' FROM ' || quote_ident(r);
               END IF;
             END LOOP;

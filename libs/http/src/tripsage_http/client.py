@@ -15,6 +15,7 @@ import stamina
 import structlog
 from httpx_aiohttp import AiohttpTransport
 from purgatory.domain.model import OpenedState
+
 from tripsage_core.errors import ServiceUnavailable, UpstreamTimeout
 
 log = structlog.get_logger(__name__)
@@ -98,8 +99,9 @@ class ServiceClient:
         self._breakers = purgatory.AsyncCircuitBreakerFactory(
             default_threshold=policy.threshold, default_ttl=policy.reset_after_s
         )
-        limits = httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections,
-                              keepalive_expiry=30.0)
+        limits = httpx.Limits(
+            max_connections=max_connections, max_keepalive_connections=max_connections, keepalive_expiry=30.0
+        )
         self.http = httpx.AsyncClient(
             base_url=base_url,
             transport=AiohttpTransport(limits=limits, trust_env=False),
@@ -132,7 +134,12 @@ class ServiceClient:
         retryable = method in _IDEMPOTENT if idempotent is None else idempotent
         deadline = timeout_s or self.timeout_s
         request = self.http.build_request(
-            method, url, params=params, json=json, content=content, headers=headers,
+            method,
+            url,
+            params=params,
+            json=json,
+            content=content,
+            headers=headers,
             # The transport's own read timeout sits past our deadline so that asyncio.timeout decides, cleanly.
             timeout=httpx.Timeout(deadline + 1.0, connect=min(deadline, self._connect_timeout_s)),
         )

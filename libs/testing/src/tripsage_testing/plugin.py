@@ -11,8 +11,9 @@ import os
 import shutil
 import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
@@ -20,12 +21,14 @@ import pytest
 from psycopg import sql
 
 from tripsage_testing.ports import free_port
-from tripsage_testing.postgres import EmbeddedPostgres
-from tripsage_testing.redis import RedisServer
+from tripsage_testing.postgres import EmbeddedPostgres, EmbeddedPostgresError
+from tripsage_testing.redis import RedisServer, RedisServerError
 
 DATABASE_URL_ENV = "TRIPSAGE_TEST_DATABASE_URL"
 REDIS_URL_ENV = "TRIPSAGE_TEST_REDIS_URL"
 MIGRATIONS_DIR_ENV = "TRIPSAGE_TEST_MIGRATIONS_DIR"
+
+_Server = TypeVar("_Server", EmbeddedPostgres, RedisServer)
 
 
 @pytest.fixture(scope="session")
@@ -36,8 +39,7 @@ def _tripsage_embedded_postgres() -> Iterator[EmbeddedPostgres | None]:
     # mkdtemp under /tmp rather than pytest's 0700 basetemp, which the unprivileged server user
     # (when we are root) could not traverse.
     root = Path(tempfile.mkdtemp(prefix="tripsage-pg-"))
-    server = EmbeddedPostgres(root / "data", free_port(), durable=False)
-    server.start()
+    server = _start_on_a_free_port(lambda port: EmbeddedPostgres(root / "data", port, durable=False))
     try:
         yield server
     finally:
@@ -50,8 +52,7 @@ def _tripsage_redis_server() -> Iterator[RedisServer | None]:
     if os.environ.get(REDIS_URL_ENV):
         yield None
         return
-    server = RedisServer(free_port())
-    server.start()
+    server = _start_on_a_free_port(RedisServer)
     try:
         yield server
     finally:
@@ -130,11 +131,22 @@ def migrated_database(postgres_dsn: str, _tripsage_migrated_template: str) -> It
         _drop_database(postgres_dsn, name)
 
 
+def _start_on_a_free_port(make: Callable[[int], _Server], attempts: int = 3) -> _Server:
+    # free_port() cannot reserve the port: another xdist worker may grab it before the server binds.
+    for attempt in range(attempts):
+        server = make(free_port())
+        try:
+            server.start()
+            return server
+        except (EmbeddedPostgresError, RedisServerError):
+            if attempt == attempts - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
 def _create_database(dsn: str, name: str, *, template: str) -> None:
     with psycopg.connect(_with_database(dsn, "postgres"), autocommit=True) as conn:
-        conn.execute(
-            sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(sql.Identifier(name), sql.Identifier(template))
-        )
+        conn.execute(sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(sql.Identifier(name), sql.Identifier(template)))
 
 
 def _drop_database(dsn: str, name: str) -> None:

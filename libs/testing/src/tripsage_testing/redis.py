@@ -112,10 +112,14 @@ class RedisServer:
         try:
             while time.monotonic() < deadline:
                 if self._process.poll() is not None:
-                    raise RedisServerError(f"redis-server exited with {self._process.returncode}: {self._log()}")
+                    message = f"redis-server exited with {self._process.returncode}: {self._log()}"
+                    self.stop()
+                    raise RedisServerError(message)
                 try:
-                    if client.ping():
+                    # The pid check tells our server from another one already on this port.
+                    if client.info("server").get("process_id") == self._process.pid:
                         return
+                    time.sleep(_READY_POLL_SECONDS)
                 except redis.RedisError:
                     time.sleep(_READY_POLL_SECONDS)
         finally:

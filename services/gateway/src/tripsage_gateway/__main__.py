@@ -1,7 +1,6 @@
 """`tripsage-gateway`: serve the gateway with the server settings from the environment."""
 
 from tripsage_core.server import serve
-
 from tripsage_gateway.config import GatewaySettings
 
 

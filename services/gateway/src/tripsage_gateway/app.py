@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from fastapi import FastAPI
@@ -30,7 +31,9 @@ def _lifespan_for(settings: GatewaySettings):  # type: ignore[no-untyped-def]
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[GatewayState]:
         async with AsyncExitStack() as stack:
-            cache = await Cache.open(settings.redis_url, namespace="gateway")
+            cache = await Cache.open(
+                settings.redis_url, namespace="gateway", stale_factor=settings.cache_stale_multiplier
+            )
             stack.push_async_callback(cache.aclose)
             clients: dict[str, ServiceClient] = {}
             for name in sorted(set(ROUTES.values())):
@@ -68,10 +71,10 @@ def _readiness(state: GatewayState) -> Mapping[str, ReadinessCheck]:
     # Reported, not required: one service down must not take the whole API out of rotation, and the cache is an
     # optimisation whose absence only costs speed.
     checks = {
-        f"upstream:{name}": ReadinessCheck(lambda client=client: _upstream_alive(client), critical=False)
+        f"upstream:{name}": ReadinessCheck(partial(_upstream_alive, client), critical=False)
         for name, client in state.clients.items()
     }
-    checks["cache"] = ReadinessCheck(lambda: _cache_health(state.cache), critical=False)
+    checks["cache"] = ReadinessCheck(partial(_cache_health, state.cache), critical=False)
     return checks
 
 

@@ -1,7 +1,6 @@
 """`tripsage-time`: serve the time service with the server settings from the environment."""
 
 from tripsage_core.server import serve
-
 from tripsage_time.config import TimeSettings
 
 

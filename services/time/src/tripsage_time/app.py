@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from functools import partial
 
 from fastapi import FastAPI
 
@@ -34,7 +35,7 @@ async def _zone_data_loaded(state: TimeState) -> None:
 
 
 def _readiness(state: TimeState) -> Mapping[str, ReadinessCheck]:
-    return {"zone_data": ReadinessCheck(lambda: _zone_data_loaded(state))}
+    return {"zone_data": ReadinessCheck(partial(_zone_data_loaded, state))}
 
 
 def create_app(settings: TimeSettings | None = None) -> FastAPI:

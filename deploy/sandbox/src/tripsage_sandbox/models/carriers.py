@@ -13,6 +13,7 @@ class Carrier:
     name: str
     hub: str
     country: str
+    max_range_km: float = 16_000.0
 
 
 _TABLE: tuple[tuple[str, str, str, str], ...] = (
@@ -82,7 +83,11 @@ _TABLE: tuple[tuple[str, str, str, str], ...] = (
     ("IS", "ICELANDAIR", "KEF", "IS"),
 )
 
-CARRIERS: dict[str, Carrier] = {row[0]: Carrier(*row) for row in _TABLE}
+# Low-cost and regional fleets (narrow-bodies) cannot fly long-haul sectors.
+_RANGE_KM: dict[str, float] = {"U2": 3500, "VY": 3500, "A3": 3500, "6E": 4500, "AS": 5000, "G3": 5000,
+                               "WS": 7500, "VA": 7000}
+
+CARRIERS: dict[str, Carrier] = {row[0]: Carrier(*row, _RANGE_KM.get(row[0], 16_000.0)) for row in _TABLE}
 
 # Intercontinental connectors used when neither country has a carrier that can route the trip.
 GLOBAL_CONNECTORS: tuple[str, ...] = ("EK", "QR", "TK", "LH", "AF", "KL", "BA", "SQ", "CX", "DL", "UA")

@@ -125,7 +125,7 @@ def _routings(origin: geo.Airport, destination: geo.Airport, search: Search) -> 
     # Non-stops need a market big enough; "International" airports or short hops qualify, up to 15,500 km.
     big_market = _is_major(origin) and _is_major(destination)
     if direct <= 15500 and (big_market or direct < 1200):
-        found += [Routing(c, ()) for c in home]
+        found += [Routing(c, ()) for c in home if direct <= c.max_range_km]
     for code in tuple(c.code for c in home) + GLOBAL_CONNECTORS:
         carrier = CARRIERS[code]
         hub = geo.airports().get(carrier.hub)
@@ -133,7 +133,8 @@ def _routings(origin: geo.Airport, destination: geo.Airport, search: Search) -> 
             continue
         d1 = geo.great_circle_km(origin.lat, origin.lon, hub.lat, hub.lon)
         d2 = geo.great_circle_km(hub.lat, hub.lon, destination.lat, destination.lon)
-        if (d1 + d2) <= MAX_DETOUR * direct and all(r.carrier.code != code or r.via for r in found):
+        fits = max(d1, d2) <= carrier.max_range_km
+        if fits and (d1 + d2) <= MAX_DETOUR * direct and all(r.carrier.code != code or r.via for r in found):
             found.append(Routing(carrier, (hub,)))
     if not found:
         # Somewhere no listed airline serves: fly the nearest global connector through its hub.

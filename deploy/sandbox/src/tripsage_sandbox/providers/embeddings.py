@@ -18,7 +18,9 @@ from tripsage_sandbox.responses import json_response
 MAX_INPUTS = 2048
 _NO_KEY = (
     "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer "
-    "auth (i.e. Authorization: Bearer YOUR_KEY)."
+    "auth (i.e. Authorization: Bearer YOUR_KEY), or as the password field (with blank username) if you're "
+    "accessing the API from your browser and are prompted for a username. You can obtain an API key from "
+    "https://platform.openai.com/account/api-keys."
 )
 
 

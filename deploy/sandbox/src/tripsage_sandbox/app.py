@@ -1,0 +1,94 @@
+"""Application assembly: provider routes, control API and the fault/latency middleware."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import structlog
+from fastapi import FastAPI
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import ASGIApp
+
+from tripsage_sandbox import control, geo
+from tripsage_sandbox.config import SandboxSettings
+from tripsage_sandbox.embedder import LazyEmbedder
+from tripsage_sandbox.faults import FaultRegistry, RequestStats
+from tripsage_sandbox.middleware import ProviderMiddleware
+from tripsage_sandbox.model_store import model_path
+from tripsage_sandbox.providers import amadeus_auth, amadeus_flights, amadeus_places, embeddings, google, owm
+from tripsage_sandbox.responses import json_response
+
+log = structlog.get_logger(__name__)
+
+_ROUTES = (
+    ("/v1/security/oauth2/token", amadeus_auth.token_endpoint, ["POST"]),
+    ("/v2/shopping/flight-offers", amadeus_flights.flight_offers_get, ["GET"]),
+    ("/v2/shopping/flight-offers", amadeus_flights.flight_offers_post, ["POST"]),
+    ("/v1/shopping/flight-offers/pricing", amadeus_flights.flight_offers_pricing, ["POST"]),
+    ("/v1/reference-data/locations", amadeus_places.locations, ["GET"]),
+    ("/v1/reference-data/locations/hotels/by-city", amadeus_places.hotels_by_city, ["GET"]),
+    ("/v1/reference-data/locations/hotels/by-geocode", amadeus_places.hotels_by_geocode, ["GET"]),
+    ("/v3/shopping/hotel-offers", amadeus_places.hotel_offers, ["GET"]),
+    ("/v3/shopping/hotel-offers/{offer_id}", amadeus_places.hotel_offer, ["GET"]),
+    ("/maps/api/geocode/json", google.geocode, ["GET"]),
+    ("/maps/api/place/textsearch/json", google.place_text_search, ["GET"]),
+    ("/maps/api/place/details/json", google.place_details, ["GET"]),
+    ("/maps/api/directions/json", google.directions, ["GET"]),
+    ("/maps/api/distancematrix/json", google.distance_matrix, ["GET"]),
+    ("/maps/api/timezone/json", google.timezone, ["GET"]),
+    ("/data/2.5/weather", owm.current_weather, ["GET"]),
+    ("/data/2.5/forecast", owm.forecast, ["GET"]),
+    ("/data/3.0/onecall", owm.onecall, ["GET"]),
+    ("/v1/embeddings", embeddings.create_embeddings, ["POST"]),
+    ("/v1/models", embeddings.list_models, ["GET"]),
+)
+
+
+def _warm(embedder: LazyEmbedder) -> None:
+    """Build the place indexes (and load the model if present) so first requests are fast."""
+    geo.search_city_in_text("warm up")
+    geo.nearest_city(0.0, 0.0)
+    if embedder.available():
+        embedder.get()
+
+
+def build_fastapi(settings: SandboxSettings) -> FastAPI:
+    """The routed app without the outer middleware (handy for in-process tests)."""
+    embedder = LazyEmbedder(model_path(settings.model_dir))
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await asyncio.to_thread(_warm, embedder)
+        log.info("sandbox_ready", host=settings.host, port=settings.port,
+                 embedding_model="ready" if embedder.available() else "missing")
+        yield
+
+    app = FastAPI(title="TripSage provider sandbox", version="0.1.0", lifespan=lifespan,
+                  docs_url="/__sandbox/docs", openapi_url="/__sandbox/openapi.json", redoc_url=None)
+    app.state.settings = settings
+    app.state.tokens = amadeus_auth.TokenStore(settings.amadeus_token_ttl)
+    app.state.faults = FaultRegistry()
+    app.state.stats = RequestStats()
+    app.state.embedder = embedder
+    for path, endpoint, methods in _ROUTES:
+        app.add_route(path, endpoint, methods=methods, include_in_schema=False)
+    app.include_router(control.router)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> Response:
+        log.exception("sandbox_unhandled_error", path=request.url.path)
+        return json_response({"error": "sandbox internal error", "detail": type(exc).__name__}, 500)
+
+    return app
+
+
+def create_app(settings: SandboxSettings | None = None) -> ASGIApp:
+    """The full ASGI app: routes wrapped in the stats/latency/fault middleware."""
+    settings = settings or SandboxSettings.from_env()
+    inner = build_fastapi(settings)
+    outer = ProviderMiddleware(inner, inner.state.faults, inner.state.stats, settings.latency_ms)
+    outer.state = inner.state  # type: ignore[attr-defined]
+    return outer

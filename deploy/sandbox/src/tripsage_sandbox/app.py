@@ -50,7 +50,7 @@ _ROUTES = (
 def _warm(embedder: LazyEmbedder) -> None:
     """Build the place indexes (and load the model if present) so first requests are fast."""
     geo.search_city_in_text("warm up")
-    geo.nearest_city(0.0, 0.0)
+    geo.locality_at(0.0, 0.0)
     if embedder.available():
         embedder.get()
 

@@ -200,6 +200,30 @@ def nearest_city(lat: float, lon: float) -> City:
     return cities()[int(np.argmin(a))]
 
 
+@cache
+def _city_reach_rad() -> np.ndarray:
+    # Urban radius grows with population: 2 km at 15,000 people, ~15 km at 30 million, as an angle.
+    populations = np.array([max(c.population, 15000) for c in cities()], dtype=np.float64)
+    return (2.0 + 4.0 * np.log10(populations / 15000.0)) / EARTH_RADIUS_KM
+
+
+def locality_at(lat: float, lon: float) -> City:
+    """The city a point belongs to: the most populous one whose urban radius covers it, else the nearest.
+
+    GeoNames lists districts (Paris 16 Passy) as cities; a reverse geocoder should say Paris.
+    """
+    coords = _city_coords()
+    lat_r, lon_r = math.radians(lat), math.radians(lon)
+    a = np.sin((coords[:, 0] - lat_r) / 2) ** 2 + np.cos(lat_r) * np.cos(coords[:, 0]) * np.sin(
+        (coords[:, 1] - lon_r) / 2
+    ) ** 2
+    angle = 2 * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+    covering = np.flatnonzero(angle <= _city_reach_rad())
+    if covering.size:
+        return cities()[int(covering.min())]  # cities() is sorted by population, largest first
+    return cities()[int(np.argmin(a))]
+
+
 def great_circle_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     """Haversine distance on a spherical Earth of mean radius 6371.0088 km."""
     p1, p2 = math.radians(lat1), math.radians(lat2)

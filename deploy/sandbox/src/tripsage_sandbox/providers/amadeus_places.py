@@ -202,7 +202,7 @@ async def hotels_by_geocode(request: Request) -> Response:
     radius = _radius(request)
     if isinstance(radius, Response):
         return radius
-    return _hotel_list(request, geo.nearest_city(lat, lon), lat, lon, radius[0], radius[1])
+    return _hotel_list(request, geo.locality_at(lat, lon), lat, lon, radius[0], radius[1])
 
 
 def _stay(request: Request) -> tuple[date, int, int, int, str] | Response:

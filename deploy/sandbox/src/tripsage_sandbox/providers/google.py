@@ -54,12 +54,12 @@ async def geocode(request: Request) -> Response:
         latlng = gp.parse_latlng(q["latlng"])
         if latlng is None:
             return _status("INVALID_REQUEST", "Invalid request. Invalid 'latlng' parameter.", results=[])
-        city = geo.nearest_city(*latlng)
+        city = geo.locality_at(*latlng)
         street = gp.Resolved(latlng[0], latlng[1], city.name, f"{city.name}, {geo.country_name(city.country)}",
                              f"{places.PLACE_PREFIX}C{city.geonameid}", ("locality", "political"), city,
                              gp.city_radius_km(city))
-        return json_response({"plus_code": {"global_code": "SANDBOX"}, "results": [gp.geocode_result(street)],
-                              "status": "OK"})
+        return json_response({"plus_code": gp.plus_code_block(latlng[0], latlng[1], city),
+                              "results": [gp.geocode_result(street)], "status": "OK"})
     if q.get("place_id"):
         found = gp.by_place_id(q["place_id"])
         if found is None:
@@ -88,9 +88,14 @@ def _search_result(poi: places.Poi) -> dict[str, Any]:
         "formatted_address": poi.address,
         "geometry": {"location": {"lat": poi.lat, "lng": poi.lon}, "viewport": gp.viewport(poi.lat, poi.lon, 0.15)},
         "icon": "https://maps.gstatic.com/mapfiles/place_api/icons/v1/png_71/generic_business-71.png",
+        "icon_background_color": "#7B9EB0",
+        "icon_mask_base_uri": "https://maps.gstatic.com/mapfiles/place_api/icons/v2/generic_pinlet",
         "name": poi.name,
         "opening_hours": {"open_now": _open_now(poi)},
+        "photos": [{"height": 1080, "width": 1920, "html_attributions": ["TripSage sandbox"],
+                    "photo_reference": f"SBX_PHOTO_{poi.place_id}"}],
         "place_id": poi.place_id,
+        "plus_code": gp.plus_code_block(poi.lat, poi.lon, poi.city),
         "rating": poi.rating,
         "reference": poi.place_id,
         "types": [poi.place_type, "point_of_interest", "establishment"],
@@ -114,7 +119,7 @@ async def place_text_search(request: Request) -> Response:
         return _status("INVALID_REQUEST", None, html_attributions=[], results=[])
     city = geo.search_city_in_text(query) if query else None
     if city is None and location is not None:
-        city = geo.nearest_city(*location)
+        city = geo.locality_at(*location)
     if city is None:
         return json_response({"html_attributions": [], "results": [], "status": "ZERO_RESULTS"})
     category = places.category_of(f"{query} {q.get('type', '')}")
@@ -137,16 +142,23 @@ def _details(found: gp.Resolved) -> dict[str, Any]:
         result.update(_search_result(poi))
         phone = f"+00 {abs(hash_digits(poi.place_id)) % 900 + 100} {abs(hash_digits(poi.name)) % 9000 + 1000}"
         result.update({
+            "adr_address": f'<span class="street-address">{poi.address.split(",")[0]}</span>, '
+                           f'<span class="locality">{poi.city.name}</span>',
             "formatted_phone_number": phone,
             "international_phone_number": phone,
             "website": f"https://sandbox.invalid/{poi.place_id.lower()}",
             "opening_hours": {
                 "open_now": _open_now(poi),
+                "periods": [{"open": {"day": day, "time": f"{poi.opens:02d}00"},
+                             "close": {"day": day if poi.closes < 24 else (day + 1) % 7,
+                                       "time": f"{poi.closes % 24:02d}00"}} for day in range(7)],
                 "weekday_text": [f"{day}: {poi.opens:02d}:00 - {poi.closes % 24:02d}:00"
                                  for day in ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday",
                                              "Sunday")],
             },
-            "reviews": [{"author_name": "Sandbox Reviewer", "rating": round(poi.rating), "language": "en",
+            "reviews": [{"author_name": "Sandbox Reviewer", "author_url": "https://sandbox.invalid/reviewer",
+                         "profile_photo_url": "https://sandbox.invalid/reviewer.png",
+                         "rating": round(poi.rating), "language": "en",
                          "relative_time_description": "a month ago", "text": f"Sandbox review of {poi.name}.",
                          "time": 1700000000}],
         })
@@ -163,7 +175,8 @@ async def place_details(request: Request) -> Response:
     denied = _denied(request, html_attributions=[])
     if denied is not None:
         return denied
-    place_id = request.query_params.get("place_id") or ""
+    # The googlemaps SDK still sends the legacy name `placeid`; Google accepts both.
+    place_id = request.query_params.get("place_id") or request.query_params.get("placeid") or ""
     if not place_id:
         return _status("INVALID_REQUEST", None, html_attributions=[])
     found = gp.by_place_id(place_id)

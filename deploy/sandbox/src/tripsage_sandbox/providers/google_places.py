@@ -40,7 +40,7 @@ def from_city(city: geo.City) -> Resolved:
 
 def from_airport(airport: geo.Airport) -> Resolved:
     """An airport result."""
-    city = geo.nearest_city(airport.lat, airport.lon)
+    city = geo.locality_at(airport.lat, airport.lon)
     return Resolved(airport.lat, airport.lon, airport.name,
                     f"{airport.name} ({airport.iata}), {airport.city}, {geo.country_name(airport.country)}",
                     f"{places.PLACE_PREFIX}A{airport.iata}", ("airport", "establishment", "point_of_interest"),
@@ -96,7 +96,7 @@ def resolve(text: str) -> Resolved | None:
     """Resolve a Directions/Distance Matrix waypoint."""
     latlng = parse_latlng(text)
     if latlng is not None:
-        city = geo.nearest_city(*latlng)
+        city = geo.locality_at(*latlng)
         return Resolved(latlng[0], latlng[1], city.name, f"{city.name}, {geo.country_name(city.country)}",
                         f"{places.PLACE_PREFIX}C{city.geonameid}", ("street_address",), city, 0.1)
     if text.startswith("place_id:"):
@@ -112,6 +112,31 @@ def viewport(lat: float, lon: float, radius_km: float) -> dict[str, Any]:
             "southwest": {"lat": round(lat - dlat, 7), "lng": round(lon - dlon, 7)}}
 
 
+_OLC_ALPHABET = "23456789CFGHJMPQRVWX"
+_OLC_STEPS = (20.0, 1.0, 0.05, 0.0025, 0.000125)
+
+
+def plus_code(lat: float, lon: float) -> str:
+    """10-digit Open Location Code (the 'plus code' Google attaches to results)."""
+    lat = min(max(lat + 90.0, 0.0), 180.0 - 1e-10)
+    lon = (lon + 180.0) % 360.0
+    code = ""
+    for step in _OLC_STEPS:
+        lat_digit, lon_digit = int(lat // step), int(lon // step)
+        lat -= lat_digit * step
+        lon -= lon_digit * step
+        code += _OLC_ALPHABET[lat_digit] + _OLC_ALPHABET[lon_digit]
+        if len(code) == 8:
+            code += "+"
+    return code
+
+
+def plus_code_block(lat: float, lon: float, city: geo.City) -> dict[str, str]:
+    """Google's plus_code object: global code plus the short code with its locality."""
+    full = plus_code(lat, lon)
+    return {"compound_code": f"{full[4:]} {city.name}, {geo.country_name(city.country)}", "global_code": full}
+
+
 def geocode_result(place: Resolved) -> dict[str, Any]:
     """One Geocoding API result."""
     country = place.city.country
@@ -119,15 +144,19 @@ def geocode_result(place: Resolved) -> dict[str, Any]:
                   {"long_name": geo.country_name(country), "short_name": country, "types": ["country", "political"]}]
     if "locality" not in place.types:
         components.insert(0, {"long_name": place.name, "short_name": place.name, "types": list(place.types[:1])})
+    geometry: dict[str, Any] = {
+        "location": {"lat": place.lat, "lng": place.lon},
+        "location_type": "APPROXIMATE" if "locality" in place.types else "GEOMETRIC_CENTER",
+        "viewport": viewport(place.lat, place.lon, place.radius_km),
+    }
+    if "locality" in place.types:
+        geometry["bounds"] = viewport(place.lat, place.lon, place.radius_km * 0.8)
     return {
         "address_components": components,
         "formatted_address": place.address,
-        "geometry": {
-            "location": {"lat": place.lat, "lng": place.lon},
-            "location_type": "APPROXIMATE" if "locality" in place.types else "GEOMETRIC_CENTER",
-            "viewport": viewport(place.lat, place.lon, place.radius_km),
-        },
+        "geometry": geometry,
         "place_id": place.place_id,
+        "plus_code": plus_code_block(place.lat, place.lon, place.city),
         "types": list(place.types),
     }
 

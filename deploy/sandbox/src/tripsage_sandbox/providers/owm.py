@@ -37,7 +37,7 @@ def _place(request: Request) -> tuple[float, float, geo.City] | Response:
             return _fail(400, "wrong latitude")
         if not -180 <= lon <= 180:
             return _fail(400, "wrong longitude")
-        return lat, lon, geo.nearest_city(lat, lon)
+        return lat, lon, geo.locality_at(lat, lon)
     if q.get("q"):
         parts = [p.strip() for p in q["q"].split(",")]
         country = parts[-1].upper() if len(parts) > 1 and len(parts[-1]) == 2 else None

@@ -1,0 +1,161 @@
+"""Faults on demand: each kind behaves as configured and stops when its count or duration ends."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import googlemaps
+import httpx
+import pytest
+from amadeus import Client
+from amadeus.client.errors import ClientError, ParserError, ServerError
+
+from tripsage_sandbox.testing import RunningSandbox, running_sandbox
+
+KEY = {"appid": "k"}
+WEATHER = {"lat": 51.5, "lon": -0.12, **KEY}
+
+
+def _arm(base_url: str, **spec: Any) -> dict[str, Any]:
+    response = httpx.post(base_url + "/__sandbox/faults", json=spec)
+    assert response.status_code == 201, response.text
+    return response.json()  # type: ignore[no-any-return]
+
+
+def _weather(base_url: str, **headers: str) -> httpx.Response:
+    return httpx.get(base_url + "/data/2.5/weather", params=WEATHER, headers=headers, timeout=10)
+
+
+def test_rate_limit_for_n_requests_then_recovers_through_amadeus_sdk(base_url: str, port: int) -> None:
+    _arm(base_url, provider="amadeus", endpoint="flight_offers", kind="rate_limit", count=2, retry_after_s=7)
+    amadeus = Client(client_id="a", client_secret="b", host="127.0.0.1", port=port, ssl=False)
+    query = {"originLocationCode": "LHR", "destinationLocationCode": "CDG",
+             "departureDate": (dt.date.today() + dt.timedelta(days=10)).isoformat(), "adults": 1}
+    for _ in range(2):
+        with pytest.raises(ClientError) as raised:
+            amadeus.shopping.flight_offers_search.get(**query)
+        assert raised.value.response.status_code == 429
+        assert raised.value.response.headers["Retry-After"] == "7"
+        assert raised.value.response.result["errors"][0]["code"] == 38194
+    assert amadeus.shopping.flight_offers_search.get(**query).data
+    assert httpx.get(base_url + "/__sandbox/faults").json() == {"faults": []}
+
+
+def test_google_over_query_limit_for_a_duration(base_url: str, port: int) -> None:
+    _arm(base_url, provider="google", kind="rate_limit", duration_s=0.6)
+    gmaps = googlemaps.Client(key="AIzaX", base_url=f"http://127.0.0.1:{port}", retry_over_query_limit=False)
+    with pytest.raises(googlemaps.exceptions.ApiError) as raised:
+        gmaps.geocode("Paris")
+    assert raised.value.status == "OVER_QUERY_LIMIT"
+    with pytest.raises(googlemaps.exceptions.ApiError):
+        gmaps.geocode("Paris")
+    time.sleep(0.7)
+    assert gmaps.geocode("Paris")
+
+
+def test_server_errors_carry_provider_bodies(base_url: str) -> None:
+    _arm(base_url, provider="owm", kind="error_503", count=1)
+    unavailable = _weather(base_url)
+    assert unavailable.status_code == 503
+    assert unavailable.json()["cod"] == "503"
+    assert _weather(base_url).status_code == 200
+    _arm(base_url, provider="embeddings", kind="error_500", count=1)
+    failed = httpx.post(base_url + "/v1/embeddings", json={"model": "all-MiniLM-L6-v2", "input": "x"},
+                        headers={"Authorization": "Bearer k"})
+    assert failed.status_code == 500
+    assert failed.json()["error"]["type"] == "server_error"
+
+
+def test_amadeus_500_is_a_server_error_in_the_sdk(base_url: str, port: int) -> None:
+    _arm(base_url, provider="amadeus", endpoint="/v1/reference-data/", kind="error_500", count=1)
+    amadeus = Client(client_id="a", client_secret="b", host="127.0.0.1", port=port, ssl=False)
+    with pytest.raises(ServerError):
+        amadeus.reference_data.locations.get(keyword="PAR", subType="CITY")
+    assert amadeus.reference_data.locations.get(keyword="PAR", subType="CITY").data
+
+
+def test_slow_responses_wait_the_configured_delay(base_url: str) -> None:
+    _arm(base_url, provider="owm", endpoint="weather", kind="slow", delay_s=0.5, count=1)
+    started = time.monotonic()
+    assert _weather(base_url).status_code == 200
+    assert time.monotonic() - started >= 0.5
+    started = time.monotonic()
+    assert _weather(base_url).status_code == 200
+    assert time.monotonic() - started < 0.5
+
+
+def test_malformed_json_breaks_parsers(base_url: str, port: int) -> None:
+    _arm(base_url, provider="amadeus", endpoint="locations", kind="malformed", count=1)
+    amadeus = Client(client_id="a", client_secret="b", host="127.0.0.1", port=port, ssl=False)
+    with pytest.raises(ParserError):
+        amadeus.reference_data.locations.get(keyword="PAR", subType="CITY")
+    assert amadeus.reference_data.locations.get(keyword="PAR", subType="CITY").data
+
+
+def test_dropped_connection_sends_no_response(base_url: str) -> None:
+    _arm(base_url, provider="owm", kind="drop", count=1)
+    with pytest.raises(httpx.RemoteProtocolError):
+        _weather(base_url)
+    assert _weather(base_url).status_code == 200
+
+
+def test_header_fault_applies_to_that_request_only(base_url: str) -> None:
+    assert _weather(base_url, **{"X-Sandbox-Fault": "rate_limit"}).status_code == 429
+    assert _weather(base_url).status_code == 200
+
+
+def test_faults_are_scoped_to_their_endpoint(base_url: str, port: int) -> None:
+    _arm(base_url, provider="google", endpoint="directions", kind="error_500")
+    gmaps = googlemaps.Client(key="AIzaX", base_url=f"http://127.0.0.1:{port}", retry_timeout=1)
+    assert gmaps.geocode("Paris")
+    with pytest.raises(googlemaps.exceptions.Timeout):
+        gmaps.directions("Paris", "Lyon")
+    assert _weather(base_url).status_code == 200
+
+
+def test_control_api_lists_and_deletes_faults(base_url: str) -> None:
+    first = _arm(base_url, provider="owm", kind="error_500", count=3)
+    _arm(base_url, provider="google", kind="slow", duration_s=60)
+    assert _weather(base_url).status_code == 500
+    listed = {f["id"]: f for f in httpx.get(base_url + "/__sandbox/faults").json()["faults"]}
+    assert listed[first["id"]]["remaining"] == 2
+    assert listed[first["id"]]["triggered"] == 1
+    assert httpx.delete(f"{base_url}/__sandbox/faults/{first['id']}").status_code == 200
+    assert httpx.delete(f"{base_url}/__sandbox/faults/{first['id']}").status_code == 404
+    assert _weather(base_url).status_code == 200
+    assert httpx.delete(base_url + "/__sandbox/faults").json() == {"cleared": 1}
+
+
+def test_bad_fault_spec_is_rejected(base_url: str) -> None:
+    response = httpx.post(base_url + "/__sandbox/faults", json={"provider": "yahoo", "kind": "drop"})
+    assert response.status_code == 422
+
+
+def test_stats_count_upstream_calls_per_endpoint(base_url: str) -> None:
+    for _ in range(3):
+        _weather(base_url)
+    httpx.get(base_url + "/data/2.5/forecast", params=WEATHER)
+    stats = httpx.get(base_url + "/__sandbox/stats").json()
+    assert stats["providers"]["owm"] == {"total": 4, "endpoints": {"forecast": 1, "weather": 3}}
+    assert stats["providers"]["amadeus"]["total"] == 0
+    httpx.delete(base_url + "/__sandbox/stats")
+    assert httpx.get(base_url + "/__sandbox/stats").json()["total"] == 0
+
+
+@pytest.fixture(scope="module")
+def slow_sandbox(model_ready: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSandbox]:
+    with running_sandbox(tmp_path_factory.mktemp("latency"), SANDBOX_LATENCY_MS="300") as running:
+        yield running
+
+
+def test_global_latency_delays_provider_calls_only(slow_sandbox: RunningSandbox) -> None:
+    started = time.monotonic()
+    assert _weather(slow_sandbox.url).status_code == 200
+    assert time.monotonic() - started >= 0.3
+    started = time.monotonic()
+    assert httpx.get(slow_sandbox.url + "/__sandbox/health").status_code == 200
+    assert time.monotonic() - started < 0.3

@@ -11,6 +11,7 @@ import httpx
 import pytest
 from amadeus import Client, Location, ResponseError
 from amadeus.client.errors import AuthenticationError, ClientError, NotFoundError
+
 from tripsage_sandbox.testing import RunningSandbox, running_sandbox
 
 TOKEN_PATH = "/v1/security/oauth2/token"
@@ -26,15 +27,17 @@ def _day(offset: int) -> str:
 
 
 def _token(base_url: str) -> str:
-    response = httpx.post(base_url + TOKEN_PATH, data={"grant_type": "client_credentials", "client_id": "a",
-                                                       "client_secret": "b"})
+    response = httpx.post(
+        base_url + TOKEN_PATH, data={"grant_type": "client_credentials", "client_id": "a", "client_secret": "b"}
+    )
     assert response.status_code == 200
     return str(response.json()["access_token"])
 
 
 def test_token_endpoint_answers_like_amadeus(base_url: str) -> None:
-    response = httpx.post(base_url + TOKEN_PATH, data={"grant_type": "client_credentials", "client_id": "id",
-                                                       "client_secret": "secret"})
+    response = httpx.post(
+        base_url + TOKEN_PATH, data={"grant_type": "client_credentials", "client_id": "id", "client_secret": "secret"}
+    )
     body = response.json()
     assert response.status_code == 200
     assert body["token_type"] == "Bearer"
@@ -44,11 +47,16 @@ def test_token_endpoint_answers_like_amadeus(base_url: str) -> None:
 
 
 def test_empty_credentials_get_invalid_client(base_url: str) -> None:
-    response = httpx.post(base_url + TOKEN_PATH, data={"grant_type": "client_credentials", "client_id": "",
-                                                       "client_secret": ""})
+    response = httpx.post(
+        base_url + TOKEN_PATH, data={"grant_type": "client_credentials", "client_id": "", "client_secret": ""}
+    )
     assert response.status_code == 401
-    assert response.json() == {"error": "invalid_client", "error_description": "Client credentials are invalid",
-                               "code": 38187, "title": "Invalid parameters"}
+    assert response.json() == {
+        "error": "invalid_client",
+        "error_description": "Client credentials are invalid",
+        "code": 38187,
+        "title": "Invalid parameters",
+    }
 
 
 def test_sdk_with_empty_secret_raises_authentication_error(port: int) -> None:
@@ -62,8 +70,11 @@ def test_missing_and_unknown_bearer_tokens_are_rejected(base_url: str) -> None:
     assert missing.status_code == 401
     assert missing.json()["errors"][0]["code"] == 38191
     assert missing.headers["content-type"] == "application/vnd.amadeus+json"
-    unknown = httpx.get(base_url + "/v1/reference-data/locations", params={"keyword": "LON", "subType": "CITY"},
-                        headers={"Authorization": "Bearer nope"})
+    unknown = httpx.get(
+        base_url + "/v1/reference-data/locations",
+        params={"keyword": "LON", "subType": "CITY"},
+        headers={"Authorization": "Bearer nope"},
+    )
     assert unknown.status_code == 401
     assert unknown.json()["errors"][0]["code"] == 38190
 
@@ -83,10 +94,12 @@ def test_expired_token_gets_38192_and_sdk_keeps_working(short_token_sandbox: Run
     time.sleep(1.2)
     expired = httpx.get(url + "/v1/reference-data/locations", params=params, headers=headers)
     assert expired.status_code == 401
-    assert expired.json() == {"errors": [{"status": 401, "code": 38192, "title": "Access token expired",
-                                          "detail": "The access token is expired"}]}
-    client = Client(client_id="id", client_secret="secret", host="127.0.0.1", port=short_token_sandbox.port,
-                    ssl=False)
+    assert expired.json() == {
+        "errors": [
+            {"status": 401, "code": 38192, "title": "Access token expired", "detail": "The access token is expired"}
+        ]
+    }
+    client = Client(client_id="id", client_secret="secret", host="127.0.0.1", port=short_token_sandbox.port, ssl=False)
     assert client.reference_data.locations.get(**params).data
     time.sleep(1.2)
     # The SDK sees expires_in=1 and refreshes before each call, so it never sends the expired token.
@@ -102,20 +115,33 @@ def test_flight_search_is_deterministic(amadeus: Client) -> None:
 
 
 def test_business_class_costs_more_than_economy(amadeus: Client) -> None:
-    query = {"originLocationCode": "LHR", "destinationLocationCode": "SIN", "departureDate": _day(60), "adults": 1,
-             "nonStop": "true"}
+    query = {
+        "originLocationCode": "LHR",
+        "destinationLocationCode": "SIN",
+        "departureDate": _day(60),
+        "adults": 1,
+        "nonStop": "true",
+    }
     economy = amadeus.shopping.flight_offers_search.get(**query).data
     business = amadeus.shopping.flight_offers_search.get(**query, travelClass="BUSINESS").data
-    assert economy and business
+    assert economy
+    assert business
     assert min(float(o["price"]["grandTotal"]) for o in business) > 2.5 * min(
-        float(o["price"]["grandTotal"]) for o in economy)
+        float(o["price"]["grandTotal"]) for o in economy
+    )
     assert all(len(o["itineraries"][0]["segments"]) == 1 for o in economy)
 
 
 def test_round_trip_has_two_itineraries_in_requested_currency(amadeus: Client) -> None:
     data = amadeus.shopping.flight_offers_search.get(
-        originLocationCode="MAD", destinationLocationCode="BCN", departureDate=_day(20), returnDate=_day(27),
-        adults=1, currencyCode="USD", max=3).data
+        originLocationCode="MAD",
+        destinationLocationCode="BCN",
+        departureDate=_day(20),
+        returnDate=_day(27),
+        adults=1,
+        currencyCode="USD",
+        max=3,
+    ).data
     assert 0 < len(data) <= 3
     for offer in data:
         assert [i["segments"][0]["departure"]["iataCode"] for i in offer["itineraries"]] == ["MAD", "BCN"]
@@ -125,8 +151,14 @@ def test_round_trip_has_two_itineraries_in_requested_currency(amadeus: Client) -
 def test_post_search_and_pricing_round_trip(amadeus: Client) -> None:
     body = {
         "currencyCode": "EUR",
-        "originDestinations": [{"id": "1", "originLocationCode": "SYD", "destinationLocationCode": "BKK",
-                                "departureDateTimeRange": {"date": _day(40), "time": "10:00:00"}}],
+        "originDestinations": [
+            {
+                "id": "1",
+                "originLocationCode": "SYD",
+                "destinationLocationCode": "BKK",
+                "departureDateTimeRange": {"date": _day(40), "time": "10:00:00"},
+            }
+        ],
         "travelers": [{"id": "1", "travelerType": "ADULT"}],
         "sources": ["GDS"],
         "searchCriteria": {"maxFlightOffers": 2},
@@ -151,8 +183,9 @@ def test_missing_parameter_is_a_400_with_amadeus_error(amadeus: Client) -> None:
 
 def test_past_date_is_rejected(amadeus: Client) -> None:
     with pytest.raises(ResponseError) as raised:
-        amadeus.shopping.flight_offers_search.get(originLocationCode="JFK", destinationLocationCode="LAX",
-                                                  departureDate=_day(-2), adults=1)
+        amadeus.shopping.flight_offers_search.get(
+            originLocationCode="JFK", destinationLocationCode="LAX", departureDate=_day(-2), adults=1
+        )
     assert raised.value.response.result["errors"][0]["code"] == 425
 
 
@@ -173,8 +206,9 @@ def test_hotel_list_by_city_and_geocode(amadeus: Client) -> None:
     assert all(h["hotelId"].startswith("SX") and len(h["hotelId"]) == 8 for h in by_city)
     assert all(h["distance"]["value"] <= 5 for h in by_city)
     assert all(h["address"]["countryCode"] == "FR" for h in by_city)
-    by_geo = amadeus.reference_data.locations.hotels.by_geocode.get(latitude=35.0116, longitude=135.7681,
-                                                                     radius=10).data
+    by_geo = amadeus.reference_data.locations.hotels.by_geocode.get(
+        latitude=35.0116, longitude=135.7681, radius=10
+    ).data
     assert by_geo
     assert all(h["address"]["countryCode"] == "JP" for h in by_geo)
 
@@ -188,8 +222,9 @@ def test_unknown_city_is_nothing_found(amadeus: Client) -> None:
 def test_hotel_offers_and_offer_lookup(amadeus: Client) -> None:
     hotels = amadeus.reference_data.locations.hotels.by_city.get(cityCode="LON").data
     ids = ",".join(h["hotelId"] for h in hotels[:5])
-    offers = amadeus.shopping.hotel_offers_search.get(hotelIds=ids, adults=2, checkInDate=_day(30),
-                                                      checkOutDate=_day(33)).data
+    offers = amadeus.shopping.hotel_offers_search.get(
+        hotelIds=ids, adults=2, checkInDate=_day(30), checkOutDate=_day(33)
+    ).data
     assert offers
     offer = offers[0]["offers"][0]
     assert offer["id"].startswith("SBX")

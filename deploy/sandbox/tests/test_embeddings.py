@@ -23,9 +23,10 @@ def _reference() -> dict:  # type: ignore[type-arg]
     pytest.fail(f"reference vectors not found in {candidates}")
 
 
-def _embed(base_url: str, texts: list[str], **extra: object) -> dict:  # type: ignore[type-arg]
-    response = httpx.post(base_url + "/v1/embeddings", json={"model": MODEL, "input": texts, **extra},
-                          headers=AUTH, timeout=60)
+def _embed(base_url: str, texts: str | list[str], **extra: object) -> dict:  # type: ignore[type-arg]
+    response = httpx.post(
+        base_url + "/v1/embeddings", json={"model": MODEL, "input": texts, **extra}, headers=AUTH, timeout=60
+    )
     assert response.status_code == 200, response.text
     return response.json()  # type: ignore[no-any-return]
 
@@ -45,8 +46,11 @@ def test_reproduces_sentence_transformers_vectors(base_url: str) -> None:
 
 
 def test_diet_memory_is_closer_to_food_question_than_seat_preference(base_url: str) -> None:
-    diet, question, seats = "I am vegetarian and allergic to peanuts.", "What can I eat on this trip?", \
-        "I prefer aisle seats on long flights."
+    diet, question, seats = (
+        "I am vegetarian and allergic to peanuts.",
+        "What can I eat on this trip?",
+        "I prefer aisle seats on long flights.",
+    )
     vectors = [np.asarray(d["embedding"]) for d in _embed(base_url, [diet, question, seats])["data"]]
     assert vectors[0] @ vectors[1] > vectors[2] @ vectors[1]
 

@@ -17,7 +17,7 @@ from amadeus.client.errors import ClientError, ParserError, ServerError
 from tripsage_sandbox.testing import RunningSandbox, running_sandbox
 
 KEY = {"appid": "k"}
-WEATHER = {"lat": 51.5, "lon": -0.12, **KEY}
+WEATHER: dict[str, str | float] = {"lat": 51.5, "lon": -0.12, **KEY}
 
 
 def _arm(base_url: str, **spec: Any) -> dict[str, Any]:
@@ -33,8 +33,12 @@ def _weather(base_url: str, **headers: str) -> httpx.Response:
 def test_rate_limit_for_n_requests_then_recovers_through_amadeus_sdk(base_url: str, port: int) -> None:
     _arm(base_url, provider="amadeus", endpoint="flight_offers", kind="rate_limit", count=2, retry_after_s=7)
     amadeus = Client(client_id="a", client_secret="b", host="127.0.0.1", port=port, ssl=False)
-    query = {"originLocationCode": "LHR", "destinationLocationCode": "CDG",
-             "departureDate": (dt.date.today() + dt.timedelta(days=10)).isoformat(), "adults": 1}
+    query = {
+        "originLocationCode": "LHR",
+        "destinationLocationCode": "CDG",
+        "departureDate": (dt.date.today() + dt.timedelta(days=10)).isoformat(),
+        "adults": 1,
+    }
     for _ in range(2):
         with pytest.raises(ClientError) as raised:
             amadeus.shopping.flight_offers_search.get(**query)
@@ -64,8 +68,11 @@ def test_server_errors_carry_provider_bodies(base_url: str) -> None:
     assert unavailable.json()["cod"] == "503"
     assert _weather(base_url).status_code == 200
     _arm(base_url, provider="embeddings", kind="error_500", count=1)
-    failed = httpx.post(base_url + "/v1/embeddings", json={"model": "all-MiniLM-L6-v2", "input": "x"},
-                        headers={"Authorization": "Bearer k"})
+    failed = httpx.post(
+        base_url + "/v1/embeddings",
+        json={"model": "all-MiniLM-L6-v2", "input": "x"},
+        headers={"Authorization": "Bearer k"},
+    )
     assert failed.status_code == 500
     assert failed.json()["error"]["type"] == "server_error"
 

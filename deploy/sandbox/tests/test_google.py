@@ -13,15 +13,17 @@ from tripsage_sandbox import geo
 
 @pytest.fixture
 def gmaps(port: int) -> googlemaps.Client:
-    return googlemaps.Client(key="AIzaSandboxKey", base_url=f"http://127.0.0.1:{port}",
-                             retry_over_query_limit=False, retry_timeout=2)
+    return googlemaps.Client(
+        key="AIzaSandboxKey", base_url=f"http://127.0.0.1:{port}", retry_over_query_limit=False, retry_timeout=2
+    )
 
 
 def test_reverse_geocode_names_the_nearest_city(gmaps: googlemaps.Client) -> None:
     results = gmaps.reverse_geocode((48.8584, 2.2945))
     assert results[0]["formatted_address"] == "Paris, France"
     assert {"long_name": "France", "short_name": "FR", "types": ["country", "political"]} in results[0][
-        "address_components"]
+        "address_components"
+    ]
 
 
 def test_unknown_address_is_zero_results(gmaps: googlemaps.Client) -> None:

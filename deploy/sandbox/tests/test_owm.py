@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import httpx
 import pytest
 
@@ -50,7 +52,7 @@ def test_forecast_has_forty_three_hour_steps(base_url: str) -> None:
     assert body["cod"] == "200"
     assert body["cnt"] == 40 == len(body["list"])
     steps = [entry["dt"] for entry in body["list"]]
-    assert all(b - a == 10800 for a, b in zip(steps, steps[1:], strict=False))
+    assert all(b - a == 10800 for a, b in itertools.pairwise(steps))
     assert body["city"]["country"] == "FR"
     short = httpx.get(base_url + "/data/2.5/forecast", params={"lat": 48.85, "lon": 2.35, "cnt": 3, **KEY}).json()
     assert short["list"] == body["list"][:3]
@@ -64,8 +66,9 @@ def test_onecall_blocks_and_exclude(base_url: str) -> None:
     assert len(full["daily"]) == 8
     for day in full["daily"]:
         assert day["temp"]["min"] <= day["temp"]["day"] <= day["temp"]["max"]
-    slim = httpx.get(base_url + "/data/3.0/onecall",
-                     params={"lat": -33.87, "lon": 151.21, "exclude": "minutely,hourly", **KEY}).json()
+    slim = httpx.get(
+        base_url + "/data/3.0/onecall", params={"lat": -33.87, "lon": 151.21, "exclude": "minutely,hourly", **KEY}
+    ).json()
     assert "minutely" not in slim
     assert "hourly" not in slim
     assert slim["daily"] == full["daily"]

@@ -13,7 +13,8 @@ from tripsage_core.errors import PROBLEM_CONTENT_TYPE
 from tripsage_core.settings import DEVELOPMENT_JWT_SECRET
 from tripsage_gateway.app import create_app
 from tripsage_gateway.config import GatewaySettings
-from tripsage_testing.servers import ScriptedUpstream, _free_port, serve_in_thread
+from tripsage_testing.ports import free_port
+from tripsage_testing.servers import ScriptedUpstream, serve_in_thread
 
 TOKEN = mint_token(sub="dev-user", secret=DEVELOPMENT_JWT_SECRET)
 AUTH = {"authorization": f"Bearer {TOKEN}"}
@@ -134,7 +135,7 @@ def test_service_down_is_503_problem_fast() -> None:
 
 
 def test_readiness_probes_never_open_the_circuit_for_real_traffic() -> None:
-    port = _free_port()
+    port = free_port()
     with _gateway(f"http://127.0.0.1:{port}") as client:
         for _ in range(10):  # a service still starting: every probe fails
             assert client.get("/ready").json()["checks"]["upstream:time"]["status"] == "down"

@@ -13,7 +13,8 @@ import pytest
 
 from tripsage_core.auth import mint_token
 from tripsage_core.settings import DEVELOPMENT_JWT_SECRET
-from tripsage_testing.servers import ServiceProcess, _free_port
+from tripsage_testing.ports import free_port
+from tripsage_testing.servers import ServiceProcess
 
 AUTH = {"authorization": f"Bearer {mint_token(sub='dev-user', secret=DEVELOPMENT_JWT_SECRET)}"}
 
@@ -30,7 +31,7 @@ def _time_process(port: int, log: Path) -> ServiceProcess:
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, ServiceProcess]]:
     logs = tmp_path_factory.mktemp("logs")
-    time_port, gateway_port = _free_port(), _free_port()
+    time_port, gateway_port = free_port(), free_port()
     time_service = _time_process(time_port, logs / "time.log").start()
     gateway = ServiceProcess(
         [sys.executable, "-m", "tripsage_gateway"],

@@ -41,15 +41,14 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_postgres(args: argparse.Namespace) -> int:
     from tripsage_testing.postgres import EmbeddedPostgres
 
-    EmbeddedPostgres(Path(args.data), port=args.port).run_foreground()
-    return 0
+    return EmbeddedPostgres(Path(args.data), port=args.port).run_foreground()
 
 
 def cmd_redis(args: argparse.Namespace) -> int:
     from tripsage_testing.redis import RedisServer
 
     RedisServer(port=args.port).run_foreground()
-    return 0
+    return 1  # run_foreground replaces this process; reaching here means it could not
 
 
 def _wait_for_postgres(url: str, timeout_s: float) -> None:

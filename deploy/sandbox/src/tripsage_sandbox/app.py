@@ -62,12 +62,22 @@ def build_fastapi(settings: SandboxSettings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await asyncio.to_thread(_warm, embedder)
-        log.info("sandbox_ready", host=settings.host, port=settings.port,
-                 embedding_model="ready" if embedder.available() else "missing")
+        log.info(
+            "sandbox_ready",
+            host=settings.host,
+            port=settings.port,
+            embedding_model="ready" if embedder.available() else "missing",
+        )
         yield
 
-    app = FastAPI(title="TripSage provider sandbox", version="0.1.0", lifespan=lifespan,
-                  docs_url="/__sandbox/docs", openapi_url="/__sandbox/openapi.json", redoc_url=None)
+    app = FastAPI(
+        title="TripSage provider sandbox",
+        version="0.1.0",
+        lifespan=lifespan,
+        docs_url="/__sandbox/docs",
+        openapi_url="/__sandbox/openapi.json",
+        redoc_url=None,
+    )
     app.state.settings = settings
     app.state.tokens = amadeus_auth.TokenStore(settings.amadeus_token_ttl)
     app.state.faults = FaultRegistry()

@@ -45,8 +45,13 @@ async def health(request: Request) -> dict[str, Any]:
 async def arm_fault(spec: FaultSpec, request: Request) -> dict[str, Any]:
     """Arm a fault and return it with its id."""
     fault = _faults(request).arm(
-        provider=spec.provider, kind=spec.kind, endpoint=spec.endpoint, count=spec.count,
-        duration_s=spec.duration_s, delay_s=spec.delay_s, retry_after_s=spec.retry_after_s,
+        provider=spec.provider,
+        kind=spec.kind,
+        endpoint=spec.endpoint,
+        count=spec.count,
+        duration_s=spec.duration_s,
+        delay_s=spec.delay_s,
+        retry_after_s=spec.retry_after_s,
     )
     return fault.describe()
 

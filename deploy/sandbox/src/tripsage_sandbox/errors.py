@@ -21,7 +21,12 @@ OWM_BLOCKED = (
 
 
 def amadeus_error(
-    status: int, code: int, title: str, detail: str | None = None, parameter: str | None = None
+    status: int,
+    code: int,
+    title: str,
+    detail: str | None = None,
+    parameter: str | None = None,
+    example: str | None = None,
 ) -> dict[str, Any]:
     """Amadeus's {"errors": [...]} envelope."""
     error: dict[str, Any] = {"status": status, "code": code, "title": title}
@@ -29,6 +34,8 @@ def amadeus_error(
         error["detail"] = detail
     if parameter is not None:
         error["source"] = {"parameter": parameter}
+        if example is not None:
+            error["source"]["example"] = example
     return {"errors": [error]}
 
 
@@ -49,7 +56,9 @@ def rate_limited(provider: Provider, retry_after_s: int) -> tuple[int, dict[str,
     """Each provider's answer when its rate limit is exceeded."""
     headers = {"Retry-After": str(retry_after_s)}
     if provider is Provider.AMADEUS:
-        body = amadeus_error(429, 38194, "Too many requests", "The network rate limit is exceeded, please try again later")
+        body = amadeus_error(
+            429, 38194, "Too many requests", "The network rate limit is exceeded, please try again later"
+        )
         return 429, headers, orjson.dumps(body), AMADEUS_JSON
     if provider is Provider.GOOGLE:
         # Google signals quota exhaustion in the body of an HTTP 200 (the googlemaps SDK relies on it).
@@ -58,8 +67,7 @@ def rate_limited(provider: Provider, retry_after_s: int) -> tuple[int, dict[str,
     if provider is Provider.OWM:
         return 429, headers, orjson.dumps({"cod": 429, "message": OWM_BLOCKED}), PLAIN_JSON
     body = openai_error(
-        "Rate limit reached for requests. Please try again in "
-        f"{retry_after_s}s.",
+        f"Rate limit reached for requests. Please try again in {retry_after_s}s.",
         "requests",
         code="rate_limit_exceeded",
     )

@@ -214,9 +214,10 @@ def locality_at(lat: float, lon: float) -> City:
     """
     coords = _city_coords()
     lat_r, lon_r = math.radians(lat), math.radians(lon)
-    a = np.sin((coords[:, 0] - lat_r) / 2) ** 2 + np.cos(lat_r) * np.cos(coords[:, 0]) * np.sin(
-        (coords[:, 1] - lon_r) / 2
-    ) ** 2
+    a = (
+        np.sin((coords[:, 0] - lat_r) / 2) ** 2
+        + np.cos(lat_r) * np.cos(coords[:, 0]) * np.sin((coords[:, 1] - lon_r) / 2) ** 2
+    )
     angle = 2 * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
     covering = np.flatnonzero(angle <= _city_reach_rad())
     if covering.size:

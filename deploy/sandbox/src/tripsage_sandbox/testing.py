@@ -9,7 +9,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,19 +38,21 @@ class RunningSandbox:
 
 def _healthy(port: int) -> bool:
     try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/__sandbox/health", timeout=1) as response:  # noqa: S310
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/__sandbox/health", timeout=1) as response:
             return bool(response.status == 200)
     except (urllib.error.URLError, OSError):
         return False
 
 
-def start_sandbox(log_dir: Path, startup_timeout_s: float = 30.0, **env: str) -> RunningSandbox:
+def start_sandbox(
+    log_dir: Path, env: Mapping[str, str] | None = None, startup_timeout_s: float = 30.0
+) -> RunningSandbox:
     """Launch `python -m tripsage_sandbox` on a free port; env entries override SANDBOX_* settings."""
     port = free_port()
     log = log_dir / f"sandbox-{port}.log"
-    environment = {**os.environ, "SANDBOX_HOST": "127.0.0.1", "SANDBOX_PORT": str(port), **env}
+    environment = {**os.environ, "SANDBOX_HOST": "127.0.0.1", "SANDBOX_PORT": str(port), **(env or {})}
     with log.open("wb") as sink:
-        process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+        process = subprocess.Popen(
             [sys.executable, "-m", "tripsage_sandbox"], env=environment, stdout=sink, stderr=subprocess.STDOUT
         )
     deadline = time.monotonic() + startup_timeout_s
@@ -76,8 +78,8 @@ def stop_sandbox(sandbox: RunningSandbox) -> None:
 
 @contextmanager
 def running_sandbox(log_dir: Path, **env: str) -> Iterator[RunningSandbox]:
-    """Context manager around start_sandbox/stop_sandbox."""
-    sandbox = start_sandbox(log_dir, **env)
+    """Context manager around start_sandbox/stop_sandbox; keyword arguments are SANDBOX_* env overrides."""
+    sandbox = start_sandbox(log_dir, env)
     try:
         yield sandbox
     finally:

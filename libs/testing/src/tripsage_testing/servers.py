@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import subprocess
 import threading
 import time
@@ -20,12 +19,7 @@ import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+from tripsage_testing.ports import free_port
 
 
 def wait_for_http(url: str, *, timeout_s: float = 30.0, status: int = 200) -> None:
@@ -47,7 +41,7 @@ def wait_for_http(url: str, *, timeout_s: float = 30.0, status: int = 200) -> No
 @contextmanager
 def serve_in_thread(app: Any, *, port: int | None = None, ready_path: str | None = None) -> Iterator[str]:
     """Serve an ASGI app with uvicorn on 127.0.0.1 in a background thread; yields its base URL."""
-    port = port or _free_port()
+    port = port or free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, lifespan="on"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

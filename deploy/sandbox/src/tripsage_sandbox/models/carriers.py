@@ -84,8 +84,16 @@ _TABLE: tuple[tuple[str, str, str, str], ...] = (
 )
 
 # Low-cost and regional fleets (narrow-bodies) cannot fly long-haul sectors.
-_RANGE_KM: dict[str, float] = {"U2": 3500, "VY": 3500, "A3": 3500, "6E": 4500, "AS": 5000, "G3": 5000,
-                               "WS": 7500, "VA": 7000}
+_RANGE_KM: dict[str, float] = {
+    "U2": 3500,
+    "VY": 3500,
+    "A3": 3500,
+    "6E": 4500,
+    "AS": 5000,
+    "G3": 5000,
+    "WS": 7500,
+    "VA": 7000,
+}
 
 CARRIERS: dict[str, Carrier] = {row[0]: Carrier(*row, _RANGE_KM.get(row[0], 16_000.0)) for row in _TABLE}
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -13,12 +14,28 @@ from tripsage_sandbox.models.money import CURRENCY_NAMES, convert, fmt
 from tripsage_sandbox.seeding import rng_for, stable_seed
 
 CABIN_FACTOR = {"ECONOMY": 1.0, "PREMIUM_ECONOMY": 1.65, "BUSINESS": 3.9, "FIRST": 6.5}
-TRAVELER_FACTOR = {"ADULT": 1.0, "SENIOR": 0.95, "YOUNG": 0.9, "STUDENT": 0.9, "CHILD": 0.75,
-                   "SEATED_INFANT": 0.75, "HELD_INFANT": 0.1}
+TRAVELER_FACTOR = {
+    "ADULT": 1.0,
+    "SENIOR": 0.95,
+    "YOUNG": 0.9,
+    "STUDENT": 0.9,
+    "CHILD": 0.75,
+    "SEATED_INFANT": 0.75,
+    "HELD_INFANT": 0.1,
+}
 BOOKING_CLASS = {"ECONOMY": "YMHKQ", "PREMIUM_ECONOMY": "WEP", "BUSINESS": "JCDZ", "FIRST": "FA"}
-AIRCRAFT = {"E90": "EMBRAER 190", "320": "AIRBUS A320", "32N": "AIRBUS A320NEO", "738": "BOEING 737-800",
-            "321": "AIRBUS A321", "7M8": "BOEING 737 MAX 8", "789": "BOEING 787-9", "77W": "BOEING 777-300ER",
-            "359": "AIRBUS A350-900", "388": "AIRBUS A380-800"}
+AIRCRAFT = {
+    "E90": "EMBRAER 190",
+    "320": "AIRBUS A320",
+    "32N": "AIRBUS A320NEO",
+    "738": "BOEING 737-800",
+    "321": "AIRBUS A321",
+    "7M8": "BOEING 737 MAX 8",
+    "789": "BOEING 787-9",
+    "77W": "BOEING 777-300ER",
+    "359": "AIRBUS A350-900",
+    "388": "AIRBUS A380-800",
+}
 MAX_DETOUR = 1.45
 
 
@@ -58,10 +75,7 @@ class Search:
 
 def block_minutes(distance_km: float, eastbound: bool) -> int:
     """Gate-to-gate minutes: 35 min taxi/climb plus cruise at 780 km/h (640 under 1,500 km), jet-stream adjusted."""
-    if distance_km < 1500:
-        cruise = distance_km / 640 * 60
-    else:
-        cruise = distance_km / 780 * 60 * (0.94 if eastbound else 1.06)
+    cruise = distance_km / 640 * 60 if distance_km < 1500 else distance_km / 780 * 60 * (0.94 if eastbound else 1.06)
     return int(round((35 + cruise) / 5) * 5)
 
 
@@ -72,7 +86,7 @@ def is_eastbound(a: geo.Airport, b: geo.Airport) -> bool:
 
 def base_fare_eur(distance_km: float) -> float:
     """Economy base fare for one adult, before date and demand factors."""
-    return 35 + 0.105 * distance_km**0.93
+    return 35 + 0.105 * math.pow(distance_km, 0.93)
 
 
 def advance_factor(days_ahead: int) -> float:
@@ -169,16 +183,24 @@ def _iso_duration(minutes: int) -> str:
     return f"PT{hours}H{mins}M" if mins else f"PT{hours}H"
 
 
-def _segment(seg_id: int, carrier: Carrier, a: geo.Airport, b: geo.Airport, depart_utc: datetime) -> tuple[dict, datetime, float]:  # type: ignore[type-arg]
+def _segment(
+    seg_id: int, carrier: Carrier, a: geo.Airport, b: geo.Airport, depart_utc: datetime
+) -> tuple[dict, datetime, float]:  # type: ignore[type-arg]
     distance = geo.great_circle_km(a.lat, a.lon, b.lat, b.lon)
     minutes = block_minutes(distance, is_eastbound(a, b))
     arrive_utc = depart_utc + timedelta(minutes=minutes)
     number = 1 + stable_seed(carrier.code, a.iata, b.iata) % 1899
     segment = {
-        "departure": {"iataCode": a.iata, "terminal": str(1 + stable_seed(a.iata, carrier.code) % 3),
-                      "at": _local(depart_utc, a).isoformat(timespec="seconds")},
-        "arrival": {"iataCode": b.iata, "terminal": str(1 + stable_seed(b.iata, carrier.code) % 3),
-                    "at": _local(arrive_utc, b).isoformat(timespec="seconds")},
+        "departure": {
+            "iataCode": a.iata,
+            "terminal": str(1 + stable_seed(a.iata, carrier.code) % 3),
+            "at": _local(depart_utc, a).isoformat(timespec="seconds"),
+        },
+        "arrival": {
+            "iataCode": b.iata,
+            "terminal": str(1 + stable_seed(b.iata, carrier.code) % 3),
+            "at": _local(arrive_utc, b).isoformat(timespec="seconds"),
+        },
         "carrierCode": carrier.code,
         "number": str(number),
         "aircraft": {"code": aircraft_for(distance, number)},
@@ -194,12 +216,16 @@ def _segment(seg_id: int, carrier: Carrier, a: geo.Airport, b: geo.Airport, depa
 def _itinerary(leg: Leg, routing: Routing, first_seg_id: int, option: int) -> tuple[dict, float, int]:  # type: ignore[type-arg]
     """Build one itinerary; returns (itinerary, flown km, segment count)."""
     rng = rng_for("itinerary", leg.origin.iata, leg.destination.iata, leg.day, routing.carrier.code, option)
-    start_hour = rng.randint(6, 22) if leg.earliest is None else max(leg.earliest.hour, rng.randint(leg.earliest.hour, 23))
-    local_departure = datetime.combine(leg.day, time(min(start_hour, 23), rng.choice((0, 5, 10, 15, 20, 25, 30, 35, 40, 45, 50, 55))))
+    start_hour = (
+        rng.randint(6, 22) if leg.earliest is None else max(leg.earliest.hour, rng.randint(leg.earliest.hour, 23))
+    )
+    local_departure = datetime.combine(
+        leg.day, time(min(start_hour, 23), rng.choice((0, 5, 10, 15, 20, 25, 30, 35, 40, 45, 50, 55)))
+    )
     depart_utc = local_departure.replace(tzinfo=ZoneInfo(leg.origin.tz)).astimezone(UTC)
     stops = (leg.origin, *routing.via, leg.destination)
     segments, flown, seg_id, first_departure = [], 0.0, first_seg_id, depart_utc
-    for a, b in zip(stops, stops[1:], strict=False):
+    for a, b in itertools.pairwise(stops):
         segment, arrive_utc, distance = _segment(seg_id, routing.carrier, a, b, depart_utc)
         segments.append(segment)
         flown += distance
@@ -235,7 +261,10 @@ def _offer(search: Search, routing: Routing, option: int) -> dict | None:  # typ
         seg_id += count
         itineraries.append(itinerary)
         all_segments += itinerary["segments"]
-        demand = 0.88 + 0.27 * rng_for("demand", leg.origin.iata, leg.destination.iata, leg.day, routing.carrier.code).random()
+        demand = (
+            0.88
+            + 0.27 * rng_for("demand", leg.origin.iata, leg.destination.iata, leg.day, routing.carrier.code).random()
+        )
         days_ahead = (leg.day - search.today).days
         fare = base_fare_eur(flown) * CABIN_FACTOR[search.cabin] * advance_factor(days_ahead)
         fare *= season_factor(leg.day) * weekday_factor(leg.day) * demand * (0.82 if via else 1.0)
@@ -245,21 +274,31 @@ def _offer(search: Search, routing: Routing, option: int) -> dict | None:  # typ
     booking_class = classes[stable_seed(routing.carrier.code, option) % len(classes)]
     for traveler in search.travelers:
         base = convert(fare_eur * TRAVELER_FACTOR.get(traveler.type, 1.0), search.currency)
-        taxes = convert((0.12 * fare_eur + 18 * len(all_segments)) * (0.2 if traveler.type == "HELD_INFANT" else 1.0), search.currency)
+        taxes = convert(
+            (0.12 * fare_eur + 18 * len(all_segments)) * (0.2 if traveler.type == "HELD_INFANT" else 1.0),
+            search.currency,
+        )
         total = base + taxes
         grand_total += total
         base_total += base
-        traveler_pricings.append({
-            "travelerId": traveler.id,
-            "fareOption": "STANDARD",
-            "travelerType": traveler.type,
-            "price": {"currency": search.currency, "total": fmt(total), "base": fmt(base)},
-            "fareDetailsBySegment": [
-                {"segmentId": s["id"], "cabin": search.cabin, "fareBasis": f"{booking_class}SBX{routing.carrier.code}",
-                 "class": booking_class, "includedCheckedBags": {"quantity": 1 if search.cabin == "ECONOMY" else 2}}
-                for s in all_segments
-            ],
-        })
+        traveler_pricings.append(
+            {
+                "travelerId": traveler.id,
+                "fareOption": "STANDARD",
+                "travelerType": traveler.type,
+                "price": {"currency": search.currency, "total": fmt(total), "base": fmt(base)},
+                "fareDetailsBySegment": [
+                    {
+                        "segmentId": s["id"],
+                        "cabin": search.cabin,
+                        "fareBasis": f"{booking_class}SBX{routing.carrier.code}",
+                        "class": booking_class,
+                        "includedCheckedBags": {"quantity": 1 if search.cabin == "ECONOMY" else 2},
+                    }
+                    for s in all_segments
+                ],
+            }
+        )
     last_ticketing = min(search.legs[0].day, search.today + timedelta(days=30))
     return {
         "type": "flight-offer",
@@ -292,7 +331,10 @@ def _dictionaries(offers: list[dict], currency: str) -> dict:  # type: ignore[ty
             for segment in itinerary["segments"]:
                 for end in ("departure", "arrival"):
                     airport = geo.airports()[segment[end]["iataCode"]]
-                    locations[airport.iata] = {"cityCode": geo.city_code_for_airport(airport), "countryCode": airport.country}
+                    locations[airport.iata] = {
+                        "cityCode": geo.city_code_for_airport(airport),
+                        "countryCode": airport.country,
+                    }
                 aircraft[segment["aircraft"]["code"]] = AIRCRAFT[segment["aircraft"]["code"]]
                 carriers[segment["carrierCode"]] = CARRIERS[segment["carrierCode"]].name
     return {

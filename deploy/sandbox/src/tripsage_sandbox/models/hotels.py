@@ -18,17 +18,81 @@ _B36 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 # Relative price level of a night's stay per country (1.0 = euro-area average); 0.6 elsewhere.
 COST_LEVEL: dict[str, float] = {
-    "CH": 1.6, "NO": 1.45, "IS": 1.45, "DK": 1.35, "GB": 1.35, "US": 1.3, "IE": 1.3, "SE": 1.25, "SG": 1.25,
-    "HK": 1.25, "FR": 1.2, "NL": 1.2, "AU": 1.2, "AE": 1.2, "IL": 1.2, "LU": 1.25, "FI": 1.15, "QA": 1.15,
-    "AT": 1.1, "BE": 1.1, "CA": 1.1, "NZ": 1.1, "JP": 1.05, "DE": 1.05, "IT": 1.05, "KR": 0.95, "ES": 0.9,
-    "PT": 0.85, "GR": 0.85, "HR": 0.8, "TW": 0.8, "CZ": 0.75, "CN": 0.7, "PL": 0.7, "HU": 0.7, "CL": 0.65,
-    "MX": 0.65, "TR": 0.6, "BR": 0.6, "ZA": 0.6, "AR": 0.55, "MA": 0.55, "TH": 0.5, "MY": 0.5, "EG": 0.45,
-    "ID": 0.45, "PH": 0.45, "VN": 0.4, "IN": 0.4,
+    "CH": 1.6,
+    "NO": 1.45,
+    "IS": 1.45,
+    "DK": 1.35,
+    "GB": 1.35,
+    "US": 1.3,
+    "IE": 1.3,
+    "SE": 1.25,
+    "SG": 1.25,
+    "HK": 1.25,
+    "FR": 1.2,
+    "NL": 1.2,
+    "AU": 1.2,
+    "AE": 1.2,
+    "IL": 1.2,
+    "LU": 1.25,
+    "FI": 1.15,
+    "QA": 1.15,
+    "AT": 1.1,
+    "BE": 1.1,
+    "CA": 1.1,
+    "NZ": 1.1,
+    "JP": 1.05,
+    "DE": 1.05,
+    "IT": 1.05,
+    "KR": 0.95,
+    "ES": 0.9,
+    "PT": 0.85,
+    "GR": 0.85,
+    "HR": 0.8,
+    "TW": 0.8,
+    "CZ": 0.75,
+    "CN": 0.7,
+    "PL": 0.7,
+    "HU": 0.7,
+    "CL": 0.65,
+    "MX": 0.65,
+    "TR": 0.6,
+    "BR": 0.6,
+    "ZA": 0.6,
+    "AR": 0.55,
+    "MA": 0.55,
+    "TH": 0.5,
+    "MY": 0.5,
+    "EG": 0.45,
+    "ID": 0.45,
+    "PH": 0.45,
+    "VN": 0.4,
+    "IN": 0.4,
 }
-_PREFIXES = ("GRAND", "ROYAL", "CENTRAL", "PARK", "RIVERSIDE", "GARDEN", "OLD TOWN", "HARBOUR", "STATION",
-             "PLAZA", "CITY", "BOUTIQUE", "PANORAMA", "CATHEDRAL", "MARKET", "SQUARE")
-_SUFFIXES = {1: ("HOSTEL", "GUESTHOUSE"), 2: ("INN", "LODGE", "BUDGET HOTEL"), 3: ("HOTEL", "INN", "SUITES"),
-             4: ("HOTEL", "SUITES", "RESIDENCE"), 5: ("PALACE", "GRAND HOTEL", "RESORT")}
+_PREFIXES = (
+    "GRAND",
+    "ROYAL",
+    "CENTRAL",
+    "PARK",
+    "RIVERSIDE",
+    "GARDEN",
+    "OLD TOWN",
+    "HARBOUR",
+    "STATION",
+    "PLAZA",
+    "CITY",
+    "BOUTIQUE",
+    "PANORAMA",
+    "CATHEDRAL",
+    "MARKET",
+    "SQUARE",
+)
+_SUFFIXES = {
+    1: ("HOSTEL", "GUESTHOUSE"),
+    2: ("INN", "LODGE", "BUDGET HOTEL"),
+    3: ("HOTEL", "INN", "SUITES"),
+    4: ("HOTEL", "SUITES", "RESIDENCE"),
+    5: ("PALACE", "GRAND HOTEL", "RESORT"),
+}
 _CHAINS = ("ZZ", "SX")
 ROOMS: tuple[tuple[str, str, float, int, str], ...] = (
     ("ROH", "STANDARD_ROOM", 1.0, 1, "DOUBLE"),
@@ -37,8 +101,18 @@ ROOMS: tuple[tuple[str, str, float, int, str], ...] = (
     ("DLX", "DELUXE_ROOM", 1.55, 1, "KING"),
     ("STE", "SUITE", 2.4, 1, "KING"),
 )
-AMENITIES = ("WIFI", "AIR_CONDITIONING", "RESTAURANT", "PARKING", "FITNESS_CENTER", "SPA", "SWIMMING_POOL",
-             "ROOM_SERVICE", "BUSINESS_CENTER", "PETS_ALLOWED")
+AMENITIES = (
+    "WIFI",
+    "AIR_CONDITIONING",
+    "RESTAURANT",
+    "PARKING",
+    "FITNESS_CENTER",
+    "SPA",
+    "SWIMMING_POOL",
+    "ROOM_SERVICE",
+    "BUSINESS_CENTER",
+    "PETS_ALLOWED",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,17 +168,19 @@ def hotels_in(city: geo.City) -> tuple[Hotel, ...]:
         else:
             name = f"{city.name.upper()} {rng.choice(_PREFIXES)} {rng.choice(_SUFFIXES[stars])}"
         amenities = tuple(sorted(rng.sample(AMENITIES, k=min(len(AMENITIES), 2 + stars))))
-        hotels.append(Hotel(
-            hotel_id=HOTEL_PREFIX + _b36(city.geonameid, 5) + _B36[index],
-            name=name,
-            city=city,
-            iata_code=iata,
-            lat=round(lat, 5),
-            lon=round(lon, 5),
-            stars=stars,
-            price_factor=rng.uniform(0.85, 1.2),
-            amenities=amenities,
-        ))
+        hotels.append(
+            Hotel(
+                hotel_id=HOTEL_PREFIX + _b36(city.geonameid, 5) + _B36[index],
+                name=name,
+                city=city,
+                iata_code=iata,
+                lat=round(lat, 5),
+                lon=round(lon, 5),
+                stars=stars,
+                price_factor=rng.uniform(0.85, 1.2),
+                amenities=amenities,
+            )
+        )
     return tuple(hotels)
 
 
@@ -137,7 +213,16 @@ def nightly_eur(hotel: Hotel, room_factor: float, night: date, adults: int) -> f
     season = {6: 1.15, 7: 1.2, 8: 1.2, 12: 1.1, 1: 0.88, 2: 0.88}.get(night.month, 1.0)
     weekend = 1.12 if night.weekday() in (4, 5) else 1.0
     occupancy = 1 + 0.15 * (adults - 1)
-    return 38 * hotel.stars**1.35 * city_cost(hotel.city) * hotel.price_factor * room_factor * season * weekend * occupancy
+    return (
+        38
+        * math.pow(hotel.stars, 1.35)
+        * city_cost(hotel.city)
+        * hotel.price_factor
+        * room_factor
+        * season
+        * weekend
+        * occupancy
+    )
 
 
 def is_available(hotel: Hotel, check_in: date) -> bool:
@@ -176,8 +261,14 @@ def build_offer(
         night = check_in + timedelta(days=n)
         price = convert(nightly_eur(hotel, factor, night, adults) * rooms, currency)
         total += price
-        changes.append({"startDate": night.isoformat(), "endDate": (night + timedelta(days=1)).isoformat(),
-                        "total": fmt(price)})
+        changes.append(
+            {
+                "startDate": night.isoformat(),
+                "endDate": (night + timedelta(days=1)).isoformat(),
+                "base": fmt(price / 1.1),
+                "total": fmt(price),
+            }
+        )
     base = total / 1.1
     refundable = stable_seed("policy", hotel.hotel_id, room_index) % 2 == 0
     identifier = offer_id(hotel, check_in, nights, adults, room_index, rooms)
@@ -188,11 +279,22 @@ def build_offer(
         "checkOutDate": (check_in + timedelta(days=nights)).isoformat(),
         "rateCode": "RAC" if refundable else "PRO",
         "rateFamilyEstimated": {"code": "RAC" if refundable else "PRO", "type": "P"},
+        "description": {
+            "text": (
+                "Flexible rate, free cancellation until the deadline"
+                if refundable
+                else "Prepay non-refundable non-changeable rate"
+            )
+            + " (sandbox)",
+            "lang": "EN",
+        },
         "room": {
             "type": code,
             "typeEstimated": {"category": category, "beds": beds, "bedType": bed_type},
-            "description": {"text": f"{category.replace('_', ' ').title()}, {beds} {bed_type.title()} bed(s) - sandbox rate",
-                            "lang": "EN"},
+            "description": {
+                "text": f"{category.replace('_', ' ').title()}, {beds} {bed_type.title()} bed(s) - sandbox rate",
+                "lang": "EN",
+            },
         },
         "guests": {"adults": adults},
         "price": {
@@ -204,7 +306,10 @@ def build_offer(
         "policies": {
             "paymentType": "guarantee" if refundable else "deposit",
             "cancellation": (
-                {"deadline": f"{deadline.isoformat()}T23:59:00", "description": {"text": "FREE CANCELLATION UNTIL DEADLINE"}}
+                {
+                    "deadline": f"{deadline.isoformat()}T23:59:00",
+                    "description": {"text": "FREE CANCELLATION UNTIL DEADLINE"},
+                }
                 if refundable
                 else {"description": {"text": "NON-REFUNDABLE RATE"}, "type": "FULL_STAY"}
             ),

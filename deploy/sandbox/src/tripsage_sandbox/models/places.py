@@ -13,30 +13,77 @@ PLACE_PREFIX = "SBX_"
 
 # keyword -> (Google place type, name templates)
 CATEGORIES: dict[str, tuple[str, tuple[str, ...]]] = {
-    "museum": ("museum", ("{city} Museum of {topic}", "{city} {topic} Museum", "National {topic} Museum",
-                          "{adj} Gallery")),
-    "restaurant": ("restaurant", ("{adj} {cuisine} Kitchen", "{cuisine} House {city}", "Bistro {adj}",
-                                  "The {adj} Table")),
+    "museum": (
+        "museum",
+        ("{city} Museum of {topic}", "{city} {topic} Museum", "National {topic} Museum", "{adj} Gallery"),
+    ),
+    "restaurant": (
+        "restaurant",
+        ("{adj} {cuisine} Kitchen", "{cuisine} House {city}", "Bistro {adj}", "The {adj} Table"),
+    ),
     "cafe": ("cafe", ("{adj} Coffee", "Cafe {adj}", "{city} Roasters")),
     "hotel": ("lodging", ("{adj} Hotel {city}", "{city} {adj} Inn")),
     "park": ("park", ("{adj} Park", "{city} Botanical Garden", "{adj} Gardens")),
     "bar": ("bar", ("The {adj} Bar", "{adj} Tavern", "{city} Brewing Co.")),
     "temple": ("place_of_worship", ("{adj} Temple", "{adj} Shrine", "{city} Cathedral", "Church of St. {saint}")),
     "shopping": ("shopping_mall", ("{city} {adj} Market", "{adj} Arcade", "{city} Central Mall")),
-    "attraction": ("tourist_attraction", ("{adj} Tower", "{city} Old Town", "{adj} Bridge", "{city} Castle",
-                                          "{adj} Viewpoint", "{city} Harbour Walk")),
+    "attraction": (
+        "tourist_attraction",
+        ("{adj} Tower", "{city} Old Town", "{adj} Bridge", "{city} Castle", "{adj} Viewpoint", "{city} Harbour Walk"),
+    ),
 }
 _KEYWORDS = {
-    "museum": "museum", "museums": "museum", "gallery": "museum", "galleries": "museum", "art": "museum",
-    "restaurant": "restaurant", "restaurants": "restaurant", "food": "restaurant", "eat": "restaurant",
-    "dinner": "restaurant", "lunch": "restaurant", "vegetarian": "restaurant", "sushi": "restaurant",
-    "cafe": "cafe", "cafes": "cafe", "coffee": "cafe", "hotel": "hotel", "hotels": "hotel",
-    "park": "park", "parks": "park", "garden": "park", "gardens": "park", "bar": "bar", "bars": "bar",
-    "pub": "bar", "temple": "temple", "temples": "temple", "shrine": "temple", "church": "temple",
-    "shopping": "shopping", "market": "shopping", "mall": "shopping",
+    "museum": "museum",
+    "museums": "museum",
+    "gallery": "museum",
+    "galleries": "museum",
+    "art": "museum",
+    "restaurant": "restaurant",
+    "restaurants": "restaurant",
+    "food": "restaurant",
+    "eat": "restaurant",
+    "dinner": "restaurant",
+    "lunch": "restaurant",
+    "vegetarian": "restaurant",
+    "sushi": "restaurant",
+    "cafe": "cafe",
+    "cafes": "cafe",
+    "coffee": "cafe",
+    "hotel": "hotel",
+    "hotels": "hotel",
+    "park": "park",
+    "parks": "park",
+    "garden": "park",
+    "gardens": "park",
+    "bar": "bar",
+    "bars": "bar",
+    "pub": "bar",
+    "temple": "temple",
+    "temples": "temple",
+    "shrine": "temple",
+    "church": "temple",
+    "shopping": "shopping",
+    "market": "shopping",
+    "mall": "shopping",
 }
-_ADJ = ("Golden", "Blue", "Old", "Royal", "Green", "Silver", "Little", "Grand", "Hidden", "Sunny", "Red",
-        "North", "Riverside", "Lantern", "Maple", "Crescent")
+_ADJ = (
+    "Golden",
+    "Blue",
+    "Old",
+    "Royal",
+    "Green",
+    "Silver",
+    "Little",
+    "Grand",
+    "Hidden",
+    "Sunny",
+    "Red",
+    "North",
+    "Riverside",
+    "Lantern",
+    "Maple",
+    "Crescent",
+)
 _TOPICS = ("Art", "History", "Modern Art", "Natural History", "Science", "Photography", "Design", "Craft")
 _CUISINES = ("Italian", "Japanese", "Thai", "Vegan", "French", "Mexican", "Indian", "Seafood", "Korean")
 _SAINTS = ("Mary", "Peter", "Paul", "John", "Anne", "Nicholas")
@@ -79,18 +126,32 @@ def pois(city: geo.City, category: str) -> tuple[Poi, ...]:
     found = []
     for index in range(count):
         rng = rng_for("poi", city.geonameid, category, index)
-        name = rng.choice(templates).format(city=city.name, adj=rng.choice(_ADJ), topic=rng.choice(_TOPICS),
-                                            cuisine=rng.choice(_CUISINES), saint=rng.choice(_SAINTS))
+        name = rng.choice(templates).format(
+            city=city.name,
+            adj=rng.choice(_ADJ),
+            topic=rng.choice(_TOPICS),
+            cuisine=rng.choice(_CUISINES),
+            saint=rng.choice(_SAINTS),
+        )
         lat, lon = geo.offset_point(city.lat, city.lon, radius * math.sqrt(rng.random()), rng.uniform(0, 360))
         opens = rng.choice((6, 8, 9, 10, 11, 17)) if category != "park" else 0
-        found.append(Poi(
-            place_id=f"{PLACE_PREFIX}P{city.geonameid}_{category}_{index}",
-            name=name, category=category, place_type=place_type, city=city,
-            lat=round(lat, 6), lon=round(lon, 6), rating=round(rng.uniform(3.5, 4.9), 1),
-            ratings_total=rng.randint(12, 25000), price_level=rng.randint(1, 4),
-            address=f"{rng.randint(1, 250)} {rng.choice(_STREETS)}, {city.name}, {geo.country_name(city.country)}",
-            opens=opens, closes=24 if opens == 0 else min(24, opens + rng.choice((8, 9, 10, 12))),
-        ))
+        found.append(
+            Poi(
+                place_id=f"{PLACE_PREFIX}P{city.geonameid}_{category}_{index}",
+                name=name,
+                category=category,
+                place_type=place_type,
+                city=city,
+                lat=round(lat, 6),
+                lon=round(lon, 6),
+                rating=round(rng.uniform(3.5, 4.9), 1),
+                ratings_total=rng.randint(12, 25000),
+                price_level=rng.randint(1, 4),
+                address=f"{rng.randint(1, 250)} {rng.choice(_STREETS)}, {city.name}, {geo.country_name(city.country)}",
+                opens=opens,
+                closes=24 if opens == 0 else min(24, opens + rng.choice((8, 9, 10, 12))),
+            )
+        )
     return tuple(found)
 
 

@@ -130,12 +130,24 @@ def conditions_at(lat: float, lon: float, moment: datetime) -> Conditions:
     sun_elevation = max(0.0, math.cos(2 * math.pi * (solar_hour - 12.0) / 24.0)) if day else 0.0
     uvi = round(11 * sun_elevation * math.cos(math.radians(abs(lat) * 0.8)) * (1 - clouds / 150), 2)
     return Conditions(
-        temp=round(temp, 2), feels_like=round(feels, 2), humidity=humidity,
-        pressure=int(1013 + daily.uniform(-10, 10) - (6 if rainy_day else 0)), clouds=clouds,
-        wind_speed=wind, wind_deg=daily.randrange(0, 360, 10), wind_gust=round(wind * 1.6, 2),
-        visibility=10000 if not raining_now else int(10000 - intensity * 1200), rain_mm=rain, snow_mm=snow,
-        pop=round(min(1.0, wetness(lat, doy) * (1.6 if rainy_day else 0.5)), 2), condition_id=condition_id,
-        main=main, description=description, icon=icon, dew_point=round(dew_point, 2), uvi=max(0.0, uvi),
+        temp=round(temp, 2),
+        feels_like=round(feels, 2),
+        humidity=humidity,
+        pressure=int(1013 + daily.uniform(-10, 10) - (6 if rainy_day else 0)),
+        clouds=clouds,
+        wind_speed=wind,
+        wind_deg=daily.randrange(0, 360, 10),
+        wind_gust=round(wind * 1.6, 2),
+        visibility=10000 if not raining_now else int(10000 - intensity * 1200),
+        rain_mm=rain,
+        snow_mm=snow,
+        pop=round(min(1.0, wetness(lat, doy) * (1.6 if rainy_day else 0.5)), 2),
+        condition_id=condition_id,
+        main=main,
+        description=description,
+        icon=icon,
+        dew_point=round(dew_point, 2),
+        uvi=max(0.0, uvi),
     )
 
 

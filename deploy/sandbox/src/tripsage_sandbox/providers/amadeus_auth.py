@@ -17,10 +17,15 @@ _MAX_TOKENS = 50_000
 
 
 def amadeus_fail(
-    status: int, code: int, title: str, detail: str | None = None, parameter: str | None = None
+    status: int,
+    code: int,
+    title: str,
+    detail: str | None = None,
+    parameter: str | None = None,
+    example: str | None = None,
 ) -> Response:
     """Amadeus error response with its vendor media type."""
-    return json_response(amadeus_error(status, code, title, detail, parameter), status, AMADEUS_JSON)
+    return json_response(amadeus_error(status, code, title, detail, parameter, example), status, AMADEUS_JSON)
 
 
 class TokenStore:
@@ -44,15 +49,23 @@ class TokenStore:
         header = request.headers.get("authorization", "")
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
-            return amadeus_fail(401, 38191, "Invalid HTTP header",
-                                "Missing or invalid format for mandatory Authorization header")
+            return amadeus_fail(
+                401, 38191, "Invalid HTTP header", "Missing or invalid format for mandatory Authorization header"
+            )
         expires_at = self._tokens.get(token.strip())
         if expires_at is None:
-            return amadeus_fail(401, 38190, "Invalid access token",
-                                "The access token provided in the Authorization header is invalid")
+            return amadeus_fail(
+                401, 38190, "Invalid access token", "The access token provided in the Authorization header is invalid"
+            )
         if time.time() >= expires_at:
             return amadeus_fail(401, 38192, "Access token expired", "The access token is expired")
         return None
+
+
+def denied(request: Request) -> Response | None:
+    """The 401 for a request without a valid bearer token, or None when it may proceed."""
+    store: TokenStore = request.app.state.tokens
+    return store.check(request)
 
 
 def _token_error(status: int, error: str, description: str, code: int, title: str) -> Response:
@@ -67,12 +80,17 @@ async def token_endpoint(request: Request) -> Response:
     form = parse_qs((await request.body()).decode("utf-8", "replace")) if "form-urlencoded" in content_type else {}
     grant_type = form.get("grant_type", [""])[0]
     if not grant_type:
-        return _token_error(400, "invalid_request", "Mandatory grant_type form parameter missing", 38187,
-                            "Invalid parameters")
+        return _token_error(
+            400, "invalid_request", "Mandatory grant_type form parameter missing", 38187, "Invalid parameters"
+        )
     if grant_type != "client_credentials":
-        return _token_error(400, "unsupported_grant_type",
-                            "Only client_credentials value is allowed for the body parameter grant_type", 38187,
-                            "Invalid parameters")
+        return _token_error(
+            400,
+            "unsupported_grant_type",
+            "Only client_credentials value is allowed for the body parameter grant_type",
+            38187,
+            "Invalid parameters",
+        )
     client_id = form.get("client_id", [""])[0].strip()
     client_secret = form.get("client_secret", [""])[0].strip()
     if not client_id or not client_secret:

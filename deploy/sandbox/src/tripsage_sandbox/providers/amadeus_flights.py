@@ -13,6 +13,7 @@ from starlette.responses import Response
 from tripsage_sandbox import geo
 from tripsage_sandbox.models import flights
 from tripsage_sandbox.models.money import EUR_RATES
+from tripsage_sandbox.providers import amadeus_auth
 from tripsage_sandbox.providers.amadeus_auth import amadeus_fail
 from tripsage_sandbox.responses import AMADEUS_JSON, json_response
 
@@ -104,13 +105,17 @@ def _search_from_query(request: Request) -> flights.Search:
     if q.get("returnDate"):
         back = _date(q.get("returnDate"), "returnDate", today)
         if back < departure:
-            raise BadRequest(amadeus_fail(400, 4926, "INVALID DATA RECEIVED",
-                                          "returnDate must be after departureDate", "returnDate"))
+            raise BadRequest(
+                amadeus_fail(400, 4926, "INVALID DATA RECEIVED", "returnDate must be after departureDate", "returnDate")
+            )
         legs.append(flights.Leg(destination, origin, back))
     if not q.get("adults"):
         raise _missing("adults")
-    travelers = _travelers(_int(q.get("adults"), "adults", 1, 1, 9), _int(q.get("children"), "children", 0, 0, 8),
-                           _int(q.get("infants"), "infants", 0, 0, 9))
+    travelers = _travelers(
+        _int(q.get("adults"), "adults", 1, 1, 9),
+        _int(q.get("children"), "children", 0, 0, 8),
+        _int(q.get("infants"), "infants", 0, 0, 9),
+    )
     if len([t for t in travelers if t.type != "HELD_INFANT"]) > 9:
         raise _invalid("adults", "Maximum 9 seated travelers")
     cabin = (q.get("travelClass") or "ECONOMY").upper()
@@ -121,11 +126,16 @@ def _search_from_query(request: Request) -> flights.Search:
         raise _invalid("nonStop")
     max_price = _int(q.get("maxPrice"), "maxPrice", 0, 1, 10_000_000) or None
     return flights.Search(
-        legs=legs, travelers=travelers, cabin=cabin, non_stop=non_stop == "true",
-        max_results=_int(q.get("max"), "max", 250, 1, 250), currency=_currency(q.get("currencyCode")),
+        legs=legs,
+        travelers=travelers,
+        cabin=cabin,
+        non_stop=non_stop == "true",
+        max_results=_int(q.get("max"), "max", 250, 1, 250),
+        currency=_currency(q.get("currencyCode")),
         included=_carrier_set(q.get("includedAirlineCodes"), "includedAirlineCodes"),
         excluded=_carrier_set(q.get("excludedAirlineCodes"), "excludedAirlineCodes"),
-        max_price=float(max_price) if max_price else None, today=today,
+        max_price=float(max_price) if max_price else None,
+        today=today,
     )
 
 
@@ -145,17 +155,22 @@ def _search_from_body(body: dict[str, Any]) -> flights.Search:
                 earliest = time.fromisoformat(str(window["time"]))
             except ValueError:
                 raise _invalid("departureDateTimeRange.time") from None
-        legs.append(flights.Leg(
-            _airport(od.get("originLocationCode"), "originLocationCode"),
-            _airport(od.get("destinationLocationCode"), "destinationLocationCode"),
-            _date(window.get("date") if isinstance(window, dict) else None, "departureDateTimeRange.date", today),
-            earliest,
-        ))
+        legs.append(
+            flights.Leg(
+                _airport(od.get("originLocationCode"), "originLocationCode"),
+                _airport(od.get("destinationLocationCode"), "destinationLocationCode"),
+                _date(window.get("date") if isinstance(window, dict) else None, "departureDateTimeRange.date", today),
+                earliest,
+            )
+        )
     raw_travelers = body.get("travelers")
     if not isinstance(raw_travelers, list) or not raw_travelers:
         raise _missing("travelers")
-    travelers = [flights.Traveler(str(t.get("id", i)), str(t.get("travelerType", "ADULT")).upper())
-                 for i, t in enumerate(raw_travelers, start=1) if isinstance(t, dict)]
+    travelers = [
+        flights.Traveler(str(t.get("id", i)), str(t.get("travelerType", "ADULT")).upper())
+        for i, t in enumerate(raw_travelers, start=1)
+        if isinstance(t, dict)
+    ]
     criteria = body.get("searchCriteria") or {}
     filters = criteria.get("flightFilters") or {}
     cabins = filters.get("cabinRestrictions") or []
@@ -168,10 +183,15 @@ def _search_from_body(body: dict[str, Any]) -> flights.Search:
     if not isinstance(max_offers, int) or not 1 <= max_offers <= 250:
         raise _invalid("maxFlightOffers")
     return flights.Search(
-        legs=legs, travelers=travelers, cabin=cabin, non_stop=connections == 0, max_results=max_offers,
+        legs=legs,
+        travelers=travelers,
+        cabin=cabin,
+        non_stop=connections == 0,
+        max_results=max_offers,
         currency=_currency(body.get("currencyCode")),
         included={str(c).upper() for c in carriers.get("includedCarrierCodes") or []},
-        excluded={str(c).upper() for c in carriers.get("excludedCarrierCodes") or []}, today=today,
+        excluded={str(c).upper() for c in carriers.get("excludedCarrierCodes") or []},
+        today=today,
     )
 
 
@@ -185,9 +205,9 @@ def _respond(request: Request, search: flights.Search, with_link: bool) -> Respo
 
 async def flight_offers_get(request: Request) -> Response:
     """GET /v2/shopping/flight-offers."""
-    denied = request.app.state.tokens.check(request)
-    if denied is not None:
-        return denied
+    refusal = amadeus_auth.denied(request)
+    if refusal is not None:
+        return refusal
     try:
         return _respond(request, _search_from_query(request), with_link=True)
     except BadRequest as bad:
@@ -206,9 +226,9 @@ async def _json_body(request: Request) -> dict[str, Any]:
 
 async def flight_offers_post(request: Request) -> Response:
     """POST /v2/shopping/flight-offers (the SDK also sends X-HTTP-Method-Override: GET)."""
-    denied = request.app.state.tokens.check(request)
-    if denied is not None:
-        return denied
+    refusal = amadeus_auth.denied(request)
+    if refusal is not None:
+        return refusal
     try:
         return _respond(request, _search_from_body(await _json_body(request)), with_link=False)
     except BadRequest as bad:
@@ -217,9 +237,9 @@ async def flight_offers_post(request: Request) -> Response:
 
 async def flight_offers_pricing(request: Request) -> Response:
     """POST /v1/shopping/flight-offers/pricing: confirms the offer's price and adds tax detail."""
-    denied = request.app.state.tokens.check(request)
-    if denied is not None:
-        return denied
+    refusal = amadeus_auth.denied(request)
+    if refusal is not None:
+        return refusal
     try:
         body = await _json_body(request)
         data = body.get("data")
@@ -236,11 +256,16 @@ async def flight_offers_pricing(request: Request) -> Response:
                 for end in ("departure", "arrival"):
                     airport = geo.airports().get(str(segment.get(end, {}).get("iataCode", "")))
                     if airport:
-                        locations[airport.iata] = {"cityCode": geo.city_code_for_airport(airport),
-                                                   "countryCode": airport.country}
+                        locations[airport.iata] = {
+                            "cityCode": geo.city_code_for_airport(airport),
+                            "countryCode": airport.country,
+                        }
     response = {
-        "data": {"type": "flight-offers-pricing", "flightOffers": priced,
-                 "bookingRequirements": {"emailAddressRequired": True, "mobilePhoneNumberRequired": True}},
+        "data": {
+            "type": "flight-offers-pricing",
+            "flightOffers": priced,
+            "bookingRequirements": {"emailAddressRequired": True, "mobilePhoneNumberRequired": True},
+        },
         "dictionaries": {"locations": locations},
     }
     return json_response(response, 200, AMADEUS_JSON)
@@ -259,8 +284,10 @@ def _confirm(offer: dict[str, Any]) -> dict[str, Any]:
             total, base = float(price.get("total", 0)), float(price.get("base", 0))
         except (TypeError, ValueError):
             raise _invalid("data.flightOffers.travelerPricings.price") from None
-        price["taxes"] = [{"amount": f"{(total - base) * 0.6:.2f}", "code": "YQ"},
-                          {"amount": f"{(total - base) * 0.4:.2f}", "code": "XT"}]
+        price["taxes"] = [
+            {"amount": f"{(total - base) * 0.6:.2f}", "code": "YQ"},
+            {"amount": f"{(total - base) * 0.4:.2f}", "code": "XT"},
+        ]
         pricings.append({**traveler, "price": price})
     confirmed["travelerPricings"] = pricings
     confirmed["price"] = {**offer["price"], "billingCurrency": offer["price"].get("currency", "EUR")}

@@ -13,6 +13,7 @@ from starlette.responses import Response
 from tripsage_sandbox import geo
 from tripsage_sandbox.models import hotels
 from tripsage_sandbox.models.money import EUR_RATES
+from tripsage_sandbox.providers import amadeus_auth
 from tripsage_sandbox.providers.amadeus_auth import amadeus_fail
 from tripsage_sandbox.responses import AMADEUS_JSON, json_response
 from tripsage_sandbox.seeding import stable_seed
@@ -79,9 +80,9 @@ def _matches(keyword: str, country: str | None) -> list[geo.Airport]:
 
 async def locations(request: Request) -> Response:
     """GET /v1/reference-data/locations?subType=AIRPORT,CITY&keyword=..."""
-    denied = request.app.state.tokens.check(request)
-    if denied is not None:
-        return denied
+    refusal = amadeus_auth.denied(request)
+    if refusal is not None:
+        return refusal
     q = request.query_params
     sub_types = [s.strip().upper() for s in (q.get("subType") or "").split(",") if s.strip()]
     if not sub_types:
@@ -166,14 +167,14 @@ def _hotel_list(request: Request, city: geo.City, lat: float, lon: float, radius
 
 async def hotels_by_city(request: Request) -> Response:
     """GET /v1/reference-data/locations/hotels/by-city?cityCode=PAR."""
-    denied = request.app.state.tokens.check(request)
-    if denied is not None:
-        return denied
+    refusal = amadeus_auth.denied(request)
+    if refusal is not None:
+        return refusal
     code = (request.query_params.get("cityCode") or "").strip().upper()
     if not code:
         return amadeus_fail(400, 32171, "MANDATORY DATA MISSING", "This attribute is required", "cityCode")
     if len(code) != 3 or not code.isalpha():
-        return amadeus_fail(400, 477, "INVALID FORMAT", "invalid query parameter format", "cityCode")
+        return amadeus_fail(400, 477, "INVALID FORMAT", "invalid query parameter format", "cityCode", "PAR")
     resolved = geo.resolve_city_code(code)
     if resolved is None:
         return amadeus_fail(400, 895, "NOTHING FOUND FOR REQUESTED CITY", "Nothing found for the requested criteria")
@@ -186,9 +187,9 @@ async def hotels_by_city(request: Request) -> Response:
 
 async def hotels_by_geocode(request: Request) -> Response:
     """GET /v1/reference-data/locations/hotels/by-geocode?latitude=..&longitude=.."""
-    denied = request.app.state.tokens.check(request)
-    if denied is not None:
-        return denied
+    refusal = amadeus_auth.denied(request)
+    if refusal is not None:
+        return refusal
     q = request.query_params
     for name in ("latitude", "longitude"):
         if not q.get(name):
@@ -217,8 +218,9 @@ def _stay(request: Request) -> tuple[date, int, int, int, str] | Response:
         return amadeus_fail(400, 425, "INVALID DATE", "Check-in date in the past", "checkInDate")
     nights = (check_out - check_in).days
     if not 1 <= nights <= 99:
-        return amadeus_fail(400, 425, "INVALID DATE", "checkOutDate must be 1 to 99 nights after checkInDate",
-                            "checkOutDate")
+        return amadeus_fail(
+            400, 425, "INVALID DATE", "checkOutDate must be 1 to 99 nights after checkInDate", "checkOutDate"
+        )
     try:
         adults = int(q.get("adults") or 1)
         rooms = int(q.get("roomQuantity") or 1)
@@ -234,18 +236,26 @@ def _stay(request: Request) -> tuple[date, int, int, int, str] | Response:
 
 def _hotel_block(hotel: hotels.Hotel) -> dict[str, Any]:
     return {
-        "type": "hotel", "hotelId": hotel.hotel_id, "chainCode": hotel.hotel_id[:2],
-        "dupeId": str(900_000_000 + stable_seed("dupe", hotel.hotel_id) % 99_999_999), "name": hotel.name,
-        "cityCode": hotel.iata_code, "latitude": hotel.lat, "longitude": hotel.lon, "rating": str(hotel.stars),
-        "address": {"countryCode": hotel.city.country}, "amenities": list(hotel.amenities), "sandbox": True,
+        "type": "hotel",
+        "hotelId": hotel.hotel_id,
+        "chainCode": hotel.hotel_id[:2],
+        "dupeId": str(900_000_000 + stable_seed("dupe", hotel.hotel_id) % 99_999_999),
+        "name": hotel.name,
+        "cityCode": hotel.iata_code,
+        "latitude": hotel.lat,
+        "longitude": hotel.lon,
+        "rating": str(hotel.stars),
+        "address": {"countryCode": hotel.city.country},
+        "amenities": list(hotel.amenities),
+        "sandbox": True,
     }
 
 
 async def hotel_offers(request: Request) -> Response:
     """GET /v3/shopping/hotel-offers?hotelIds=..&adults=..&checkInDate=.."""
-    denied = request.app.state.tokens.check(request)
-    if denied is not None:
-        return denied
+    refusal = amadeus_auth.denied(request)
+    if refusal is not None:
+        return refusal
     raw_ids = ",".join(request.query_params.getlist("hotelIds"))
     ids = [i.strip().upper() for i in raw_ids.split(",") if i.strip()]
     if not ids:
@@ -263,12 +273,19 @@ async def hotel_offers(request: Request) -> Response:
         if not hotels.is_available(hotel, check_in):
             continue
         pay_in = currency or hotels.currency_for(hotel.city.country)
-        offers = [hotels.build_offer(hotel, check_in, nights, adults, i, rooms, pay_in)
-                  for i in range(len(hotels.ROOMS))]
+        offers = [
+            hotels.build_offer(hotel, check_in, nights, adults, i, rooms, pay_in) for i in range(len(hotels.ROOMS))
+        ]
         offers.sort(key=lambda o: float(o["price"]["total"]))
-        data.append({"type": "hotel-offers", "hotel": _hotel_block(hotel), "available": True,
-                     "offers": offers[:1] if best_only else offers,
-                     "self": str(request.url)})
+        data.append(
+            {
+                "type": "hotel-offers",
+                "hotel": _hotel_block(hotel),
+                "available": True,
+                "offers": offers[:1] if best_only else offers,
+                "self": str(request.url),
+            }
+        )
     if not data:
         return amadeus_fail(400, 3664, "NO ROOMS AVAILABLE AT REQUESTED PROPERTY")
     return json_response({"data": data, "meta": {"sandbox": True}}, 200, AMADEUS_JSON)
@@ -276,9 +293,9 @@ async def hotel_offers(request: Request) -> Response:
 
 async def hotel_offer(request: Request) -> Response:
     """GET /v3/shopping/hotel-offers/{offerId}: re-prices an offer from its self-describing id."""
-    denied = request.app.state.tokens.check(request)
-    if denied is not None:
-        return denied
+    refusal = amadeus_auth.denied(request)
+    if refusal is not None:
+        return refusal
     parsed = hotels.parse_offer_id(request.path_params["offer_id"])
     if parsed is None:
         return amadeus_fail(404, 1797, "NOT FOUND", "Offer not found or expired", "offerId")
@@ -287,6 +304,8 @@ async def hotel_offer(request: Request) -> Response:
         return amadeus_fail(400, 3664, "NO ROOMS AVAILABLE AT REQUESTED PROPERTY")
     currency = hotels.currency_for(hotel.city.country)
     offer = hotels.build_offer(hotel, check_in, nights, adults, room_index, rooms, currency)
-    body = {"data": {"type": "hotel-offers", "hotel": _hotel_block(hotel), "available": True, "offers": [offer]},
-            "meta": {"lang": "EN", "sandbox": True}}
+    body = {
+        "data": {"type": "hotel-offers", "hotel": _hotel_block(hotel), "available": True, "offers": [offer]},
+        "meta": {"lang": "EN", "sandbox": True},
+    }
     return json_response(body, 200, AMADEUS_JSON)

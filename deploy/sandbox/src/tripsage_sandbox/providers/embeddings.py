@@ -24,8 +24,13 @@ _NO_KEY = (
 )
 
 
-def _fail(status: int, message: str, error_type: str = "invalid_request_error", param: str | None = None,
-          code: str | None = None) -> Response:
+def _fail(
+    status: int,
+    message: str,
+    error_type: str = "invalid_request_error",
+    param: str | None = None,
+    code: str | None = None,
+) -> Response:
     return json_response(openai_error(message, error_type, param, code), status)
 
 
@@ -43,8 +48,11 @@ def _inputs(raw: Any) -> list[str] | Response:
         return list(raw)
     if isinstance(raw, list) and raw and all(isinstance(item, int | list) for item in raw):
         return _fail(400, "Token-array input is not supported by all-MiniLM-L6-v2; send strings.", param="input")
-    return _fail(400, "'$.input' is invalid. Please check the API reference: https://platform.openai.com/docs/api-reference.",
-                 param="input")
+    return _fail(
+        400,
+        "'$.input' is invalid. Please check the API reference: https://platform.openai.com/docs/api-reference.",
+        param="input",
+    )
 
 
 async def create_embeddings(request: Request) -> Response:
@@ -61,14 +69,16 @@ async def create_embeddings(request: Request) -> Response:
     if not isinstance(model, str) or not model:
         return _fail(400, "you must provide a model parameter", param="model")
     if model not in MODEL_ALIASES:
-        return _fail(404, f"The model `{model}` does not exist or you do not have access to it.",
-                     code="model_not_found")
+        return _fail(
+            404, f"The model `{model}` does not exist or you do not have access to it.", code="model_not_found"
+        )
     texts = _inputs(body.get("input"))
     if isinstance(texts, Response):
         return texts
     dimensions = body.get("dimensions")
-    if dimensions is not None and (not isinstance(dimensions, int) or isinstance(dimensions, bool)
-                                   or not 1 <= dimensions <= 384):
+    if dimensions is not None and (
+        not isinstance(dimensions, int) or isinstance(dimensions, bool) or not 1 <= dimensions <= 384
+    ):
         return _fail(400, "This model supports dimensions between 1 and 384.", param="dimensions")
     encoding = body.get("encoding_format", "float")
     if encoding not in ("float", "base64"):
@@ -77,16 +87,24 @@ async def create_embeddings(request: Request) -> Response:
     try:
         model_obj = embedder.get()
     except FileNotFoundError:
-        return _fail(503, "Embedding model files are missing: run `tripsage-sandbox fetch-model` once.",
-                     error_type="server_error")
+        return _fail(
+            503,
+            "Embedding model files are missing: run `tripsage-sandbox fetch-model` once.",
+            error_type="server_error",
+        )
     vectors, tokens = await run_in_threadpool(_embed, model_obj, texts)
     if dimensions is not None and dimensions < vectors.shape[1]:
         # OpenAI's dimensions semantics: keep the first N components, renormalise to unit length.
         vectors = vectors[:, :dimensions]
         vectors = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
     data = [
-        {"object": "embedding", "index": i,
-         "embedding": base64.b64encode(row.astype("<f4").tobytes()).decode() if encoding == "base64" else row.tolist()}
+        {
+            "object": "embedding",
+            "index": i,
+            "embedding": base64.b64encode(row.astype("<f4").tobytes()).decode()
+            if encoding == "base64"
+            else row.tolist(),
+        }
         for i, row in enumerate(vectors)
     ]
     usage = {"prompt_tokens": tokens, "total_tokens": tokens}
@@ -101,8 +119,10 @@ async def list_models(request: Request) -> Response:
     """GET /v1/models with the one model the sandbox serves."""
     if not _authorised(request):
         return _fail(401, _NO_KEY)
-    data = [{"id": name, "object": "model", "created": 1628640000, "owned_by": "tripsage-sandbox"}
-            for name in sorted(MODEL_ALIASES)]
+    data = [
+        {"id": name, "object": "model", "created": 1628640000, "owned_by": "tripsage-sandbox"}
+        for name in sorted(MODEL_ALIASES)
+    ]
     return json_response({"object": "list", "data": data})
 
 

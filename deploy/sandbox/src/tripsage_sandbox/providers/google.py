@@ -3,6 +3,7 @@ distance matrix and time zone, with Google's status values."""
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -15,18 +16,33 @@ from tripsage_sandbox.errors import GOOGLE_KEY_MISSING
 from tripsage_sandbox.models import places
 from tripsage_sandbox.providers import google_places as gp
 from tripsage_sandbox.responses import json_response
+from tripsage_sandbox.seeding import stable_seed
 
 _ROAD_FACTOR = 1.25
 _TZ_NAMES = {
-    "JST": "Japan Standard Time", "GMT": "Greenwich Mean Time", "BST": "British Summer Time",
-    "CET": "Central European Standard Time", "CEST": "Central European Summer Time",
-    "EET": "Eastern European Standard Time", "EEST": "Eastern European Summer Time",
-    "WET": "Western European Standard Time", "WEST": "Western European Summer Time",
-    "EST": "Eastern Standard Time", "EDT": "Eastern Daylight Time", "CST": "Central Standard Time",
-    "CDT": "Central Daylight Time", "MST": "Mountain Standard Time", "MDT": "Mountain Daylight Time",
-    "PST": "Pacific Standard Time", "PDT": "Pacific Daylight Time", "IST": "India Standard Time",
-    "AEST": "Australian Eastern Standard Time", "AEDT": "Australian Eastern Daylight Time",
-    "KST": "Korean Standard Time", "HKT": "Hong Kong Standard Time", "SGT": "Singapore Standard Time",
+    "JST": "Japan Standard Time",
+    "GMT": "Greenwich Mean Time",
+    "BST": "British Summer Time",
+    "CET": "Central European Standard Time",
+    "CEST": "Central European Summer Time",
+    "EET": "Eastern European Standard Time",
+    "EEST": "Eastern European Summer Time",
+    "WET": "Western European Standard Time",
+    "WEST": "Western European Summer Time",
+    "EST": "Eastern Standard Time",
+    "EDT": "Eastern Daylight Time",
+    "CST": "Central Standard Time",
+    "CDT": "Central Daylight Time",
+    "MST": "Mountain Standard Time",
+    "MDT": "Mountain Daylight Time",
+    "PST": "Pacific Standard Time",
+    "PDT": "Pacific Daylight Time",
+    "IST": "India Standard Time",
+    "AEST": "Australian Eastern Standard Time",
+    "AEDT": "Australian Eastern Daylight Time",
+    "KST": "Korean Standard Time",
+    "HKT": "Hong Kong Standard Time",
+    "SGT": "Singapore Standard Time",
 }
 
 
@@ -55,11 +71,23 @@ async def geocode(request: Request) -> Response:
         if latlng is None:
             return _status("INVALID_REQUEST", "Invalid request. Invalid 'latlng' parameter.", results=[])
         city = geo.locality_at(*latlng)
-        street = gp.Resolved(latlng[0], latlng[1], city.name, f"{city.name}, {geo.country_name(city.country)}",
-                             f"{places.PLACE_PREFIX}C{city.geonameid}", ("locality", "political"), city,
-                             gp.city_radius_km(city))
-        return json_response({"plus_code": gp.plus_code_block(latlng[0], latlng[1], city),
-                              "results": [gp.geocode_result(street)], "status": "OK"})
+        street = gp.Resolved(
+            latlng[0],
+            latlng[1],
+            city.name,
+            f"{city.name}, {geo.country_name(city.country)}",
+            f"{places.PLACE_PREFIX}C{city.geonameid}",
+            ("locality", "political"),
+            city,
+            gp.city_radius_km(city),
+        )
+        return json_response(
+            {
+                "plus_code": gp.plus_code_block(latlng[0], latlng[1], city),
+                "results": [gp.geocode_result(street)],
+                "status": "OK",
+            }
+        )
     if q.get("place_id"):
         found = gp.by_place_id(q["place_id"])
         if found is None:
@@ -68,8 +96,11 @@ async def geocode(request: Request) -> Response:
     address = q.get("address") or ""
     components = q.get("components") or ""
     if not address and not components:
-        return _status("INVALID_REQUEST", "Invalid request. Missing the 'address', 'components', 'latlng' or "
-                       "'place_id' parameter.", results=[])
+        return _status(
+            "INVALID_REQUEST",
+            "Invalid request. Missing the 'address', 'components', 'latlng' or 'place_id' parameter.",
+            results=[],
+        )
     country = next((c.split(":", 1)[1].upper() for c in components.split("|") if c.startswith("country:")), None)
     found = gp.geocode_text(address or components.replace("|", ","))
     if found is None or (country and found.city.country != country):
@@ -92,8 +123,14 @@ def _search_result(poi: places.Poi) -> dict[str, Any]:
         "icon_mask_base_uri": "https://maps.gstatic.com/mapfiles/place_api/icons/v2/generic_pinlet",
         "name": poi.name,
         "opening_hours": {"open_now": _open_now(poi)},
-        "photos": [{"height": 1080, "width": 1920, "html_attributions": ["TripSage sandbox"],
-                    "photo_reference": f"SBX_PHOTO_{poi.place_id}"}],
+        "photos": [
+            {
+                "height": 1080,
+                "width": 1920,
+                "html_attributions": ["TripSage sandbox"],
+                "photo_reference": f"SBX_PHOTO_{poi.place_id}",
+            }
+        ],
         "place_id": poi.place_id,
         "plus_code": gp.plus_code_block(poi.lat, poi.lon, poi.city),
         "rating": poi.rating,
@@ -134,40 +171,61 @@ async def place_text_search(request: Request) -> Response:
 def _details(found: gp.Resolved) -> dict[str, Any]:
     poi = places.poi_by_id(found.place_id)
     result = gp.geocode_result(found)
-    result.update({"name": found.name, "url": f"https://maps.google.com/?cid=sandbox-{found.place_id}",
-                   "utc_offset": int((datetime.now(ZoneInfo(found.city.tz)).utcoffset() or timedelta(0))
-                                     .total_seconds() // 60),
-                   "vicinity": found.city.name, "sandbox": True})
+    result.update(
+        {
+            "name": found.name,
+            "url": f"https://maps.google.com/?cid=sandbox-{found.place_id}",
+            "utc_offset": int(
+                (datetime.now(ZoneInfo(found.city.tz)).utcoffset() or timedelta(0)).total_seconds() // 60
+            ),
+            "vicinity": found.city.name,
+            "sandbox": True,
+        }
+    )
     if poi is not None:
         result.update(_search_result(poi))
-        phone = f"+00 {abs(hash_digits(poi.place_id)) % 900 + 100} {abs(hash_digits(poi.name)) % 9000 + 1000}"
-        result.update({
-            "adr_address": f'<span class="street-address">{poi.address.split(",")[0]}</span>, '
-                           f'<span class="locality">{poi.city.name}</span>',
-            "formatted_phone_number": phone,
-            "international_phone_number": phone,
-            "website": f"https://sandbox.invalid/{poi.place_id.lower()}",
-            "opening_hours": {
-                "open_now": _open_now(poi),
-                "periods": [{"open": {"day": day, "time": f"{poi.opens:02d}00"},
-                             "close": {"day": day if poi.closes < 24 else (day + 1) % 7,
-                                       "time": f"{poi.closes % 24:02d}00"}} for day in range(7)],
-                "weekday_text": [f"{day}: {poi.opens:02d}:00 - {poi.closes % 24:02d}:00"
-                                 for day in ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday",
-                                             "Sunday")],
-            },
-            "reviews": [{"author_name": "Sandbox Reviewer", "author_url": "https://sandbox.invalid/reviewer",
-                         "profile_photo_url": "https://sandbox.invalid/reviewer.png",
-                         "rating": round(poi.rating), "language": "en",
-                         "relative_time_description": "a month ago", "text": f"Sandbox review of {poi.name}.",
-                         "time": 1700000000}],
-        })
+        phone = (
+            f"+00 {stable_seed('phone', poi.place_id) % 900 + 100} {stable_seed('line', poi.place_id) % 9000 + 1000}"
+        )
+        result.update(
+            {
+                "adr_address": f'<span class="street-address">{poi.address.split(",")[0]}</span>, '
+                f'<span class="locality">{poi.city.name}</span>',
+                "formatted_phone_number": phone,
+                "international_phone_number": phone,
+                "website": f"https://sandbox.invalid/{poi.place_id.lower()}",
+                "opening_hours": {
+                    "open_now": _open_now(poi),
+                    "periods": [
+                        {
+                            "open": {"day": day, "time": f"{poi.opens:02d}00"},
+                            "close": {
+                                "day": day if poi.closes < 24 else (day + 1) % 7,
+                                "time": f"{poi.closes % 24:02d}00",
+                            },
+                        }
+                        for day in range(7)
+                    ],
+                    "weekday_text": [
+                        f"{day}: {poi.opens:02d}:00 - {poi.closes % 24:02d}:00"
+                        for day in ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+                    ],
+                },
+                "reviews": [
+                    {
+                        "author_name": "Sandbox Reviewer",
+                        "author_url": "https://sandbox.invalid/reviewer",
+                        "profile_photo_url": "https://sandbox.invalid/reviewer.png",
+                        "rating": round(poi.rating),
+                        "language": "en",
+                        "relative_time_description": "a month ago",
+                        "text": f"Sandbox review of {poi.name}.",
+                        "time": 1700000000,
+                    }
+                ],
+            }
+        )
     return result
-
-
-def hash_digits(text: str) -> int:
-    """Stable small integer from text (for fake phone numbers)."""
-    return sum((i + 1) * ord(ch) for i, ch in enumerate(text))
 
 
 async def place_details(request: Request) -> Response:
@@ -201,7 +259,7 @@ def _travel(distance_km: float, mode: str) -> tuple[float, int]:
         seconds = road / speed * 3600
     else:
         seconds = road / _SPEEDS_KMH[mode] * 3600 + (480 if mode == "transit" else 0)
-    return road, int(round(seconds))
+    return road, round(seconds)
 
 
 def _distance_text(meters: int, units: str) -> str:
@@ -243,21 +301,27 @@ def _leg(a: gp.Resolved, b: gp.Resolved, mode: str, units: str) -> dict[str, Any
     steps = []
     for i in range(0, 8, 4):
         start, end = points[i], points[i + 4]
-        steps.append({
-            "distance": {"text": _distance_text(meters // 2, units), "value": meters // 2},
-            "duration": {"text": _duration_text(seconds // 2), "value": seconds // 2},
-            "end_location": {"lat": round(end[0], 7), "lng": round(end[1], 7)},
-            "html_instructions": "Head <b>towards</b> the destination" if i == 0 else "Continue to the destination",
-            "polyline": {"points": gp.encode_polyline(points[i : i + 5])},
-            "start_location": {"lat": round(start[0], 7), "lng": round(start[1], 7)},
-            "travel_mode": mode.upper(),
-        })
+        steps.append(
+            {
+                "distance": {"text": _distance_text(meters // 2, units), "value": meters // 2},
+                "duration": {"text": _duration_text(seconds // 2), "value": seconds // 2},
+                "end_location": {"lat": round(end[0], 7), "lng": round(end[1], 7)},
+                "html_instructions": "Head <b>towards</b> the destination" if i == 0 else "Continue to the destination",
+                "polyline": {"points": gp.encode_polyline(points[i : i + 5])},
+                "start_location": {"lat": round(start[0], 7), "lng": round(start[1], 7)},
+                "travel_mode": mode.upper(),
+            }
+        )
     return {
         "distance": {"text": _distance_text(meters, units), "value": meters},
         "duration": {"text": _duration_text(seconds), "value": seconds},
-        "end_address": b.address, "end_location": {"lat": b.lat, "lng": b.lon},
-        "start_address": a.address, "start_location": {"lat": a.lat, "lng": a.lon},
-        "steps": steps, "traffic_speed_entry": [], "via_waypoint": [],
+        "end_address": b.address,
+        "end_location": {"lat": b.lat, "lng": b.lon},
+        "start_address": a.address,
+        "start_location": {"lat": a.lat, "lng": a.lon},
+        "steps": steps,
+        "traffic_speed_entry": [],
+        "via_waypoint": [],
     }
 
 
@@ -269,36 +333,55 @@ async def directions(request: Request) -> Response:
     q = request.query_params
     mode = _mode(request)
     if not q.get("origin") or not q.get("destination") or mode is None:
-        return _status("INVALID_REQUEST", "Invalid request. Missing the 'origin' or 'destination' parameter."
-                       if mode else "Invalid request. Invalid 'mode' parameter.", geocoded_waypoints=[], routes=[])
-    origin, destination = gp.resolve(q["origin"]), gp.resolve(q["destination"])
-    waypoints = [{"geocoder_status": "OK" if p else "ZERO_RESULTS", **({"place_id": p.place_id,
-                  "types": list(p.types)} if p else {})} for p in (origin, destination)]
-    if origin is None or destination is None:
+        return _status(
+            "INVALID_REQUEST",
+            "Invalid request. Missing the 'origin' or 'destination' parameter."
+            if mode
+            else "Invalid request. Invalid 'mode' parameter.",
+            geocoded_waypoints=[],
+            routes=[],
+        )
+    via = [w for w in (q.get("waypoints") or "").split("|") if w.strip() and not w.startswith("optimize:")]
+    if len(via) > 25:
+        return _status("MAX_WAYPOINTS_EXCEEDED", None, geocoded_waypoints=[], routes=[])
+    stops = [gp.resolve(q["origin"]), *(gp.resolve(w.removeprefix("via:")) for w in via), gp.resolve(q["destination"])]
+    waypoints = [
+        {
+            "geocoder_status": "OK" if p else "ZERO_RESULTS",
+            **({"place_id": p.place_id, "types": list(p.types)} if p else {}),
+        }
+        for p in stops
+    ]
+    if any(p is None for p in stops):
         return json_response({"geocoded_waypoints": waypoints, "routes": [], "status": "NOT_FOUND"})
-    if not _reachable(origin, destination, mode):
+    resolved = [p for p in stops if p is not None]
+    if any(not _reachable(a, b, mode) for a, b in itertools.pairwise(resolved)):
         return json_response({"geocoded_waypoints": waypoints, "routes": [], "status": "ZERO_RESULTS"})
     units = q.get("units") or "metric"
-    leg = _leg(origin, destination, mode, units)
+    legs = [_leg(a, b, mode, units) for a, b in itertools.pairwise(resolved)]
     if mode == "driving" and q.get("departure_time"):
-        leg["duration_in_traffic"] = {"text": _duration_text(int(leg["duration"]["value"] * 1.15)),
-                                      "value": int(leg["duration"]["value"] * 1.15)}
-    lats, lons = (origin.lat, destination.lat), (origin.lon, destination.lon)
+        for leg in legs:
+            slowed = int(leg["duration"]["value"] * 1.15)
+            leg["duration_in_traffic"] = {"text": _duration_text(slowed), "value": slowed}
+    lats, lons = [p.lat for p in resolved], [p.lon for p in resolved]
     route = {
-        "bounds": {"northeast": {"lat": max(lats), "lng": max(lons)}, "southwest": {"lat": min(lats), "lng": min(lons)}},
+        "bounds": {
+            "northeast": {"lat": max(lats), "lng": max(lons)},
+            "southwest": {"lat": min(lats), "lng": min(lons)},
+        },
         "copyrights": "Map data ©2026 TripSage sandbox (not live data)",
-        "legs": [leg],
-        "overview_polyline": {"points": gp.encode_polyline([(origin.lat, origin.lon), (destination.lat, destination.lon)])},
-        "summary": f"Sandbox route via {origin.city.name}",
+        "legs": legs,
+        "overview_polyline": {"points": gp.encode_polyline([(p.lat, p.lon) for p in resolved])},
+        "summary": f"Sandbox route via {resolved[0].city.name}",
         "warnings": [],
-        "waypoint_order": [],
+        "waypoint_order": list(range(len(via))),
     }
     return json_response({"geocoded_waypoints": waypoints, "routes": [route], "status": "OK"})
 
 
 async def distance_matrix(request: Request) -> Response:
     """GET /maps/api/distancematrix/json?origins=a|b&destinations=c|d."""
-    empty = {"destination_addresses": [], "origin_addresses": [], "rows": []}
+    empty: dict[str, Any] = {"destination_addresses": [], "origin_addresses": [], "rows": []}
     denied = _denied(request, **empty)
     if denied is not None:
         return denied
@@ -307,8 +390,9 @@ async def distance_matrix(request: Request) -> Response:
     origins = [o for o in (q.get("origins") or "").split("|") if o.strip()]
     destinations = [d for d in (q.get("destinations") or "").split("|") if d.strip()]
     if not origins or not destinations or mode is None:
-        return _status("INVALID_REQUEST", "Invalid request. Missing the 'origins' or 'destinations' parameter.",
-                       **empty)
+        return _status(
+            "INVALID_REQUEST", "Invalid request. Missing the 'origins' or 'destinations' parameter.", **empty
+        )
     if len(origins) > 25 or len(destinations) > 25:
         return _status("MAX_DIMENSIONS_EXCEEDED", None, **empty)
     if len(origins) * len(destinations) > 100:
@@ -327,15 +411,24 @@ async def distance_matrix(request: Request) -> Response:
             else:
                 road_km, seconds = _travel(geo.great_circle_km(a.lat, a.lon, b.lat, b.lon), mode)
                 meters = int(road_km * 1000)
-                elements.append({"distance": {"text": _distance_text(meters, units), "value": meters},
-                                 "duration": {"text": _duration_text(seconds), "value": seconds}, "status": "OK"})
+                element: dict[str, Any] = {
+                    "distance": {"text": _distance_text(meters, units), "value": meters},
+                    "duration": {"text": _duration_text(seconds), "value": seconds},
+                    "status": "OK",
+                }
+                if mode == "driving" and q.get("departure_time"):
+                    slowed = int(seconds * 1.15)
+                    element["duration_in_traffic"] = {"text": _duration_text(slowed), "value": slowed}
+                elements.append(element)
         rows.append({"elements": elements})
-    return json_response({
-        "destination_addresses": [d.address if d else "" for d in resolved_d],
-        "origin_addresses": [o.address if o else "" for o in resolved_o],
-        "rows": rows,
-        "status": "OK",
-    })
+    return json_response(
+        {
+            "destination_addresses": [d.address if d else "" for d in resolved_d],
+            "origin_addresses": [o.address if o else "" for o in resolved_o],
+            "rows": rows,
+            "status": "OK",
+        }
+    )
 
 
 async def timezone(request: Request) -> Response:
@@ -349,8 +442,12 @@ async def timezone(request: Request) -> Response:
     except ValueError:
         timestamp = None
     if latlng is None or timestamp is None:
-        return json_response({"errorMessage": "Invalid request. Invalid 'location' or 'timestamp' parameter.",
-                              "status": "INVALID_REQUEST"})
+        return json_response(
+            {
+                "errorMessage": "Invalid request. Invalid 'location' or 'timestamp' parameter.",
+                "status": "INVALID_REQUEST",
+            }
+        )
     city = geo.nearest_city(*latlng)
     if geo.great_circle_km(latlng[0], latlng[1], city.lat, city.lon) > 400:
         return json_response({"status": "ZERO_RESULTS"})
@@ -359,10 +456,12 @@ async def timezone(request: Request) -> Response:
     dst = moment.dst() or timedelta(0)
     total = moment.utcoffset() or timedelta(0)
     abbreviation = moment.tzname() or city.tz
-    return json_response({
-        "dstOffset": int(dst.total_seconds()),
-        "rawOffset": int((total - dst).total_seconds()),
-        "status": "OK",
-        "timeZoneId": city.tz,
-        "timeZoneName": _TZ_NAMES.get(abbreviation, abbreviation),
-    })
+    return json_response(
+        {
+            "dstOffset": int(dst.total_seconds()),
+            "rawOffset": int((total - dst).total_seconds()),
+            "status": "OK",
+            "timeZoneId": city.tz,
+            "timeZoneName": _TZ_NAMES.get(abbreviation, abbreviation),
+        }
+    )

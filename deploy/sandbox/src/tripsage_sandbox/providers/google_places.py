@@ -34,23 +34,45 @@ def city_radius_km(city: geo.City) -> float:
 
 def from_city(city: geo.City) -> Resolved:
     """A locality result."""
-    return Resolved(city.lat, city.lon, city.name, f"{city.name}, {geo.country_name(city.country)}",
-                    f"{places.PLACE_PREFIX}C{city.geonameid}", ("locality", "political"), city, city_radius_km(city))
+    return Resolved(
+        city.lat,
+        city.lon,
+        city.name,
+        f"{city.name}, {geo.country_name(city.country)}",
+        f"{places.PLACE_PREFIX}C{city.geonameid}",
+        ("locality", "political"),
+        city,
+        city_radius_km(city),
+    )
 
 
 def from_airport(airport: geo.Airport) -> Resolved:
     """An airport result."""
     city = geo.locality_at(airport.lat, airport.lon)
-    return Resolved(airport.lat, airport.lon, airport.name,
-                    f"{airport.name} ({airport.iata}), {airport.city}, {geo.country_name(airport.country)}",
-                    f"{places.PLACE_PREFIX}A{airport.iata}", ("airport", "establishment", "point_of_interest"),
-                    city, 2.0)
+    return Resolved(
+        airport.lat,
+        airport.lon,
+        airport.name,
+        f"{airport.name} ({airport.iata}), {airport.city}, {geo.country_name(airport.country)}",
+        f"{places.PLACE_PREFIX}A{airport.iata}",
+        ("airport", "establishment", "point_of_interest"),
+        city,
+        2.0,
+    )
 
 
 def from_poi(poi: places.Poi) -> Resolved:
     """An establishment result."""
-    return Resolved(poi.lat, poi.lon, poi.name, poi.address, poi.place_id,
-                    (poi.place_type, "point_of_interest", "establishment"), poi.city, 0.2)
+    return Resolved(
+        poi.lat,
+        poi.lon,
+        poi.name,
+        poi.address,
+        poi.place_id,
+        (poi.place_type, "point_of_interest", "establishment"),
+        poi.city,
+        0.2,
+    )
 
 
 def parse_latlng(text: str) -> tuple[float, float] | None:
@@ -97,8 +119,16 @@ def resolve(text: str) -> Resolved | None:
     latlng = parse_latlng(text)
     if latlng is not None:
         city = geo.locality_at(*latlng)
-        return Resolved(latlng[0], latlng[1], city.name, f"{city.name}, {geo.country_name(city.country)}",
-                        f"{places.PLACE_PREFIX}C{city.geonameid}", ("street_address",), city, 0.1)
+        return Resolved(
+            latlng[0],
+            latlng[1],
+            city.name,
+            f"{city.name}, {geo.country_name(city.country)}",
+            f"{places.PLACE_PREFIX}C{city.geonameid}",
+            ("street_address",),
+            city,
+            0.1,
+        )
     if text.startswith("place_id:"):
         return by_place_id(text[len("place_id:") :])
     return geocode_text(text)
@@ -108,8 +138,10 @@ def viewport(lat: float, lon: float, radius_km: float) -> dict[str, Any]:
     """A square viewport of the given half-size."""
     dlat = radius_km / 111.32
     dlon = radius_km / (111.32 * max(0.01, math.cos(math.radians(lat))))
-    return {"northeast": {"lat": round(lat + dlat, 7), "lng": round(lon + dlon, 7)},
-            "southwest": {"lat": round(lat - dlat, 7), "lng": round(lon - dlon, 7)}}
+    return {
+        "northeast": {"lat": round(lat + dlat, 7), "lng": round(lon + dlon, 7)},
+        "southwest": {"lat": round(lat - dlat, 7), "lng": round(lon - dlon, 7)},
+    }
 
 
 _OLC_ALPHABET = "23456789CFGHJMPQRVWX"
@@ -140,8 +172,10 @@ def plus_code_block(lat: float, lon: float, city: geo.City) -> dict[str, str]:
 def geocode_result(place: Resolved) -> dict[str, Any]:
     """One Geocoding API result."""
     country = place.city.country
-    components = [{"long_name": place.city.name, "short_name": place.city.name, "types": ["locality", "political"]},
-                  {"long_name": geo.country_name(country), "short_name": country, "types": ["country", "political"]}]
+    components = [
+        {"long_name": place.city.name, "short_name": place.city.name, "types": ["locality", "political"]},
+        {"long_name": geo.country_name(country), "short_name": country, "types": ["country", "political"]},
+    ]
     if "locality" not in place.types:
         components.insert(0, {"long_name": place.name, "short_name": place.name, "types": list(place.types[:1])})
     geometry: dict[str, Any] = {

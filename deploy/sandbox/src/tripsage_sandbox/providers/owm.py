@@ -95,17 +95,30 @@ async def current_weather(request: Request) -> Response:
         "weather": _weather_list(c),
         "base": "sandbox",
         "main": {
-            "temp": convert_temp(c.temp, units), "feels_like": convert_temp(c.feels_like, units),
-            "temp_min": convert_temp(c.temp - 1.2, units), "temp_max": convert_temp(c.temp + 1.3, units),
-            "pressure": c.pressure, "humidity": c.humidity, "sea_level": c.pressure, "grnd_level": c.pressure - 8,
+            "temp": convert_temp(c.temp, units),
+            "feels_like": convert_temp(c.feels_like, units),
+            "temp_min": convert_temp(c.temp - 1.2, units),
+            "temp_max": convert_temp(c.temp + 1.3, units),
+            "pressure": c.pressure,
+            "humidity": c.humidity,
+            "sea_level": c.pressure,
+            "grnd_level": c.pressure - 8,
         },
         "visibility": c.visibility,
-        "wind": {"speed": convert_speed(c.wind_speed, units), "deg": c.wind_deg,
-                 "gust": convert_speed(c.wind_gust, units)},
+        "wind": {
+            "speed": convert_speed(c.wind_speed, units),
+            "deg": c.wind_deg,
+            "gust": convert_speed(c.wind_gust, units),
+        },
         "clouds": {"all": c.clouds},
         "dt": int(now.timestamp()),
-        "sys": {"type": 2, "id": 2000000 + city.geonameid % 99999, "country": city.country,
-                "sunrise": sunrise, "sunset": sunset},
+        "sys": {
+            "type": 2,
+            "id": 2000000 + city.geonameid % 99999,
+            "country": city.country,
+            "sunrise": sunrise,
+            "sunset": sunset,
+        },
         "timezone": _offset_s(city, now),
         "id": city.geonameid,
         "name": city.name,
@@ -138,15 +151,23 @@ async def forecast(request: Request) -> Response:
         entry: dict[str, Any] = {
             "dt": int(moment.timestamp()),
             "main": {
-                "temp": convert_temp(c.temp, units), "feels_like": convert_temp(c.feels_like, units),
-                "temp_min": convert_temp(c.temp - 0.8, units), "temp_max": convert_temp(c.temp + 0.8, units),
-                "pressure": c.pressure, "sea_level": c.pressure, "grnd_level": c.pressure - 8,
-                "humidity": c.humidity, "temp_kf": 0,
+                "temp": convert_temp(c.temp, units),
+                "feels_like": convert_temp(c.feels_like, units),
+                "temp_min": convert_temp(c.temp - 0.8, units),
+                "temp_max": convert_temp(c.temp + 0.8, units),
+                "pressure": c.pressure,
+                "sea_level": c.pressure,
+                "grnd_level": c.pressure - 8,
+                "humidity": c.humidity,
+                "temp_kf": 0,
             },
             "weather": _weather_list(c),
             "clouds": {"all": c.clouds},
-            "wind": {"speed": convert_speed(c.wind_speed, units), "deg": c.wind_deg,
-                     "gust": convert_speed(c.wind_gust, units)},
+            "wind": {
+                "speed": convert_speed(c.wind_speed, units),
+                "deg": c.wind_deg,
+                "gust": convert_speed(c.wind_gust, units),
+            },
             "visibility": c.visibility,
             "pop": c.pop,
             "sys": {"pod": "d" if c.icon.endswith("d") else "n"},
@@ -158,20 +179,36 @@ async def forecast(request: Request) -> Response:
             entry["snow"] = {"3h": round(c.snow_mm * 3, 2)}
         entries.append(entry)
     sunrise, sunset = _sun(lat, lon, now)
-    city_block = {"id": city.geonameid, "name": city.name, "coord": {"lat": round(lat, 4), "lon": round(lon, 4)},
-                  "country": city.country, "population": city.population, "timezone": _offset_s(city, now),
-                  "sunrise": sunrise, "sunset": sunset}
-    return json_response({"cod": "200", "message": 0, "cnt": count, "list": entries, "city": city_block,
-                          "sandbox": True})
+    city_block = {
+        "id": city.geonameid,
+        "name": city.name,
+        "coord": {"lat": round(lat, 4), "lon": round(lon, 4)},
+        "country": city.country,
+        "population": city.population,
+        "timezone": _offset_s(city, now),
+        "sunrise": sunrise,
+        "sunset": sunset,
+    }
+    return json_response(
+        {"cod": "200", "message": 0, "cnt": count, "list": entries, "city": city_block, "sandbox": True}
+    )
 
 
 def _onecall_entry(c: Conditions, moment: datetime, units: str, lat: float, lon: float) -> dict[str, Any]:
     entry: dict[str, Any] = {
-        "dt": int(moment.timestamp()), "temp": convert_temp(c.temp, units),
-        "feels_like": convert_temp(c.feels_like, units), "pressure": c.pressure, "humidity": c.humidity,
-        "dew_point": convert_temp(c.dew_point, units), "uvi": c.uvi, "clouds": c.clouds,
-        "visibility": c.visibility, "wind_speed": convert_speed(c.wind_speed, units), "wind_deg": c.wind_deg,
-        "wind_gust": convert_speed(c.wind_gust, units), "weather": _weather_list(c),
+        "dt": int(moment.timestamp()),
+        "temp": convert_temp(c.temp, units),
+        "feels_like": convert_temp(c.feels_like, units),
+        "pressure": c.pressure,
+        "humidity": c.humidity,
+        "dew_point": convert_temp(c.dew_point, units),
+        "uvi": c.uvi,
+        "clouds": c.clouds,
+        "visibility": c.visibility,
+        "wind_speed": convert_speed(c.wind_speed, units),
+        "wind_deg": c.wind_deg,
+        "wind_gust": convert_speed(c.wind_gust, units),
+        "weather": _weather_list(c),
     }
     if c.rain_mm:
         entry["rain"] = {"1h": c.rain_mm}
@@ -187,20 +224,37 @@ def _daily(lat: float, lon: float, city: geo.City, day_start: datetime, units: s
     noon = local[12]
     sunrise, sunset = _sun(lat, lon, day_start)
     block = {
-        "dt": int((day_start + timedelta(hours=12)).timestamp()), "sunrise": sunrise, "sunset": sunset,
-        "moonrise": sunrise + 3 * 3600, "moonset": sunset + 3 * 3600,
+        "dt": int((day_start + timedelta(hours=12)).timestamp()),
+        "sunrise": sunrise,
+        "sunset": sunset,
+        "moonrise": sunrise + 3 * 3600,
+        "moonset": sunset + 3 * 3600,
         "moon_phase": round(((day_start.date().toordinal() - 738_000) % 29.53) / 29.53, 2),
         "summary": f"Expect a day of {noon.description}",
-        "temp": {"day": convert_temp(noon.temp, units), "min": convert_temp(min(temps), units),
-                 "max": convert_temp(max(temps), units), "night": convert_temp(local[0].temp, units),
-                 "eve": convert_temp(local[18].temp, units), "morn": convert_temp(local[6].temp, units)},
-        "feels_like": {"day": convert_temp(noon.feels_like, units), "night": convert_temp(local[0].feels_like, units),
-                       "eve": convert_temp(local[18].feels_like, units),
-                       "morn": convert_temp(local[6].feels_like, units)},
-        "pressure": noon.pressure, "humidity": noon.humidity, "dew_point": convert_temp(noon.dew_point, units),
-        "wind_speed": convert_speed(noon.wind_speed, units), "wind_deg": noon.wind_deg,
-        "wind_gust": convert_speed(noon.wind_gust, units), "weather": _weather_list(noon), "clouds": noon.clouds,
-        "pop": noon.pop, "uvi": noon.uvi,
+        "temp": {
+            "day": convert_temp(noon.temp, units),
+            "min": convert_temp(min(temps), units),
+            "max": convert_temp(max(temps), units),
+            "night": convert_temp(local[0].temp, units),
+            "eve": convert_temp(local[18].temp, units),
+            "morn": convert_temp(local[6].temp, units),
+        },
+        "feels_like": {
+            "day": convert_temp(noon.feels_like, units),
+            "night": convert_temp(local[0].feels_like, units),
+            "eve": convert_temp(local[18].feels_like, units),
+            "morn": convert_temp(local[6].feels_like, units),
+        },
+        "pressure": noon.pressure,
+        "humidity": noon.humidity,
+        "dew_point": convert_temp(noon.dew_point, units),
+        "wind_speed": convert_speed(noon.wind_speed, units),
+        "wind_deg": noon.wind_deg,
+        "wind_gust": convert_speed(noon.wind_gust, units),
+        "weather": _weather_list(noon),
+        "clouds": noon.clouds,
+        "pop": noon.pop,
+        "uvi": noon.uvi,
     }
     rain = round(sum(c.rain_mm for c in local.values()) * 3, 2)
     if rain:
@@ -220,8 +274,12 @@ async def onecall(request: Request) -> Response:
     lat, lon, city, units = common
     exclude = {p.strip() for p in (request.query_params.get("exclude") or "").split(",") if p.strip()}
     now = datetime.now(UTC)
-    body: dict[str, Any] = {"lat": round(lat, 4), "lon": round(lon, 4), "timezone": city.tz,
-                            "timezone_offset": _offset_s(city, now)}
+    body: dict[str, Any] = {
+        "lat": round(lat, 4),
+        "lon": round(lon, 4),
+        "timezone": city.tz,
+        "timezone_offset": _offset_s(city, now),
+    }
     if "current" not in exclude:
         current = _onecall_entry(conditions_at(lat, lon, now), now, units, lat, lon)
         current["dt"] = int(now.timestamp())
@@ -230,8 +288,9 @@ async def onecall(request: Request) -> Response:
     if "minutely" not in exclude:
         rain_now = conditions_at(lat, lon, now).rain_mm
         minute0 = now.replace(second=0, microsecond=0)
-        body["minutely"] = [{"dt": int((minute0 + timedelta(minutes=m)).timestamp()), "precipitation": rain_now}
-                            for m in range(60)]
+        body["minutely"] = [
+            {"dt": int((minute0 + timedelta(minutes=m)).timestamp()), "precipitation": rain_now} for m in range(60)
+        ]
     if "hourly" not in exclude:
         hour0 = now.replace(minute=0, second=0, microsecond=0)
         hourly = []

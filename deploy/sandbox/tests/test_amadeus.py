@@ -200,6 +200,17 @@ def test_location_search_finds_airports_and_cities(amadeus: Client) -> None:
     assert abs(heathrow["geoCode"]["latitude"] - 51.47) < 0.05
 
 
+def test_location_by_id_and_nearest_airports(amadeus: Client) -> None:
+    heathrow = amadeus.reference_data.location("ALHR").get().data
+    assert (heathrow["subType"], heathrow["iataCode"], heathrow["address"]["cityCode"]) == ("AIRPORT", "LHR", "LON")
+    assert amadeus.reference_data.location("CPAR").get().data["subType"] == "CITY"
+    with pytest.raises(NotFoundError):
+        amadeus.reference_data.location("AZZZ").get()
+    nearest = amadeus.reference_data.locations.airports.get(latitude=51.57, longitude=-0.7, sort="distance").data
+    assert nearest[0]["distance"]["value"] <= nearest[-1]["distance"]["value"]
+    assert "LHR" in {a["iataCode"] for a in nearest}
+
+
 def test_hotel_list_by_city_and_geocode(amadeus: Client) -> None:
     by_city = amadeus.reference_data.locations.hotels.by_city.get(cityCode="PAR", radius=5).data
     assert len(by_city) >= 5
@@ -234,6 +245,11 @@ def test_hotel_offers_and_offer_lookup(amadeus: Client) -> None:
     again = amadeus.shopping.hotel_offer_search(offer["id"]).get().data
     assert again["offers"][0]["price"]["total"] == offer["price"]["total"]
     assert again["hotel"]["hotelId"] == offers[0]["hotel"]["hotelId"]
+    in_dollars = amadeus.shopping.hotel_offers_search.get(
+        hotelIds=offers[0]["hotel"]["hotelId"], adults=2, checkInDate=_day(30), checkOutDate=_day(33), currency="USD"
+    ).data[0]["offers"][0]
+    assert in_dollars["price"]["currency"] == "USD"
+    assert amadeus.shopping.hotel_offer_search(in_dollars["id"]).get().data["offers"][0]["price"] == in_dollars["price"]
 
 
 def test_five_star_nights_cost_more_than_one_star_in_same_city(amadeus: Client) -> None:

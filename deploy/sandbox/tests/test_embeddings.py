@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 from pathlib import Path
+from typing import Any
 
 import httpx
 import numpy as np
@@ -15,20 +16,22 @@ AUTH = {"Authorization": "Bearer sandbox"}
 MODEL = "all-MiniLM-L6-v2"
 
 
-def _reference() -> dict:  # type: ignore[type-arg]
+def _reference() -> dict[str, Any]:
     candidates = [REFERENCE, Path(__file__).parents[4] / "shared" / "fixtures" / "minilm-reference.json"]
     for path in candidates:
         if path.is_file():
-            return json.loads(path.read_text())  # type: ignore[no-any-return]
+            reference: dict[str, Any] = json.loads(path.read_text())
+            return reference
     pytest.fail(f"reference vectors not found in {candidates}")
 
 
-def _embed(base_url: str, texts: str | list[str], **extra: object) -> dict:  # type: ignore[type-arg]
+def _embed(base_url: str, texts: str | list[str], **extra: object) -> dict[str, Any]:
     response = httpx.post(
         base_url + "/v1/embeddings", json={"model": MODEL, "input": texts, **extra}, headers=AUTH, timeout=60
     )
     assert response.status_code == 200, response.text
-    return response.json()  # type: ignore[no-any-return]
+    body: dict[str, Any] = response.json()
+    return body
 
 
 def test_reproduces_sentence_transformers_vectors(base_url: str) -> None:
@@ -86,7 +89,7 @@ def test_missing_key_is_openai_401(base_url: str) -> None:
         ({"input": "x"}, 400, "model"),
     ],
 )
-def test_bad_requests_get_openai_errors(base_url: str, payload: dict, status: int, param: str | None) -> None:  # type: ignore[type-arg]
+def test_bad_requests_get_openai_errors(base_url: str, payload: dict[str, Any], status: int, param: str | None) -> None:
     response = httpx.post(base_url + "/v1/embeddings", json=payload, headers=AUTH)
     assert response.status_code == status
     assert response.json()["error"]["param"] == param

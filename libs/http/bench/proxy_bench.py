@@ -25,7 +25,7 @@ from typing import Any
 
 import httpx
 
-CLIENTS = ("httpx", "httpx-aiohttp", "service-client", "aiohttp")
+CLIENTS = ("httpx", "httpx-aiohttp", "service-client", "aiohttp", "aiohttp-httpx-response")
 ITEMS = [{"id": i, "name": f"item-{i}", "price": 100 + i, "tags": ["a", "b"]} for i in range(20)]
 
 
@@ -65,7 +65,7 @@ def _proxy_app(client_kind: str, upstream: str) -> Any:
             from tripsage_http import ServiceClient
 
             state["client"] = ServiceClient(name="upstream", base_url=upstream)
-        else:
+        else:  # aiohttp, aiohttp-httpx-response
             import aiohttp
 
             state["session"] = aiohttp.ClientSession(upstream, connector=aiohttp.TCPConnector(limit=200))
@@ -82,6 +82,15 @@ def _proxy_app(client_kind: str, upstream: str) -> Any:
         if client_kind == "aiohttp":
             async with state["session"].get("/items") as upstream_response:
                 body = await upstream_response.read()
+        elif client_kind == "aiohttp-httpx-response":
+            async with state["session"].get("/items") as upstream_response:
+                wrapped = httpx.Response(
+                    upstream_response.status,
+                    headers=upstream_response.raw_headers,
+                    content=await upstream_response.read(),
+                    request=httpx.Request("GET", str(upstream_response.url)),
+                )
+            body = wrapped.content
         elif client_kind == "service-client":
             body = (await state["client"].request("GET", "/items")).content
         else:
@@ -174,7 +183,7 @@ def _summary(samples: list[dict[str, float]]) -> dict[str, Any]:
     }
 
 
-def run(runs: int, seconds: int, connections: int) -> dict[str, Any]:
+def run(runs: int, seconds: int, connections: int, clients: tuple[str, ...] = CLIENTS) -> dict[str, Any]:
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed: apt-get install wrk")
     upstream, upstream_url = _start("upstream")
@@ -189,7 +198,7 @@ def run(runs: int, seconds: int, connections: int) -> dict[str, Any]:
         results["upstream-alone"] = _summary(
             [_wrk(upstream_url + "/items", connections=connections, seconds=seconds) for _ in range(runs)]
         )
-        for kind in CLIENTS:
+        for kind in clients:
             samples = []
             for _ in range(runs):
                 proxy, proxy_url = _start("proxy", kind, upstream_url)
@@ -207,6 +216,8 @@ def run(runs: int, seconds: int, connections: int) -> dict[str, Any]:
 def markdown(results: dict[str, Any]) -> str:
     rows = ["| client in the proxy | req/s (median, min-max) | p50 ms | p90 ms | p99 ms |", "|---|---|---|---|---|"]
     for name in ("upstream-alone", *CLIENTS):
+        if name not in results:
+            continue
         r = results[name]
         rows.append(
             f"| {name} | {r['rps']['median']:.0f} ({r['rps']['min']:.0f}-{r['rps']['max']:.0f}) "
@@ -221,6 +232,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=8)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--out", type=Path)
+    parser.add_argument("--only", nargs="*", help="measure only these clients")
     parser.add_argument("--serve", choices=["upstream", "proxy"], help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--client", default="httpx", help=argparse.SUPPRESS)
@@ -229,7 +241,7 @@ def main() -> None:
     if args.serve:
         _serve(args.serve, args.port, args.client, args.upstream)
         return
-    results = run(args.runs, args.seconds, args.connections)
+    results = run(args.runs, args.seconds, args.connections, tuple(args.only or CLIENTS))
     if args.out:
         args.out.write_text(json.dumps(results, indent=2))
     print(markdown(results))

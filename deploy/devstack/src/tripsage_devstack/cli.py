@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import httpx
+import psycopg
 
 from tripsage_core.auth import mint_token
 from tripsage_core.settings import DEVELOPMENT_JWT_SECRET
@@ -18,6 +19,7 @@ from tripsage_devstack.supervisor import redis_available, render
 from tripsage_devstack.topology import POSTGRES_PORT, SANDBOX_PORT, SERVICES, Topology
 
 READY_TIMEOUT_S = 120.0
+MIGRATIONS_DIR = Path("deploy/migrations")
 
 
 def _token(sub: str, ttl_s: int) -> str:
@@ -93,20 +95,35 @@ def _ready_urls(topology: Topology) -> dict[str, str]:
     return urls
 
 
-def wait_until_ready(topology: Topology, timeout_s: float = READY_TIMEOUT_S) -> None:
-    """Poll every process's readiness endpoint until all answer 200."""
+def _migrations_applied(topology: Topology, migrations_dir: Path) -> bool:
+    from tripsage_db.migrations import MigrationError, MigrationRunner
+
+    try:
+        statuses = MigrationRunner(topology.database_url, migrations_dir, lock_timeout_seconds=2).status()
+    except (MigrationError, OSError, psycopg.Error):
+        return False
+    return all(status.state == "applied" for status in statuses)
+
+
+def wait_until_ready(
+    topology: Topology, timeout_s: float = READY_TIMEOUT_S, migrations_dir: Path = MIGRATIONS_DIR
+) -> None:
+    """Poll every process's readiness endpoint, and the migrations, until all are done."""
     pending = _ready_urls(topology)
     deadline = time.monotonic() + timeout_s
+    migrated = False
     with httpx.Client(timeout=2.0, trust_env=False) as client:
-        while pending:
+        while pending or not migrated:
             for name, url in list(pending.items()):
                 try:
                     if client.get(url).status_code == 200:
                         del pending[name]
                 except httpx.HTTPError:
                     pass
-            if pending and time.monotonic() > deadline:
-                raise TimeoutError(f"not ready after {timeout_s:.0f} s: {', '.join(sorted(pending))}")
+            migrated = migrated or _migrations_applied(topology, migrations_dir)
+            if (pending or not migrated) and time.monotonic() > deadline:
+                waiting = sorted(pending) + ([] if migrated else ["migrations"])
+                raise TimeoutError(f"not ready after {timeout_s:.0f} s: {', '.join(waiting)}")
             time.sleep(0.2)
 
 

@@ -60,7 +60,9 @@ def running_stack(*, offset: int, run_dir: Path, cwd: Path, ready_timeout_s: flo
         started = time.monotonic()
         try:
             try:
-                wait_until_ready(Topology(offset=offset), timeout_s=ready_timeout_s)
+                wait_until_ready(
+                    Topology(offset=offset), timeout_s=ready_timeout_s, migrations_dir=cwd / "deploy" / "migrations"
+                )
             except TimeoutError:
                 sys.stderr.write(log_path.read_text(errors="replace")[-5000:])
                 raise

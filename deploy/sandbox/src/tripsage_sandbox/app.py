@@ -8,11 +8,14 @@ from contextlib import asynccontextmanager
 
 import structlog
 from fastapi import FastAPI
+from fastapi.exception_handlers import http_exception_handler
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp
 
-from tripsage_sandbox import control, geo
+from tripsage_sandbox import control, errors, geo
+from tripsage_sandbox.batcher import EmbeddingBatcher
 from tripsage_sandbox.config import SandboxSettings
 from tripsage_sandbox.embedder import LazyEmbedder
 from tripsage_sandbox.faults import FaultRegistry, RequestStats
@@ -20,6 +23,7 @@ from tripsage_sandbox.middleware import ProviderMiddleware
 from tripsage_sandbox.model_store import model_path
 from tripsage_sandbox.providers import amadeus_auth, amadeus_flights, amadeus_places, embeddings, google, owm
 from tripsage_sandbox.responses import json_response
+from tripsage_sandbox.routing import classify
 
 log = structlog.get_logger(__name__)
 
@@ -31,6 +35,8 @@ _ROUTES = (
     ("/v1/reference-data/locations", amadeus_places.locations, ["GET"]),
     ("/v1/reference-data/locations/hotels/by-city", amadeus_places.hotels_by_city, ["GET"]),
     ("/v1/reference-data/locations/hotels/by-geocode", amadeus_places.hotels_by_geocode, ["GET"]),
+    ("/v1/reference-data/locations/airports", amadeus_places.nearest_airports, ["GET"]),
+    ("/v1/reference-data/locations/{location_id}", amadeus_places.location_by_id, ["GET"]),
     ("/v3/shopping/hotel-offers", amadeus_places.hotel_offers, ["GET"]),
     ("/v3/shopping/hotel-offers/{offer_id}", amadeus_places.hotel_offer, ["GET"]),
     ("/maps/api/geocode/json", google.geocode, ["GET"]),
@@ -83,9 +89,17 @@ def build_fastapi(settings: SandboxSettings) -> FastAPI:
     app.state.faults = FaultRegistry()
     app.state.stats = RequestStats()
     app.state.embedder = embedder
+    app.state.batcher = EmbeddingBatcher(embedder)
     for path, endpoint, methods in _ROUTES:
         app.add_route(path, endpoint, methods=methods, include_in_schema=False)
     app.include_router(control.router)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _provider_not_found(request: Request, exc: StarletteHTTPException) -> Response:
+        target = classify(request.url.path)
+        if target is None:
+            return await http_exception_handler(request, exc)
+        return errors.unknown_route(target[0], request.method, request.url.path, exc.status_code)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:

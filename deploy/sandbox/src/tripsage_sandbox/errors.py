@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
+from starlette.responses import Response
 
 from tripsage_sandbox.faults import Provider
 from tripsage_sandbox.responses import AMADEUS_JSON, PLAIN_JSON
@@ -92,6 +93,21 @@ def server_error(provider: Provider, status: int) -> tuple[int, dict[str, str], 
     else:
         body = openai_error("The server had an error while processing your request. Sorry about that!", "server_error")
     return status, {}, orjson.dumps(body), PLAIN_JSON
+
+
+def unknown_route(provider: Provider, method: str, path: str, status: int) -> Response:
+    """A 404/405 for a path or method the imitated API does not have, in that provider's format."""
+    if provider is Provider.AMADEUS:
+        title = "Resource not found" if status == 404 else "Method not allowed"
+        body = amadeus_error(status, 38196 if status == 404 else 38197, title, f"{method} {path} is not served")
+        return Response(orjson.dumps(body), status, media_type=AMADEUS_JSON)
+    if provider is Provider.GOOGLE:
+        body = google_status("INVALID_REQUEST", f"{method} {path} is not a Maps web service")
+        return Response(orjson.dumps(body), status, media_type=PLAIN_JSON)
+    if provider is Provider.OWM:
+        return Response(orjson.dumps({"cod": str(status), "message": "Not found"}), status, media_type=PLAIN_JSON)
+    body = openai_error(f"Invalid URL ({method} {path})", "invalid_request_error")
+    return Response(orjson.dumps(body), status, media_type=PLAIN_JSON)
 
 
 def malformed(provider: Provider) -> tuple[int, dict[str, str], bytes, str]:

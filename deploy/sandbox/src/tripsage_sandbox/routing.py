@@ -12,6 +12,7 @@ _EXACT: dict[str, tuple[Provider, str]] = {
     "/v1/reference-data/locations/hotels/by-city": (Provider.AMADEUS, "hotels_by_city"),
     "/v1/reference-data/locations/hotels/by-geocode": (Provider.AMADEUS, "hotels_by_geocode"),
     "/v3/shopping/hotel-offers": (Provider.AMADEUS, "hotel_offers"),
+    "/v1/reference-data/locations/airports": (Provider.AMADEUS, "nearest_airports"),
     "/maps/api/geocode/json": (Provider.GOOGLE, "geocode"),
     "/maps/api/place/textsearch/json": (Provider.GOOGLE, "place_textsearch"),
     "/maps/api/place/details/json": (Provider.GOOGLE, "place_details"),
@@ -27,6 +28,7 @@ _EXACT: dict[str, tuple[Provider, str]] = {
 
 _PREFIXES: tuple[tuple[str, Provider, str], ...] = (
     ("/v3/shopping/hotel-offers/", Provider.AMADEUS, "hotel_offer"),
+    ("/v1/reference-data/locations/", Provider.AMADEUS, "location"),
     ("/maps/api/", Provider.GOOGLE, "other"),
     ("/data/", Provider.OWM, "other"),
     ("/v1/", Provider.AMADEUS, "other"),

@@ -36,17 +36,25 @@ def redact_text(text: str, known_secrets: Iterable[str] = ()) -> str:
     return text
 
 
-class _Redactor:
-    def __init__(self, known_secrets: Iterable[str]) -> None:
-        self._known = tuple(s for s in known_secrets if s)
+# Loggers cache their processor chain on first use (for speed), so what changes with configure_logging lives here,
+# read by the processors at each call; tests that build several services in one process rely on it.
+_service_fields: dict[str, str] = {}
+_known_secrets: list[str] = []
 
-    def __call__(self, _: Any, __: str, event: EventDict) -> EventDict:
-        for key, value in list(event.items()):
-            if _SENSITIVE_KEYS.search(key):
-                event[key] = REDACTED
-            elif isinstance(value, str):
-                event[key] = redact_text(value, self._known)
-        return event
+
+def _redact(_: Any, __: str, event: EventDict) -> EventDict:
+    for key, value in list(event.items()):
+        if _SENSITIVE_KEYS.search(key):
+            event[key] = REDACTED
+        elif isinstance(value, str):
+            event[key] = redact_text(value, _known_secrets)
+    return event
+
+
+def _add_service_fields(_: Any, __: str, event: EventDict) -> EventDict:
+    for key, value in _service_fields.items():
+        event.setdefault(key, value)
+    return event
 
 
 def _add_trace_ids(_: Any, __: str, event: EventDict) -> EventDict:
@@ -60,15 +68,6 @@ def _add_trace_ids(_: Any, __: str, event: EventDict) -> EventDict:
     return event
 
 
-def _static_fields(fields: dict[str, str]) -> Processor:
-    def add(_: Any, __: str, event: EventDict) -> EventDict:
-        for key, value in fields.items():
-            event.setdefault(key, value)
-        return event
-
-    return add
-
-
 def _orjson_dumps(value: MutableMapping[str, Any], **_: Any) -> str:
     return orjson.dumps(value, default=str).decode()
 
@@ -77,23 +76,26 @@ def configure_logging(
     *, service: str, environment: str, version: str, level: str = "INFO", secrets: Iterable[str] = ()
 ) -> None:
     """Configure structlog and stdlib logging to write JSON lines to stdout."""
+    _service_fields.clear()
+    _service_fields.update(
+        {
+            "service": service,
+            "env": environment,
+            "version": version,
+            "dd.service": service,
+            "dd.env": environment,
+            "dd.version": version,
+        }
+    )
+    _known_secrets[:] = [secret for secret in secrets if len(secret) >= 6]
     shared: list[Processor] = [
         structlog.contextvars.merge_contextvars,
         structlog.stdlib.add_log_level,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
-        _static_fields(
-            {
-                "service": service,
-                "env": environment,
-                "version": version,
-                "dd.service": service,
-                "dd.env": environment,
-                "dd.version": version,
-            }
-        ),
+        _add_service_fields,
         _add_trace_ids,
         structlog.processors.format_exc_info,
-        _Redactor(secrets),
+        _redact,
     ]
     structlog.configure(
         processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],

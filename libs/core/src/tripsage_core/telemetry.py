@@ -115,6 +115,14 @@ class Telemetry:
             exclude_spans=_UNTRACED_ASGI_EVENTS,
         )
 
+    def aiohttp_trace_configs(self) -> list[Any]:
+        """aiohttp TraceConfigs that record client spans when tracing; none otherwise (the client injects context)."""
+        if self._tracer_provider is None:
+            return []
+        from opentelemetry.instrumentation.aiohttp_client import create_trace_config
+
+        return [create_trace_config(tracer_provider=self._tracer_provider)]
+
     def instrument_http_client(self, client: httpx.AsyncClient) -> None:
         """Send the current trace context on every outbound request, with a client span when tracing."""
         if getattr(client, _MARKER, False):

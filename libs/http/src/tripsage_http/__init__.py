@@ -1,11 +1,12 @@
 """The HTTP client for service-to-service and provider calls.
 
-httpx's API on an aiohttp transport (measured several times faster than httpx's own pool under concurrency), with
-per-call deadlines, jittered retries for idempotent calls that honour `Retry-After`, and a circuit breaker per
-upstream. Failures surface as the shared error hierarchy:
+An httpx-style API (`request(method, url, params=, json=, content=, headers=)` returning a response with
+`status_code`, `headers`, `content`, `json()`, `raise_for_status()`) on aiohttp, chosen by measurement
+(docs/benchmarks.md), with per-call deadlines, jittered retries for idempotent calls that honour `Retry-After`,
+and a circuit breaker per upstream. Failures surface as the shared error hierarchy:
 
     ServiceUnavailable (503)
-    ├── UpstreamUnavailable   connection refused or reset, circuit open, upstream 503 after retries
+    └── UpstreamUnavailable   connection refused or reset, circuit open
     UpstreamTimeout (504)     the per-call deadline passed
 """
 
@@ -15,5 +16,6 @@ from tripsage_http.client import (
     ServiceClient,
     UpstreamUnavailable,
 )
+from tripsage_http.response import UpstreamResponse
 
-__all__ = ["BreakerPolicy", "RetryPolicy", "ServiceClient", "UpstreamUnavailable"]
+__all__ = ["BreakerPolicy", "RetryPolicy", "ServiceClient", "UpstreamResponse", "UpstreamUnavailable"]

@@ -42,9 +42,9 @@ def _lifespan_for(settings: GatewaySettings):  # type: ignore[no-untyped-def]
                     base_url=settings.upstreams[name],
                     timeout_s=settings.upstream_timeout_s,
                     connect_timeout_s=settings.upstream_connect_timeout_s,
+                    trace_configs=telemetry_of(app).aiohttp_trace_configs(),
                 )
                 stack.push_async_callback(client.aclose)
-                telemetry_of(app).instrument_http_client(client.http)
                 clients[name] = client
             yield GatewayState(
                 clients=clients,
@@ -56,9 +56,10 @@ def _lifespan_for(settings: GatewaySettings):  # type: ignore[no-untyped-def]
 
 
 async def _upstream_alive(client: ServiceClient) -> None:
-    # Straight through httpx: a probe must neither retry nor count against the circuit real traffic relies on.
-    response = await client.http.get("/health", timeout=0.5)
-    response.raise_for_status()
+    # A probe must neither retry nor count against the circuit that real traffic relies on.
+    status = await client.probe("/health")
+    if status != 200:
+        raise ConnectionError(f"{client.name} health answered {status}")
 
 
 async def _cache_health(cache: Cache) -> dict[str, Any]:

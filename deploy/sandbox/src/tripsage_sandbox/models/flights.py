@@ -6,6 +6,7 @@ import itertools
 import math
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from tripsage_sandbox import geo
@@ -185,7 +186,7 @@ def _iso_duration(minutes: int) -> str:
 
 def _segment(
     seg_id: int, carrier: Carrier, a: geo.Airport, b: geo.Airport, depart_utc: datetime
-) -> tuple[dict, datetime, float]:  # type: ignore[type-arg]
+) -> tuple[dict[str, Any], datetime, float]:
     distance = geo.great_circle_km(a.lat, a.lon, b.lat, b.lon)
     minutes = block_minutes(distance, is_eastbound(a, b))
     arrive_utc = depart_utc + timedelta(minutes=minutes)
@@ -213,7 +214,7 @@ def _segment(
     return segment, arrive_utc, distance
 
 
-def _itinerary(leg: Leg, routing: Routing, first_seg_id: int, option: int) -> tuple[dict, float, int]:  # type: ignore[type-arg]
+def _itinerary(leg: Leg, routing: Routing, first_seg_id: int, option: int) -> tuple[dict[str, Any], float, int]:
     """Build one itinerary; returns (itinerary, flown km, segment count)."""
     rng = rng_for("itinerary", leg.origin.iata, leg.destination.iata, leg.day, routing.carrier.code, option)
     start_hour = (
@@ -235,11 +236,11 @@ def _itinerary(leg: Leg, routing: Routing, first_seg_id: int, option: int) -> tu
     return {"duration": _iso_duration(total_minutes), "segments": segments}, flown, len(segments)
 
 
-def search_offers(search: Search) -> dict:  # type: ignore[type-arg]
+def search_offers(search: Search) -> dict[str, Any]:
     """Flight Offers Search response body (data + dictionaries), deterministic per search."""
     first = search.legs[0]
     routings = _routings(first.origin, first.destination, search)
-    offers: list[dict] = []  # type: ignore[type-arg]
+    offers: list[dict[str, Any]] = []
     for option, routing in enumerate(routings):
         offer = _offer(search, routing, option)
         if offer is not None and (search.max_price is None or float(offer["price"]["grandTotal"]) <= search.max_price):
@@ -251,7 +252,7 @@ def search_offers(search: Search) -> dict:  # type: ignore[type-arg]
     return {"data": offers, "dictionaries": _dictionaries(offers, search.currency)}
 
 
-def _offer(search: Search, routing: Routing, option: int) -> dict | None:  # type: ignore[type-arg]
+def _offer(search: Search, routing: Routing, option: int) -> dict[str, Any] | None:
     itineraries, seg_id, fare_eur, all_segments = [], 1, 0.0, []
     for leg in search.legs:
         via = routing.via
@@ -324,7 +325,7 @@ def _offer(search: Search, routing: Routing, option: int) -> dict | None:  # typ
     }
 
 
-def _dictionaries(offers: list[dict], currency: str) -> dict:  # type: ignore[type-arg]
+def _dictionaries(offers: list[dict[str, Any]], currency: str) -> dict[str, Any]:
     locations, aircraft, carriers = {}, {}, {}
     for offer in offers:
         for itinerary in offer["itineraries"]:
@@ -345,7 +346,7 @@ def _dictionaries(offers: list[dict], currency: str) -> dict:  # type: ignore[ty
     }
 
 
-def flown_distance_km(itinerary: dict) -> float:  # type: ignore[type-arg]
+def flown_distance_km(itinerary: dict[str, Any]) -> float:
     """Sum of great-circle segment distances of an itinerary (helper for checks and docs)."""
     total = 0.0
     for segment in itinerary["segments"]:

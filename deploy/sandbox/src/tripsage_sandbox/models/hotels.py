@@ -230,15 +230,28 @@ def is_available(hotel: Hotel, check_in: date) -> bool:
     return stable_seed("availability", hotel.hotel_id, check_in) % 10 != 0
 
 
-def offer_id(hotel: Hotel, check_in: date, nights: int, adults: int, room_index: int, rooms: int) -> str:
+def offer_id(hotel: Hotel, check_in: date, nights: int, adults: int, room_index: int, rooms: int, currency: str) -> str:
     """Offer ids carry everything needed to rebuild the offer, so lookups need no server state."""
-    return f"{OFFER_PREFIX}{hotel.hotel_id}{check_in:%Y%m%d}{nights:02d}{adults}{room_index}{rooms}"
+    return f"{OFFER_PREFIX}{hotel.hotel_id}{check_in:%Y%m%d}{nights:02d}{adults}{room_index}{rooms}{currency}"
 
 
-def parse_offer_id(value: str) -> tuple[Hotel, date, int, int, int, int] | None:
+@dataclass(frozen=True, slots=True)
+class OfferKey:
+    """What an offer id encodes."""
+
+    hotel: Hotel
+    check_in: date
+    nights: int
+    adults: int
+    room_index: int
+    rooms: int
+    currency: str
+
+
+def parse_offer_id(value: str) -> OfferKey | None:
     """Inverse of offer_id; None when the id is not a valid sandbox offer."""
     value = value.upper()
-    if len(value) != 24 or not value.startswith(OFFER_PREFIX):
+    if len(value) != 27 or not value.startswith(OFFER_PREFIX):
         return None
     hotel = hotel_by_id(value[3:11])
     try:
@@ -246,9 +259,12 @@ def parse_offer_id(value: str) -> tuple[Hotel, date, int, int, int, int] | None:
         nights, adults, room_index, rooms = int(value[19:21]), int(value[21]), int(value[22]), int(value[23])
     except ValueError:
         return None
+    currency = value[24:]
     if hotel is None or room_index >= len(ROOMS) or nights < 1 or adults < 1 or rooms < 1:
         return None
-    return hotel, check_in, nights, adults, room_index, rooms
+    if currency not in EUR_RATES:
+        return None
+    return OfferKey(hotel, check_in, nights, adults, room_index, rooms, currency)
 
 
 def build_offer(
@@ -271,7 +287,7 @@ def build_offer(
         )
     base = total / 1.1
     refundable = stable_seed("policy", hotel.hotel_id, room_index) % 2 == 0
-    identifier = offer_id(hotel, check_in, nights, adults, room_index, rooms)
+    identifier = offer_id(hotel, check_in, nights, adults, room_index, rooms, currency)
     deadline = check_in - timedelta(days=2)
     return {
         "id": identifier,

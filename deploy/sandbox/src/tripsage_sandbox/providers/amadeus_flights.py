@@ -139,6 +139,19 @@ def _search_from_query(request: Request) -> flights.Search:
     )
 
 
+def _obj(value: Any, parameter: str) -> dict[str, Any]:
+    """An optional JSON object: {} when absent, 400 INVALID FORMAT when it is anything but an object."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise _invalid(parameter, "Must be an object")
+    return value
+
+
+def _codes(value: Any) -> set[str]:
+    return {str(c).upper() for c in value} if isinstance(value, list) else set()
+
+
 def _search_from_body(body: dict[str, Any]) -> flights.Search:
     today = datetime.now(UTC).date()
     ods = body.get("originDestinations")
@@ -166,19 +179,27 @@ def _search_from_body(body: dict[str, Any]) -> flights.Search:
     raw_travelers = body.get("travelers")
     if not isinstance(raw_travelers, list) or not raw_travelers:
         raise _missing("travelers")
+    if not all(isinstance(t, dict) for t in raw_travelers):
+        raise _invalid("travelers", "Each traveler must be an object")
     travelers = [
         flights.Traveler(str(t.get("id", i)), str(t.get("travelerType", "ADULT")).upper())
         for i, t in enumerate(raw_travelers, start=1)
         if isinstance(t, dict)
     ]
-    criteria = body.get("searchCriteria") or {}
-    filters = criteria.get("flightFilters") or {}
+    if any(t.type not in flights.TRAVELER_FACTOR for t in travelers):
+        raise _invalid("travelers.travelerType", f"One of {', '.join(flights.TRAVELER_FACTOR)}")
+    criteria = _obj(body.get("searchCriteria"), "searchCriteria")
+    filters = _obj(criteria.get("flightFilters"), "searchCriteria.flightFilters")
     cabins = filters.get("cabinRestrictions") or []
+    if not isinstance(cabins, list) or not all(isinstance(c, dict) for c in cabins):
+        raise _invalid("flightFilters.cabinRestrictions", "Must be a list of objects")
     cabin = str(cabins[0].get("cabin", "ECONOMY")).upper() if cabins and isinstance(cabins[0], dict) else "ECONOMY"
     if cabin not in flights.CABIN_FACTOR:
         raise _invalid("cabinRestrictions.cabin")
-    carriers = filters.get("carrierRestrictions") or {}
-    connections = (filters.get("connectionRestriction") or {}).get("maxNumberOfConnections")
+    carriers = _obj(filters.get("carrierRestrictions"), "flightFilters.carrierRestrictions")
+    connections = _obj(filters.get("connectionRestriction"), "flightFilters.connectionRestriction").get(
+        "maxNumberOfConnections"
+    )
     max_offers = criteria.get("maxFlightOffers", 250)
     if not isinstance(max_offers, int) or not 1 <= max_offers <= 250:
         raise _invalid("maxFlightOffers")
@@ -189,8 +210,8 @@ def _search_from_body(body: dict[str, Any]) -> flights.Search:
         non_stop=connections == 0,
         max_results=max_offers,
         currency=_currency(body.get("currencyCode")),
-        included={str(c).upper() for c in carriers.get("includedCarrierCodes") or []},
-        excluded={str(c).upper() for c in carriers.get("excludedCarrierCodes") or []},
+        included=_codes(carriers.get("includedCarrierCodes")),
+        excluded=_codes(carriers.get("excludedCarrierCodes")),
         today=today,
     )
 
@@ -271,9 +292,25 @@ async def flight_offers_pricing(request: Request) -> Response:
     return json_response(response, 200, AMADEUS_JSON)
 
 
+def _well_formed(offer: dict[str, Any]) -> bool:
+    itineraries, pricings = offer.get("itineraries"), offer.get("travelerPricings")
+    if not isinstance(itineraries, list) or not isinstance(pricings, list):
+        return False
+    for itinerary in itineraries:
+        segments = itinerary.get("segments") if isinstance(itinerary, dict) else None
+        if not isinstance(segments, list) or not all(
+            isinstance(seg, dict) and isinstance(seg.get("departure"), dict) and isinstance(seg.get("arrival"), dict)
+            for seg in segments
+        ):
+            return False
+    return all(isinstance(t, dict) and isinstance(t.get("price", {}), dict) for t in pricings)
+
+
 def _confirm(offer: dict[str, Any]) -> dict[str, Any]:
     if offer.get("type") != "flight-offer" or not isinstance(offer.get("price"), dict):
         raise _invalid("data.flightOffers", "Not a flight-offer")
+    if not _well_formed(offer):
+        raise _invalid("data.flightOffers", "itineraries, segments and travelerPricings must be objects")
     if not isinstance(offer.get("travelerPricings"), list) or not isinstance(offer.get("itineraries"), list):
         raise _missing("data.flightOffers.travelerPricings")
     confirmed = dict(offer)

@@ -115,6 +115,68 @@ async def locations(request: Request) -> Response:
     return json_response({"meta": meta, "data": page}, 200, AMADEUS_JSON)
 
 
+def _location_for_id(base: str, ident: str) -> dict[str, Any] | None:
+    kind, code = ident[:1].upper(), ident[1:].upper()
+    if kind == "A" and code in geo.airports():
+        airport = geo.airports()[code]
+        return _location(base, "AIRPORT", code, airport.name, airport, airport.city)
+    if kind == "C":
+        resolved = geo.resolve_city_code(code)
+        if resolved is not None:
+            airport = resolved.airports[0]
+            name = geo.METRO_CODES[code][0] if code in geo.METRO_CODES else airport.city
+            return _location(base, "CITY", code, name, airport, name)
+    return None
+
+
+async def location_by_id(request: Request) -> Response:
+    """GET /v1/reference-data/locations/{locationId} (AJFK for an airport, CNYC for a city)."""
+    refusal = amadeus_auth.denied(request)
+    if refusal is not None:
+        return refusal
+    found = _location_for_id(str(request.base_url).rstrip("/"), request.path_params["location_id"])
+    if found is None:
+        return amadeus_fail(404, 1797, "NOT FOUND", "no response found for this query parameter", "locationId")
+    return json_response(
+        {"meta": {"links": {"self": str(request.url)}, "sandbox": True}, "data": found}, 200, AMADEUS_JSON
+    )
+
+
+async def nearest_airports(request: Request) -> Response:
+    """GET /v1/reference-data/locations/airports?latitude=..&longitude=..&radius=.. (international airports)."""
+    refusal = amadeus_auth.denied(request)
+    if refusal is not None:
+        return refusal
+    q = request.query_params
+    for name in ("latitude", "longitude"):
+        if not q.get(name):
+            return amadeus_fail(400, 32171, "MANDATORY DATA MISSING", "This attribute is required", name)
+    try:
+        lat, lon = float(q["latitude"]), float(q["longitude"])
+        radius = float(q.get("radius") or 500)
+        limit = int(q.get("page[limit]") or 10)
+        offset = int(q.get("page[offset]") or 0)
+    except ValueError:
+        return amadeus_fail(400, 477, "INVALID FORMAT", "invalid query parameter format")
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180) or not 0 <= radius <= 500:
+        return amadeus_fail(400, 477, "INVALID FORMAT", "coordinates or radius (0-500 km) out of range")
+    base = str(request.base_url).rstrip("/")
+    found = []
+    for airport in geo.airports().values():
+        if "international" not in airport.name.lower():
+            continue
+        distance = geo.great_circle_km(lat, lon, airport.lat, airport.lon)
+        if distance <= radius:
+            entry = _location(base, "AIRPORT", airport.iata, airport.name, airport, airport.city)
+            entry["distance"] = {"value": int(round(distance)), "unit": "KM"}
+            entry["relevance"] = round(entry["analytics"]["travelers"]["score"] / (1 + distance / 100), 5)
+            found.append(entry)
+    key = "distance" if q.get("sort") == "distance" else "relevance"
+    found.sort(key=lambda e: e["distance"]["value"] if key == "distance" else -e["relevance"])
+    meta = {"count": len(found), "links": {"self": str(request.url)}, "sandbox": True}
+    return json_response({"meta": meta, "data": found[offset : offset + limit]}, 200, AMADEUS_JSON)
+
+
 def _hotel_record(hotel: hotels.Hotel, lat: float, lon: float, unit: str) -> dict[str, Any]:
     distance = geo.great_circle_km(lat, lon, hotel.lat, hotel.lon)
     if unit == "MILE":
@@ -296,14 +358,13 @@ async def hotel_offer(request: Request) -> Response:
     refusal = amadeus_auth.denied(request)
     if refusal is not None:
         return refusal
-    parsed = hotels.parse_offer_id(request.path_params["offer_id"])
-    if parsed is None:
+    key = hotels.parse_offer_id(request.path_params["offer_id"])
+    if key is None:
         return amadeus_fail(404, 1797, "NOT FOUND", "Offer not found or expired", "offerId")
-    hotel, check_in, nights, adults, room_index, rooms = parsed
-    if check_in < datetime.now(UTC).date():
+    if key.check_in < datetime.now(UTC).date():
         return amadeus_fail(400, 3664, "NO ROOMS AVAILABLE AT REQUESTED PROPERTY")
-    currency = hotels.currency_for(hotel.city.country)
-    offer = hotels.build_offer(hotel, check_in, nights, adults, room_index, rooms, currency)
+    hotel = key.hotel
+    offer = hotels.build_offer(hotel, key.check_in, key.nights, key.adults, key.room_index, key.rooms, key.currency)
     body = {
         "data": {"type": "hotel-offers", "hotel": _hotel_block(hotel), "available": True, "offers": [offer]},
         "meta": {"lang": "EN", "sandbox": True},

@@ -7,10 +7,10 @@ from typing import Any
 
 import numpy as np
 import orjson
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
+from tripsage_sandbox.batcher import EmbeddingBatcher
 from tripsage_sandbox.embedder import MODEL_ALIASES, MODEL_NAME, LazyEmbedder
 from tripsage_sandbox.errors import openai_error
 from tripsage_sandbox.responses import json_response
@@ -84,15 +84,15 @@ async def create_embeddings(request: Request) -> Response:
     if encoding not in ("float", "base64"):
         return _fail(400, "encoding_format must be 'float' or 'base64'.", param="encoding_format")
     embedder: LazyEmbedder = request.app.state.embedder
-    try:
-        model_obj = embedder.get()
-    except FileNotFoundError:
+    if not embedder.available():
         return _fail(
             503,
             "Embedding model files are missing: run `tripsage-sandbox fetch-model` once.",
             error_type="server_error",
         )
-    vectors, tokens = await run_in_threadpool(_embed, model_obj, texts)
+    batcher: EmbeddingBatcher = request.app.state.batcher
+    vectors, counts = await batcher.embed(texts)
+    tokens = sum(counts)
     if dimensions is not None and dimensions < vectors.shape[1]:
         # OpenAI's dimensions semantics: keep the first N components, renormalise to unit length.
         vectors = vectors[:, :dimensions]
@@ -109,10 +109,6 @@ async def create_embeddings(request: Request) -> Response:
     ]
     usage = {"prompt_tokens": tokens, "total_tokens": tokens}
     return json_response({"object": "list", "data": data, "model": model, "usage": usage, "sandbox": True})
-
-
-def _embed(model: Any, texts: list[str]) -> tuple[np.ndarray, int]:
-    return model.encode(texts), sum(model.count_tokens(texts))
 
 
 async def list_models(request: Request) -> Response:

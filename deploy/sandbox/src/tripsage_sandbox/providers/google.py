@@ -439,7 +439,7 @@ async def timezone(request: Request) -> Response:
     latlng = gp.parse_latlng(q.get("location") or "")
     try:
         timestamp = int(float(q.get("timestamp") or ""))
-    except ValueError:
+    except (ValueError, OverflowError):
         timestamp = None
     if latlng is None or timestamp is None:
         return json_response(
@@ -452,7 +452,12 @@ async def timezone(request: Request) -> Response:
     if geo.great_circle_km(latlng[0], latlng[1], city.lat, city.lon) > 400:
         return json_response({"status": "ZERO_RESULTS"})
     zone = ZoneInfo(city.tz)
-    moment = datetime.fromtimestamp(timestamp, UTC).astimezone(zone)
+    try:
+        moment = datetime.fromtimestamp(timestamp, UTC).astimezone(zone)
+    except (ValueError, OverflowError, OSError):
+        return json_response(
+            {"errorMessage": "Invalid request. Invalid 'timestamp' parameter.", "status": "INVALID_REQUEST"}
+        )
     dst = moment.dst() or timedelta(0)
     total = moment.utcoffset() or timedelta(0)
     abbreviation = moment.tzname() or city.tz

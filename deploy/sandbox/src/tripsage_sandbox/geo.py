@@ -262,9 +262,16 @@ def _airports_by_city() -> dict[tuple[str, str], tuple[Airport, ...]]:
     return {key: tuple(sorted(v, key=_airport_rank)) for key, v in grouped.items()}
 
 
-def _airport_rank(airport: Airport) -> tuple[int, str]:
-    # airportsdata has no traffic figures; "International" in the name is the best size hint it has.
-    return (0 if "international" in airport.name.lower() else 1, airport.iata)
+@cache
+def _metro_rank() -> dict[str, int]:
+    return {code: rank for _, _, members in METRO_CODES.values() for rank, code in enumerate(members)}
+
+
+def _airport_rank(airport: Airport) -> tuple[int, int, str]:
+    # airportsdata has no traffic figures: metro codes list their main airport first, and otherwise
+    # "International" in the name is the best size hint there is.
+    metro = _metro_rank().get(airport.iata, 99)
+    return (metro, 0 if "international" in airport.name.lower() else 1, airport.iata)
 
 
 def airports_of_city(city: City) -> tuple[Airport, ...]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from tripsage_sandbox.geo import Airport, city_code_for_airport
+
 
 @dataclass(frozen=True, slots=True)
 class Carrier:
@@ -99,6 +101,19 @@ CARRIERS: dict[str, Carrier] = {row[0]: Carrier(*row, _RANGE_KM.get(row[0], 16_0
 
 # Intercontinental connectors used when neither country has a carrier that can route the trip.
 GLOBAL_CONNECTORS: tuple[str, ...] = ("EK", "QR", "TK", "LH", "AF", "KL", "BA", "SQ", "CX", "DL", "UA")
+
+
+HUBS: frozenset[str] = frozenset(c.hub for c in CARRIERS.values())
+
+
+def is_major(airport: Airport) -> bool:
+    """Big enough for long-haul and for 'nearest airport' answers: an airline hub, a metro-code member or an
+    'International' airport (airportsdata has no traffic figures)."""
+    return (
+        airport.iata in HUBS
+        or "international" in airport.name.lower()
+        or city_code_for_airport(airport) != airport.iata
+    )
 
 
 def carriers_of(country: str) -> tuple[Carrier, ...]:

@@ -10,7 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from tripsage_sandbox import geo
-from tripsage_sandbox.models.carriers import CARRIERS, GLOBAL_CONNECTORS, Carrier, carriers_of
+from tripsage_sandbox.models.carriers import CARRIERS, GLOBAL_CONNECTORS, Carrier, carriers_of, is_major
 from tripsage_sandbox.models.money import CURRENCY_NAMES, convert, fmt
 from tripsage_sandbox.seeding import rng_for, stable_seed
 
@@ -35,7 +35,7 @@ AIRCRAFT = {
     "789": "BOEING 787-9",
     "77W": "BOEING 777-300ER",
     "359": "AIRBUS A350-900",
-    "388": "AIRBUS A380-800",
+    "333": "AIRBUS A330-300",
 }
 MAX_DETOUR = 1.45
 
@@ -119,7 +119,7 @@ def aircraft_for(distance_km: float, seed: int) -> str:
     elif distance_km < 4500:
         options = ("321", "7M8", "32N", "738")
     else:
-        options = ("789", "77W", "359", "388")
+        options = ("789", "77W", "359", "333")
     return options[seed % len(options)]
 
 
@@ -138,7 +138,7 @@ def _routings(origin: geo.Airport, destination: geo.Airport, search: Search) -> 
     )
     found: list[Routing] = []
     # Non-stops need a market big enough; "International" airports or short hops qualify, up to 15,500 km.
-    big_market = _is_major(origin) and _is_major(destination)
+    big_market = is_major(origin) and is_major(destination)
     if direct <= 15500 and (big_market or direct < 1200):
         found += [Routing(c, ()) for c in home if direct <= c.max_range_km]
     for code in tuple(c.code for c in home) + GLOBAL_CONNECTORS:
@@ -169,10 +169,6 @@ def _routings(origin: geo.Airport, destination: geo.Airport, search: Search) -> 
     if search.non_stop:
         unique = [r for r in unique if not r.via]
     return unique
-
-
-def _is_major(airport: geo.Airport) -> bool:
-    return "international" in airport.name.lower() or geo.city_code_for_airport(airport) != airport.iata
 
 
 def _local(moment_utc: datetime, airport: geo.Airport) -> datetime:

@@ -12,6 +12,7 @@ from starlette.responses import Response
 
 from tripsage_sandbox import geo
 from tripsage_sandbox.models import hotels
+from tripsage_sandbox.models.carriers import is_major
 from tripsage_sandbox.models.money import EUR_RATES
 from tripsage_sandbox.providers import amadeus_auth
 from tripsage_sandbox.providers.amadeus_auth import amadeus_fail
@@ -55,7 +56,7 @@ def _location(base: str, sub_type: str, code: str, name: str, airport: geo.Airpo
 
 
 def _score(code: str, airport: geo.Airport) -> int:
-    bonus = 40 if "international" in airport.name.lower() else 0
+    bonus = 40 if is_major(airport) else 0
     return min(100, 5 + bonus + stable_seed("score", code) % 50)
 
 
@@ -163,12 +164,12 @@ async def nearest_airports(request: Request) -> Response:
     base = str(request.base_url).rstrip("/")
     found = []
     for airport in geo.airports().values():
-        if "international" not in airport.name.lower():
+        if not is_major(airport):
             continue
         distance = geo.great_circle_km(lat, lon, airport.lat, airport.lon)
         if distance <= radius:
             entry = _location(base, "AIRPORT", airport.iata, airport.name, airport, airport.city)
-            entry["distance"] = {"value": int(round(distance)), "unit": "KM"}
+            entry["distance"] = {"value": round(distance), "unit": "KM"}
             entry["relevance"] = round(entry["analytics"]["travelers"]["score"] / (1 + distance / 100), 5)
             found.append(entry)
     key = "distance" if q.get("sort") == "distance" else "relevance"

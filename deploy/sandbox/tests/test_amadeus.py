@@ -85,6 +85,24 @@ def short_token_sandbox(model_ready: Path, tmp_path_factory: pytest.TempPathFact
         yield running
 
 
+def test_tokens_survive_a_sandbox_restart(model_ready: Path, tmp_path: Path) -> None:
+    with running_sandbox(tmp_path) as first:
+        token = _token(first.url)
+    with running_sandbox(tmp_path) as second:
+        response = httpx.get(
+            second.url + "/v1/reference-data/locations",
+            params={"keyword": "PAR", "subType": "CITY"},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        forged = httpx.get(
+            second.url + "/v1/reference-data/locations",
+            params={"keyword": "PAR", "subType": "CITY"},
+            headers={"Authorization": f"Bearer {token[:-1]}0"},
+        )
+    assert response.status_code == 200
+    assert forged.json()["errors"][0]["code"] == 38190
+
+
 def test_expired_token_gets_38192_and_sdk_keeps_working(short_token_sandbox: RunningSandbox) -> None:
     url = short_token_sandbox.url
     token = _token(url)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 import time
 from typing import Any
@@ -12,8 +13,6 @@ from starlette.responses import Response
 
 from tripsage_sandbox.errors import amadeus_error
 from tripsage_sandbox.responses import AMADEUS_JSON, PLAIN_JSON, json_response
-
-_MAX_TOKENS = 50_000
 
 
 def amadeus_fail(
@@ -29,20 +28,36 @@ def amadeus_fail(
 
 
 class TokenStore:
-    """Issued access tokens and their expiry (wall clock, as the SDK computes expiry from expires_in)."""
+    """Issues and checks self-contained access tokens, so they survive a sandbox restart.
+
+    A token is `SBX<expiry ms, hex>.<nonce>.<checksum>`: the checksum only tells sandbox tokens from garbage
+    (38190); it is not a secret, because the sandbox guards nothing.
+    """
 
     def __init__(self, ttl_s: int) -> None:
         self.ttl_s = ttl_s
-        self._tokens: dict[str, float] = {}
+
+    @staticmethod
+    def _checksum(body: str) -> str:
+        return hashlib.sha256(f"tripsage-sandbox:{body}".encode()).hexdigest()[:12]
 
     def issue(self) -> str:
-        """Mint a token valid for the configured lifetime."""
-        now = time.time()
-        if len(self._tokens) > _MAX_TOKENS:
-            self._tokens = {t: exp for t, exp in self._tokens.items() if exp > now}
-        token = "SBX" + secrets.token_urlsafe(21)
-        self._tokens[token] = now + self.ttl_s
-        return token
+        """Mint a token valid for the configured lifetime (wall clock, as the SDK counts expires_in)."""
+        expires_ms = int(time.time() * 1000) + self.ttl_s * 1000
+        body = f"{expires_ms:x}.{secrets.token_hex(6)}"
+        return f"SBX{body}.{self._checksum(body)}"
+
+    def expiry_ms(self, token: str) -> int | None:
+        """Expiry of a token the sandbox issued, None for anything else."""
+        if not token.startswith("SBX"):
+            return None
+        body, _, checksum = token[3:].rpartition(".")
+        if not body or checksum != self._checksum(body):
+            return None
+        try:
+            return int(body.partition(".")[0], 16)
+        except ValueError:
+            return None
 
     def check(self, request: Request) -> Response | None:
         """None if the bearer token is valid, else the exact 401 Amadeus would send."""
@@ -52,12 +67,12 @@ class TokenStore:
             return amadeus_fail(
                 401, 38191, "Invalid HTTP header", "Missing or invalid format for mandatory Authorization header"
             )
-        expires_at = self._tokens.get(token.strip())
-        if expires_at is None:
+        expires_ms = self.expiry_ms(token.strip())
+        if expires_ms is None:
             return amadeus_fail(
                 401, 38190, "Invalid access token", "The access token provided in the Authorization header is invalid"
             )
-        if time.time() >= expires_at:
+        if time.time() * 1000 >= expires_ms:
             return amadeus_fail(401, 38192, "Access token expired", "The access token is expired")
         return None
 

@@ -88,6 +88,7 @@ def short_token_sandbox(model_ready: Path, tmp_path_factory: pytest.TempPathFact
 def test_tokens_survive_a_sandbox_restart(model_ready: Path, tmp_path: Path) -> None:
     with running_sandbox(tmp_path) as first:
         token = _token(first.url)
+    forged_token = token[:-1] + ("1" if token.endswith("0") else "0")
     with running_sandbox(tmp_path) as second:
         response = httpx.get(
             second.url + "/v1/reference-data/locations",
@@ -97,7 +98,7 @@ def test_tokens_survive_a_sandbox_restart(model_ready: Path, tmp_path: Path) -> 
         forged = httpx.get(
             second.url + "/v1/reference-data/locations",
             params={"keyword": "PAR", "subType": "CITY"},
-            headers={"Authorization": f"Bearer {token[:-1]}0"},
+            headers={"Authorization": f"Bearer {forged_token}"},
         )
     assert response.status_code == 200
     assert forged.json()["errors"][0]["code"] == 38190

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass
 
 POSTGRES_PORT = 5433  # beside, not on, a system Postgres's 5432
@@ -16,12 +17,19 @@ class ServiceProcess:
     env_prefix: str
     command: str
     uses_database: bool = False
+    uses_sandbox: bool = False
 
 
-SERVICES: tuple[ServiceProcess, ...] = (
-    ServiceProcess("gateway", 8000, "GATEWAY", "tripsage-gateway", uses_database=False),
+ALL_SERVICES: tuple[ServiceProcess, ...] = (
+    ServiceProcess("gateway", 8000, "GATEWAY", "tripsage-gateway"),
+    ServiceProcess("flights", 8001, "FLIGHTS", "tripsage-flights", uses_sandbox=True),
+    ServiceProcess("stays", 8002, "STAYS", "tripsage-stays", uses_sandbox=True),
+    ServiceProcess("maps", 8003, "MAPS", "tripsage-maps", uses_sandbox=True),
+    ServiceProcess("weather", 8004, "WEATHER", "tripsage-weather", uses_sandbox=True),
     ServiceProcess("time", 8005, "TIME", "tripsage-time"),
 )
+# A service joins the stack once its package is in the workspace (its console script is installed).
+SERVICES: tuple[ServiceProcess, ...] = tuple(s for s in ALL_SERVICES if shutil.which(s.command) or s.name == "gateway")
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +66,9 @@ class Topology:
             env[f"{prefix}_REDIS_URL"] = self.redis_url
         if service.uses_database:
             env[f"{prefix}_DATABASE_URL"] = self.database_url
+        if service.uses_sandbox:
+            # Every provider SDK is pointed at the local sandbox; it accepts any non-empty key.
+            env[f"{prefix}_PROVIDER_BASE_URL"] = self.url(SANDBOX_PORT)
         if service.name == "gateway":
             for upstream in SERVICES[1:]:
                 env[f"GATEWAY_UPSTREAMS__{upstream.name.upper()}"] = self.url(upstream.port)

@@ -14,7 +14,7 @@ from tripsage_cache import Cache
 from tripsage_core.app import ReadinessCheck, ServiceSpec, create_service_app, telemetry_of
 from tripsage_core.flags import FeatureFlags
 from tripsage_gateway.api import router
-from tripsage_gateway.config import GatewaySettings
+from tripsage_gateway.config import DEFAULT_UPSTREAMS, GatewaySettings
 from tripsage_gateway.routes import ROUTES
 from tripsage_gateway.service import Forwarder
 from tripsage_http import ServiceClient
@@ -39,7 +39,8 @@ def _lifespan_for(settings: GatewaySettings):  # type: ignore[no-untyped-def]
             for name in sorted(set(ROUTES.values())):
                 client = ServiceClient(
                     name=name,
-                    base_url=settings.upstreams[name],
+                    # Setting one upstream by env replaces the whole map, so fall back per name.
+                    base_url=settings.upstreams.get(name) or DEFAULT_UPSTREAMS[name],
                     timeout_s=settings.upstream_timeout_s,
                     connect_timeout_s=settings.upstream_connect_timeout_s,
                     trace_configs=telemetry_of(app).aiohttp_trace_configs(),

@@ -6,12 +6,21 @@ from pydantic_settings import SettingsConfigDict
 from tripsage_core.settings import ServiceSettings
 
 
+DEFAULT_UPSTREAMS = {
+    "flights": "http://127.0.0.1:8001",
+    "stays": "http://127.0.0.1:8002",
+    "maps": "http://127.0.0.1:8003",
+    "weather": "http://127.0.0.1:8004",
+    "time": "http://127.0.0.1:8005",
+}
+
+
 class GatewaySettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="GATEWAY_")
 
     port: int = 8000
     # Upstream base URLs by service name; set one with e.g. GATEWAY_UPSTREAMS__TIME=http://time:8005.
-    upstreams: dict[str, str] = Field(default_factory=lambda: {"time": "http://127.0.0.1:8005"})
+    upstreams: dict[str, str] = Field(default_factory=lambda: dict(DEFAULT_UPSTREAMS))
     upstream_timeout_s: float = Field(2.0, gt=0, le=30, description="Deadline of one upstream call, retries included")
     upstream_connect_timeout_s: float = Field(0.5, gt=0, le=10)
     max_body_bytes: int = Field(1_048_576, ge=1024, description="Largest request body the gateway forwards")

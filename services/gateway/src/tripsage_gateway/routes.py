@@ -9,5 +9,9 @@ from types import MappingProxyType
 ROUTES = MappingProxyType(
     {
         "time": "time",
+        "flights": "flights",
+        "stays": "stays",
+        "maps": "maps",
+        "weather": "weather",
     }
 )

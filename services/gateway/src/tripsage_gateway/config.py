@@ -5,7 +5,6 @@ from pydantic_settings import SettingsConfigDict
 
 from tripsage_core.settings import ServiceSettings
 
-
 DEFAULT_UPSTREAMS = {
     "flights": "http://127.0.0.1:8001",
     "stays": "http://127.0.0.1:8002",

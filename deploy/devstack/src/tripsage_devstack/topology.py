@@ -27,6 +27,7 @@ ALL_SERVICES: tuple[ServiceProcess, ...] = (
     ServiceProcess("maps", 8003, "MAPS", "tripsage-maps", uses_sandbox=True),
     ServiceProcess("weather", 8004, "WEATHER", "tripsage-weather", uses_sandbox=True),
     ServiceProcess("time", 8005, "TIME", "tripsage-time"),
+    ServiceProcess("memory", 8006, "MEMORY", "tripsage-memory", uses_database=True, uses_sandbox=True),
 )
 # A service joins the stack once its package is in the workspace (its console script is installed).
 SERVICES: tuple[ServiceProcess, ...] = tuple(s for s in ALL_SERVICES if shutil.which(s.command) or s.name == "gateway")

@@ -11,6 +11,7 @@ DEFAULT_UPSTREAMS = {
     "maps": "http://127.0.0.1:8003",
     "weather": "http://127.0.0.1:8004",
     "time": "http://127.0.0.1:8005",
+    "memory": "http://127.0.0.1:8006",
 }
 
 

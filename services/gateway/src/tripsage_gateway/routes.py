@@ -13,5 +13,6 @@ ROUTES = MappingProxyType(
         "stays": "stays",
         "maps": "maps",
         "weather": "weather",
+        "memories": "memory",
     }
 )

@@ -21,7 +21,7 @@ class ServiceProcess:
 
 
 ALL_SERVICES: tuple[ServiceProcess, ...] = (
-    ServiceProcess("gateway", 8000, "GATEWAY", "tripsage-gateway"),
+    ServiceProcess("gateway", 8000, "GATEWAY", "tripsage-gateway", uses_database=True),
     ServiceProcess("flights", 8001, "FLIGHTS", "tripsage-flights", uses_sandbox=True),
     ServiceProcess("stays", 8002, "STAYS", "tripsage-stays", uses_sandbox=True),
     ServiceProcess("maps", 8003, "MAPS", "tripsage-maps", uses_sandbox=True),

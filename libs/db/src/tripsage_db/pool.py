@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import asyncpg
@@ -34,6 +35,7 @@ async def create_pool(
     statement_cache_size: int | None = None,
     command_timeout: float = 5.0,
     connect_timeout: float = 3.0,
+    init: Callable[[asyncpg.Connection], Awaitable[None]] | None = None,
 ) -> asyncpg.Pool:
     """Open a pool now (raises if Postgres is unreachable within `connect_timeout`).
 
@@ -51,6 +53,7 @@ async def create_pool(
         max_size=max_size,
         command_timeout=command_timeout,
         timeout=connect_timeout,
+        init=init,
         **options,
     )
 
@@ -157,6 +160,7 @@ async def open_pool_lazily(
     connect_timeout: float = 3.0,
     retry_interval: float = 0.5,
     max_retry_interval: float = 5.0,
+    init: Callable[[asyncpg.Connection], Awaitable[None]] | None = None,
 ) -> LazyPool:
     """Try once to open a pool; if Postgres is down, return anyway and keep retrying in the background.
 
@@ -174,6 +178,7 @@ async def open_pool_lazily(
             "statement_cache_size": statement_cache_size,
             "command_timeout": command_timeout,
             "connect_timeout": connect_timeout,
+            "init": init,
         },
     )
     if not await lazy._try_connect():

@@ -13,10 +13,14 @@ from fastapi import FastAPI
 from tripsage_cache import Cache
 from tripsage_core.app import ReadinessCheck, ServiceSpec, create_service_app, telemetry_of
 from tripsage_core.flags import FeatureFlags
+from tripsage_db.pool import LazyPool, check_database, open_pool_lazily
 from tripsage_gateway.api import router
 from tripsage_gateway.config import DEFAULT_UPSTREAMS, GatewaySettings
 from tripsage_gateway.routes import ROUTES
 from tripsage_gateway.service import Forwarder
+from tripsage_gateway.trips.api import router as trips_router
+from tripsage_gateway.trips.repository import init_connection
+from tripsage_gateway.trips.service import TripService
 from tripsage_http import ServiceClient
 
 
@@ -25,6 +29,8 @@ class GatewayState:
     clients: Mapping[str, ServiceClient]
     forwarder: Forwarder
     cache: Cache
+    db: LazyPool
+    trips: TripService
 
 
 def _lifespan_for(settings: GatewaySettings):  # type: ignore[no-untyped-def]
@@ -35,6 +41,10 @@ def _lifespan_for(settings: GatewaySettings):  # type: ignore[no-untyped-def]
                 settings.redis_url, namespace="gateway", stale_factor=settings.cache_stale_multiplier
             )
             stack.push_async_callback(cache.aclose)
+            db = await open_pool_lazily(
+                settings.database_url, statement_cache_size=settings.database_statement_cache_size, init=init_connection
+            )
+            stack.push_async_callback(db.close)
             clients: dict[str, ServiceClient] = {}
             for name in sorted(set(ROUTES.values())):
                 client = ServiceClient(
@@ -51,6 +61,8 @@ def _lifespan_for(settings: GatewaySettings):  # type: ignore[no-untyped-def]
                 clients=clients,
                 forwarder=Forwarder(clients=clients, routes=ROUTES, max_body_bytes=settings.max_body_bytes),
                 cache=cache,
+                db=db,
+                trips=TripService(db),
             )
 
     return lifespan
@@ -78,6 +90,8 @@ def _readiness(state: GatewayState) -> Mapping[str, ReadinessCheck]:
         for name, client in state.clients.items()
     }
     checks["cache"] = ReadinessCheck(partial(_cache_health, state.cache), critical=False)
+    # Trips need Postgres; forwarding does not, so a database outage answers 503 on trips only.
+    checks["database"] = ReadinessCheck(partial(check_database, state.db), critical=False)
     return checks
 
 
@@ -87,7 +101,8 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         ServiceSpec(
             name="gateway",
             settings=settings,
-            routers=[router],
+            # Trips first: the forwarding route would otherwise claim /v1/trips as an unknown domain.
+            routers=[trips_router, router],
             lifespan=_lifespan_for(settings),
             readiness=_readiness,
             flags=FeatureFlags(),

@@ -23,4 +23,8 @@ class GatewaySettings(ServiceSettings):
     upstreams: dict[str, str] = Field(default_factory=lambda: dict(DEFAULT_UPSTREAMS))
     upstream_timeout_s: float = Field(2.0, gt=0, le=30, description="Deadline of one upstream call, retries included")
     upstream_connect_timeout_s: float = Field(0.5, gt=0, le=10)
+    database_url: str = Field("postgresql://postgres@127.0.0.1:5433/tripsage", description="Trips live here")
+    database_statement_cache_size: int | None = Field(
+        None, description="0 behind a transaction-mode pooler (Supabase port 6543)"
+    )
     max_body_bytes: int = Field(1_048_576, ge=1024, description="Largest request body the gateway forwards")

@@ -1,0 +1,1 @@
+"""Trips: the one domain the gateway owns (Postgres, row-level security, idempotent creation)."""

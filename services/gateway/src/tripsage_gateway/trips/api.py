@@ -1,0 +1,99 @@
+"""Trip routes: the gateway's own domain (everything else under /v1 is forwarded)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
+
+from tripsage_core.auth import CurrentUser
+from tripsage_gateway.trips.schemas import Item, ItemCreate, ItemList, Trip, TripCreate, TripPage, TripUpdate
+from tripsage_gateway.trips.service import TripService
+
+
+def _trips(request: Request) -> TripService:
+    service: TripService = request.app.state.service.trips
+    return service
+
+
+Trips = Annotated[TripService, Depends(_trips)]
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key", min_length=1, max_length=255, description="Retries with the same key create one trip"
+    ),
+]
+_PROBLEMS = {
+    401: {"description": "Missing or invalid bearer token"},
+    404: {"description": "No such trip for this user"},
+    422: {"description": "Invalid input; the problem names the field"},
+    503: {"description": "The database is unavailable"},
+}
+
+router = APIRouter(prefix="/v1/trips", tags=["trips"], responses=_PROBLEMS)  # type: ignore[arg-type]
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    summary="Create a trip (idempotent with Idempotency-Key)",
+    responses={409: {"description": "Idempotency-Key reused with a different body"}},
+)
+async def create_trip(
+    body: TripCreate, user: CurrentUser, trips: Trips, response: Response, idempotency_key: IdempotencyKey = None
+) -> Trip:
+    trip, replayed = await trips.create(user_id=user.user_id, body=body, idempotency_key=idempotency_key)
+    response.headers["Location"] = f"/v1/trips/{trip.id}"
+    if replayed:
+        response.headers["Idempotent-Replayed"] = "true"
+    return trip
+
+
+@router.get("", summary="The caller's trips, newest first")
+async def list_trips(
+    user: CurrentUser,
+    trips: Trips,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+) -> TripPage:
+    return await trips.list(user_id=user.user_id, limit=limit, cursor=cursor)
+
+
+@router.get("/{trip_id}", summary="One trip")
+async def get_trip(trip_id: UUID, user: CurrentUser, trips: Trips) -> Trip:
+    return await trips.get(user_id=user.user_id, trip_id=trip_id)
+
+
+@router.patch("/{trip_id}", summary="Change a trip")
+async def update_trip(trip_id: UUID, body: TripUpdate, user: CurrentUser, trips: Trips) -> Trip:
+    return await trips.update(user_id=user.user_id, trip_id=trip_id, body=body)
+
+
+@router.delete("/{trip_id}", status_code=status.HTTP_204_NO_CONTENT, summary="Delete a trip and its items")
+async def delete_trip(trip_id: UUID, user: CurrentUser, trips: Trips) -> None:
+    await trips.delete(user_id=user.user_id, trip_id=trip_id)
+
+
+@router.post(
+    "/{trip_id}/items",
+    status_code=status.HTTP_201_CREATED,
+    summary="Save a flight offer, stay offer or place, with its price and key facts now",
+)
+async def add_item(trip_id: UUID, body: ItemCreate, user: CurrentUser, trips: Trips) -> Item:
+    return await trips.add_item(user_id=user.user_id, trip_id=trip_id, body=body)
+
+
+@router.get("/{trip_id}/items", summary="What is saved to a trip")
+async def list_items(trip_id: UUID, user: CurrentUser, trips: Trips) -> ItemList:
+    return await trips.items(user_id=user.user_id, trip_id=trip_id)
+
+
+@router.get("/{trip_id}/items/{item_id}", summary="One saved item")
+async def get_item(trip_id: UUID, item_id: UUID, user: CurrentUser, trips: Trips) -> Item:
+    return await trips.item(user_id=user.user_id, trip_id=trip_id, item_id=item_id)
+
+
+@router.delete("/{trip_id}/items/{item_id}", status_code=status.HTTP_204_NO_CONTENT, summary="Remove a saved item")
+async def delete_item(trip_id: UUID, item_id: UUID, user: CurrentUser, trips: Trips) -> None:
+    await trips.delete_item(user_id=user.user_id, trip_id=trip_id, item_id=item_id)

@@ -129,6 +129,11 @@ class ScriptedUpstream:
             await asyncio.sleep(seconds)
             return {"key": key}
 
+        @self.app.get("/{prefix:path}/search")
+        async def search(prefix: str) -> dict[str, str]:
+            self.hits["search"] += 1
+            return {"searched": prefix}
+
         @self.app.get("/health")
         async def health() -> dict[str, str]:
             return {"status": "ok"}

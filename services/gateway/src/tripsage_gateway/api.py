@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
 
-from tripsage_core.auth import CurrentUser
+from tripsage_gateway.ratelimit import LimitedUser, rate_limit_headers
 from tripsage_gateway.service import Forwarder
 
 
@@ -27,9 +27,12 @@ router = APIRouter(prefix="/v1", tags=["gateway"])
     responses={
         401: {"description": "Missing or invalid bearer token"},
         404: {"description": "No service owns this path"},
+        429: {"description": "Rate limit exceeded; see Retry-After and RateLimit-* headers"},
         503: {"description": "The owning service cannot be reached"},
         504: {"description": "The owning service did not answer in time"},
     },
 )
-async def forward(prefix: str, path: str, request: Request, _user: CurrentUser, forwarder: ForwarderDep) -> Response:
-    return await forwarder.forward(request, prefix=prefix, path=path)
+async def forward(prefix: str, path: str, request: Request, _user: LimitedUser, forwarder: ForwarderDep) -> Response:
+    response = await forwarder.forward(request, prefix=prefix, path=path)
+    response.headers.update(rate_limit_headers(request))
+    return response

@@ -16,6 +16,7 @@ from tripsage_core.flags import FeatureFlags
 from tripsage_db.pool import LazyPool, check_database, open_pool_lazily
 from tripsage_gateway.api import router
 from tripsage_gateway.config import DEFAULT_UPSTREAMS, GatewaySettings
+from tripsage_gateway.ratelimit import RateClass, RateLimiter
 from tripsage_gateway.routes import ROUTES
 from tripsage_gateway.service import Forwarder
 from tripsage_gateway.trips.api import router as trips_router
@@ -31,6 +32,7 @@ class GatewayState:
     cache: Cache
     db: LazyPool
     trips: TripService
+    limiter: RateLimiter
 
 
 def _lifespan_for(settings: GatewaySettings):  # type: ignore[no-untyped-def]
@@ -63,6 +65,15 @@ def _lifespan_for(settings: GatewaySettings):  # type: ignore[no-untyped-def]
                 cache=cache,
                 db=db,
                 trips=TripService(db),
+                limiter=RateLimiter(
+                    redis_url=settings.redis_url,
+                    limits={
+                        RateClass.SEARCH: settings.rate_limit_search,
+                        RateClass.READ: settings.rate_limit_read,
+                        RateClass.WRITE: settings.rate_limit_write,
+                        RateClass.ANONYMOUS: settings.rate_limit_anonymous,
+                    },
+                ),
             )
 
     return lifespan

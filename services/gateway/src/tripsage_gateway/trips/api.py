@@ -7,7 +7,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
 
-from tripsage_core.auth import CurrentUser
+from tripsage_gateway.ratelimit import LimitedUser
 from tripsage_gateway.trips.schemas import Item, ItemCreate, ItemList, Trip, TripCreate, TripPage, TripUpdate
 from tripsage_gateway.trips.service import TripService
 
@@ -28,6 +28,7 @@ _PROBLEMS = {
     401: {"description": "Missing or invalid bearer token"},
     404: {"description": "No such trip for this user"},
     422: {"description": "Invalid input; the problem names the field"},
+    429: {"description": "Rate limit exceeded; see Retry-After and RateLimit-* headers"},
     503: {"description": "The database is unavailable"},
 }
 
@@ -41,7 +42,7 @@ router = APIRouter(prefix="/v1/trips", tags=["trips"], responses=_PROBLEMS)  # t
     responses={409: {"description": "Idempotency-Key reused with a different body"}},
 )
 async def create_trip(
-    body: TripCreate, user: CurrentUser, trips: Trips, response: Response, idempotency_key: IdempotencyKey = None
+    body: TripCreate, user: LimitedUser, trips: Trips, response: Response, idempotency_key: IdempotencyKey = None
 ) -> Trip:
     trip, replayed = await trips.create(user_id=user.user_id, body=body, idempotency_key=idempotency_key)
     response.headers["Location"] = f"/v1/trips/{trip.id}"
@@ -52,7 +53,7 @@ async def create_trip(
 
 @router.get("", summary="The caller's trips, newest first")
 async def list_trips(
-    user: CurrentUser,
+    user: LimitedUser,
     trips: Trips,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
@@ -61,17 +62,17 @@ async def list_trips(
 
 
 @router.get("/{trip_id}", summary="One trip")
-async def get_trip(trip_id: UUID, user: CurrentUser, trips: Trips) -> Trip:
+async def get_trip(trip_id: UUID, user: LimitedUser, trips: Trips) -> Trip:
     return await trips.get(user_id=user.user_id, trip_id=trip_id)
 
 
 @router.patch("/{trip_id}", summary="Change a trip")
-async def update_trip(trip_id: UUID, body: TripUpdate, user: CurrentUser, trips: Trips) -> Trip:
+async def update_trip(trip_id: UUID, body: TripUpdate, user: LimitedUser, trips: Trips) -> Trip:
     return await trips.update(user_id=user.user_id, trip_id=trip_id, body=body)
 
 
 @router.delete("/{trip_id}", status_code=status.HTTP_204_NO_CONTENT, summary="Delete a trip and its items")
-async def delete_trip(trip_id: UUID, user: CurrentUser, trips: Trips) -> None:
+async def delete_trip(trip_id: UUID, user: LimitedUser, trips: Trips) -> None:
     await trips.delete(user_id=user.user_id, trip_id=trip_id)
 
 
@@ -80,20 +81,20 @@ async def delete_trip(trip_id: UUID, user: CurrentUser, trips: Trips) -> None:
     status_code=status.HTTP_201_CREATED,
     summary="Save a flight offer, stay offer or place, with its price and key facts now",
 )
-async def add_item(trip_id: UUID, body: ItemCreate, user: CurrentUser, trips: Trips) -> Item:
+async def add_item(trip_id: UUID, body: ItemCreate, user: LimitedUser, trips: Trips) -> Item:
     return await trips.add_item(user_id=user.user_id, trip_id=trip_id, body=body)
 
 
 @router.get("/{trip_id}/items", summary="What is saved to a trip")
-async def list_items(trip_id: UUID, user: CurrentUser, trips: Trips) -> ItemList:
+async def list_items(trip_id: UUID, user: LimitedUser, trips: Trips) -> ItemList:
     return await trips.items(user_id=user.user_id, trip_id=trip_id)
 
 
 @router.get("/{trip_id}/items/{item_id}", summary="One saved item")
-async def get_item(trip_id: UUID, item_id: UUID, user: CurrentUser, trips: Trips) -> Item:
+async def get_item(trip_id: UUID, item_id: UUID, user: LimitedUser, trips: Trips) -> Item:
     return await trips.item(user_id=user.user_id, trip_id=trip_id, item_id=item_id)
 
 
 @router.delete("/{trip_id}/items/{item_id}", status_code=status.HTTP_204_NO_CONTENT, summary="Remove a saved item")
-async def delete_item(trip_id: UUID, item_id: UUID, user: CurrentUser, trips: Trips) -> None:
+async def delete_item(trip_id: UUID, item_id: UUID, user: LimitedUser, trips: Trips) -> None:
     await trips.delete_item(user_id=user.user_id, trip_id=trip_id, item_id=item_id)

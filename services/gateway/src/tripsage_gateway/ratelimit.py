@@ -1,0 +1,152 @@
+"""Per-user rate limits (per client IP before authentication), in Redis so every replica shares one budget.
+
+Built on `limits` (fixed windows; its Lua script declares every key it touches, which Dragonfly requires).
+Redis is never a point of failure: while it is down, reads pass uncounted (fail open) and searches and writes
+are counted per replica in memory, so a Redis outage neither blocks traffic nor lifts every limit; both are logged
+once and counted in metrics.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Annotated
+
+import structlog
+from fastapi import Depends, Request, Response
+from limits import RateLimitItem, parse
+from limits.aio.storage import MemoryStorage, RedisStorage
+from limits.aio.strategies import FixedWindowRateLimiter
+from redis.exceptions import RedisError
+
+from tripsage_core.app import telemetry_of
+from tripsage_core.auth import Principal, require_user
+from tripsage_core.errors import RateLimited, Unauthorized
+
+log = structlog.get_logger(__name__)
+
+_SEARCH_SUFFIXES = ("/search", "/places", "/directions", "/distance-matrix", "/brief")
+
+
+class RateClass(StrEnum):
+    SEARCH = "search"
+    READ = "read"
+    WRITE = "write"
+    ANONYMOUS = "anonymous"
+
+
+def classify(method: str, path: str) -> RateClass:
+    """Searches cost providers money and quota, so they get the tightest budget."""
+    if path.endswith(_SEARCH_SUFFIXES):
+        return RateClass.SEARCH
+    return RateClass.READ if method in ("GET", "HEAD") else RateClass.WRITE
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    allowed: bool
+    limit: int
+    remaining: int
+    reset_after_s: int
+
+    def headers(self) -> dict[str, str]:
+        headers = {
+            "RateLimit-Limit": str(self.limit),
+            "RateLimit-Remaining": str(self.remaining),
+            "RateLimit-Reset": str(self.reset_after_s),
+        }
+        if not self.allowed:
+            headers["Retry-After"] = str(max(1, self.reset_after_s))
+        return headers
+
+
+class RateLimiter:
+    def __init__(
+        self,
+        *,
+        redis_url: str | None,
+        limits: dict[RateClass, str],
+        op_timeout_s: float = 0.05,
+        redis_retry_after_s: float = 2.0,
+    ) -> None:
+        self._items: dict[RateClass, RateLimitItem] = {klass: parse(spec) for klass, spec in limits.items()}
+        self._op_timeout_s = op_timeout_s
+        self._retry_after_s = redis_retry_after_s
+        self._shared = (
+            FixedWindowRateLimiter(
+                RedisStorage(
+                    "async+" + redis_url,
+                    implementation="redispy",
+                    key_prefix="tripsage:ratelimit",
+                    socket_timeout=op_timeout_s,
+                    socket_connect_timeout=op_timeout_s,
+                )
+            )
+            if redis_url
+            else None
+        )
+        self._local = FixedWindowRateLimiter(MemoryStorage())
+        self._redis_skipped_until = 0.0
+        self.redis_down = self._shared is None
+
+    async def check(self, klass: RateClass, identity: str) -> Decision | None:
+        """Count one request; None when it passed uncounted (a read while Redis is down)."""
+        item = self._items[klass]
+        if self._shared is not None and time.monotonic() >= self._redis_skipped_until:
+            try:
+                async with asyncio.timeout(self._op_timeout_s * 4):
+                    return await self._hit(self._shared, item, klass, identity)
+            except (RedisError, OSError, TimeoutError) as exc:
+                self._redis_skipped_until = time.monotonic() + self._retry_after_s
+                if not self.redis_down:
+                    log.warning("rate_limit_store_down", error=type(exc).__name__, fallback="reads open, rest local")
+                self.redis_down = True
+        if klass is RateClass.READ:
+            return None
+        return await self._hit(self._local, item, klass, identity)
+
+    async def _hit(self, limiter: FixedWindowRateLimiter, item: RateLimitItem, klass: RateClass, who: str) -> Decision:
+        allowed = await limiter.hit(item, klass.value, who)
+        stats = await limiter.get_window_stats(item, klass.value, who)
+        if limiter is self._shared and self.redis_down:
+            self.redis_down = False
+            log.info("rate_limit_store_recovered")
+        reset_after = max(0, int(stats.reset_time - time.time() + 0.999))
+        return Decision(allowed=allowed, limit=item.amount, remaining=stats.remaining, reset_after_s=reset_after)
+
+
+async def _limited_user(request: Request, response: Response) -> Principal:
+    limiter: RateLimiter = request.app.state.service.limiter
+    telemetry = telemetry_of(request.app)
+    try:
+        user = await require_user(request)
+    except Unauthorized:
+        client = request.client.host if request.client else "unknown"
+        decision = await limiter.check(RateClass.ANONYMOUS, client)
+        if decision is not None and not decision.allowed:
+            raise RateLimited("Too many unauthenticated requests.", headers=decision.headers()) from None
+        raise
+    klass = classify(request.method, request.url.path)
+    decision = await limiter.check(klass, user.user_id)
+    if decision is None:
+        telemetry.increment("tripsage.ratelimit", tags={"class": klass.value, "result": "open"})
+        return user
+    request.state.rate_limit = decision
+    if not decision.allowed:
+        telemetry.increment("tripsage.ratelimit", tags={"class": klass.value, "result": "limited"})
+        raise RateLimited(
+            f"Too many {klass.value} requests; try again in {decision.reset_after_s} s.", headers=decision.headers()
+        )
+    response.headers.update(decision.headers())
+    return user
+
+
+LimitedUser = Annotated[Principal, Depends(_limited_user)]
+
+
+def rate_limit_headers(request: Request) -> dict[str, str]:
+    """The headers of this request's decision, for handlers that build their own Response."""
+    decision: Decision | None = getattr(request.state, "rate_limit", None)
+    return decision.headers() if decision else {}

@@ -5,7 +5,7 @@ import json
 from collections.abc import Callable
 
 import pytest
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.testclient import TestClient
 
 from tripsage_core.app import ReadinessCheck
@@ -129,3 +129,43 @@ def test_access_log_is_json_with_service_level_and_request_id(
     assert access[0]["request_id"] == "req-42"
     assert access[0]["status"] == 200
     assert dev_token not in json.dumps(lines)
+
+
+def test_bodies_over_the_limit_are_413_declared_or_streamed(make_app: Callable[..., FastAPI], dev_token: str) -> None:
+    from tripsage_core.settings import ServiceSettings
+
+    echo = APIRouter()
+
+    @echo.post("/echo")
+    async def echo_body(request: Request) -> dict[str, int]:
+        return {"size": len(await request.body())}
+
+    app = make_app(echo, settings=ServiceSettings(max_body_bytes=2048, access_log=False))
+    with TestClient(app) as client:
+        small = client.post("/echo", content=b"x" * 2000)
+        declared = client.post("/echo", content=b"x" * 5000)
+        streamed = client.post("/echo", content=iter([b"x" * 1500, b"x" * 1500]))
+    assert small.json() == {"size": 2000}
+    assert declared.status_code == 413
+    assert declared.headers["content-type"] == PROBLEM_CONTENT_TYPE
+    assert streamed.status_code == 413
+
+
+def test_every_response_carries_security_headers(make_app: Callable[..., FastAPI]) -> None:
+    with TestClient(make_app()) as client:
+        response = client.get("/health")
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["x-frame-options"] == "DENY"
+    assert "default-src 'none'" in response.headers["content-security-policy"]
+
+
+def test_cors_allows_only_configured_origins(make_app: Callable[..., FastAPI]) -> None:
+    from tripsage_core.settings import ServiceSettings
+
+    app = make_app(settings=ServiceSettings(cors_origins=["https://app.tripsage.dev"]))
+    preflight = {"access-control-request-method": "GET", "access-control-request-headers": "authorization"}
+    with TestClient(app) as client:
+        allowed = client.options("/health", headers={"origin": "https://app.tripsage.dev", **preflight})
+        refused = client.options("/health", headers={"origin": "https://evil.example", **preflight})
+    assert allowed.headers["access-control-allow-origin"] == "https://app.tripsage.dev"
+    assert "access-control-allow-origin" not in refused.headers

@@ -18,10 +18,12 @@ from typing import Any, Generic, TypeVar
 
 import structlog
 from fastapi import APIRouter, FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tripsage_core.auth import TokenVerifier
+from tripsage_core.edge import EdgeMiddleware
 from tripsage_core.errors import ServiceUnavailable, install_error_handlers, problem_response
 from tripsage_core.flags import FeatureFlags
 from tripsage_core.jsonutil import ORJSONResponse
@@ -233,6 +235,25 @@ def create_service_app(spec: ServiceSpec[StateT]) -> FastAPI:
     for router in spec.routers:
         app.include_router(router)
     telemetry.instrument_app(app)
+    app.add_middleware(EdgeMiddleware, max_body_bytes=settings.max_body_bytes)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "X-Request-ID", "traceparent"],
+            expose_headers=[
+                "X-Request-ID",
+                "X-Cache",
+                "Retry-After",
+                "RateLimit-Limit",
+                "RateLimit-Remaining",
+                "RateLimit-Reset",
+                "Location",
+                "Idempotent-Replayed",
+            ],
+            max_age=600,
+        )
     app.add_middleware(RequestContextMiddleware, access_log=settings.access_log)
     return app
 

@@ -43,6 +43,8 @@ class ServiceSettings(BaseSettings):
     graceful_timeout_s: int = Field(20, ge=1, le=300, description="Drain time after SIGTERM before exit")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     access_log: bool = True
+    max_body_bytes: int = Field(1_048_576, ge=1024, description="Larger request bodies are refused with 413")
+    cors_origins: list[str] = Field(default_factory=list, description="Browser origins allowed to call this API")
 
     jwt_secret: SecretStr | None = None
     jwt_jwks_url: str | None = None

@@ -61,7 +61,7 @@ def _lifespan_for(settings: GatewaySettings):  # type: ignore[no-untyped-def]
                 clients[name] = client
             yield GatewayState(
                 clients=clients,
-                forwarder=Forwarder(clients=clients, routes=ROUTES, max_body_bytes=settings.max_body_bytes),
+                forwarder=Forwarder(clients=clients, routes=ROUTES),
                 cache=cache,
                 db=db,
                 trips=TripService(db),

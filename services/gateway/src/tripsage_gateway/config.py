@@ -31,4 +31,3 @@ class GatewaySettings(ServiceSettings):
     rate_limit_read: str = Field("600/minute", description="Per user: other GETs")
     rate_limit_write: str = Field("120/minute", description="Per user: POST, PATCH, DELETE")
     rate_limit_anonymous: str = Field("60/minute", description="Per client IP: requests without a valid token")
-    max_body_bytes: int = Field(1_048_576, ge=1024, description="Largest request body the gateway forwards")

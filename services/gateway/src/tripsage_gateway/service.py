@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from fastapi import Request, Response
 
 from tripsage_core.telemetry import inject_trace_headers
-from tripsage_gateway.errors import BodyTooLarge, UnknownRoute
+from tripsage_gateway.errors import UnknownRoute
 from tripsage_http import ServiceClient
 
 # Only what an upstream needs crosses the hop; hop-by-hop and client-specific headers stay behind.
@@ -16,10 +16,9 @@ _RESPONSE_HEADERS = ("content-type", "retry-after", "cache-control", "etag", "lo
 
 
 class Forwarder:
-    def __init__(self, *, clients: Mapping[str, ServiceClient], routes: Mapping[str, str], max_body_bytes: int) -> None:
+    def __init__(self, *, clients: Mapping[str, ServiceClient], routes: Mapping[str, str]) -> None:
         self._clients = clients
         self._routes = routes
-        self._max_body = max_body_bytes
 
     def upstream_for(self, prefix: str, path: str) -> ServiceClient:
         upstream = self._routes.get(prefix)
@@ -30,7 +29,7 @@ class Forwarder:
 
     async def forward(self, request: Request, *, prefix: str, path: str) -> Response:
         client = self.upstream_for(prefix, path)
-        body = await self._bounded_body(request)
+        body = await request.body()  # bounded by the edge middleware (413 past the limit)
         headers = {name: value for name in _REQUEST_HEADERS if (value := request.headers.get(name)) is not None}
         headers["x-request-id"] = request.state.request_id
         inject_trace_headers(headers)
@@ -46,14 +45,3 @@ class Forwarder:
             status_code=upstream.status_code,
             headers={name: value for name in _RESPONSE_HEADERS if (value := upstream.headers.get(name)) is not None},
         )
-
-    async def _bounded_body(self, request: Request) -> bytes:
-        declared = request.headers.get("content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self._max_body:
-            raise BodyTooLarge(self._max_body)
-        body = bytearray()
-        async for chunk in request.stream():
-            body += chunk
-            if len(body) > self._max_body:
-                raise BodyTooLarge(self._max_body)
-        return bytes(body)

@@ -20,6 +20,7 @@ import structlog
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import Response
+from fastapi_offline import FastAPIOffline
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tripsage_core.auth import TokenVerifier
@@ -28,6 +29,7 @@ from tripsage_core.errors import ServiceUnavailable, install_error_handlers, pro
 from tripsage_core.flags import FeatureFlags
 from tripsage_core.jsonutil import ORJSONResponse
 from tripsage_core.logging import configure_logging
+from tripsage_core.openapi import install_openapi
 from tripsage_core.settings import ServiceSettings
 from tripsage_core.telemetry import Telemetry, TelemetryConfig, setup_telemetry
 
@@ -214,7 +216,8 @@ def create_service_app(spec: ServiceSpec[StateT]) -> FastAPI:
             log.info("stopped")
             telemetry.shutdown()
 
-    app = FastAPI(
+    # FastAPIOffline serves /docs and /redoc with bundled assets: no CDN, so docs work offline and under a strict CSP.
+    app = FastAPIOffline(
         title=f"TripSage {spec.name}",
         version=settings.version,
         description=spec.description,
@@ -231,6 +234,7 @@ def create_service_app(spec: ServiceSpec[StateT]) -> FastAPI:
         issuer=settings.jwt_issuer,
     )
     install_error_handlers(app)
+    install_openapi(app)
     app.include_router(_ops_router(spec, draining))
     for router in spec.routers:
         app.include_router(router)

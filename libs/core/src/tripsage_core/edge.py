@@ -14,7 +14,7 @@ SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
     (b"cross-origin-resource-policy", b"same-site"),
     (b"strict-transport-security", b"max-age=31536000; includeSubDomains"),
 )
-_DOCS_PATHS = ("/docs", "/redoc", "/static/")
+_DOCS_PATHS = ("/docs", "/redoc", "/static-offline-docs/")
 
 
 class _TooLarge(Exception):

@@ -23,6 +23,8 @@ router = APIRouter(prefix="/v1", tags=["gateway"])
 @router.api_route(
     "/{prefix}/{path:path}",
     methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+    # Documented by the owning services' own routes, merged into /openapi.json (see openapi.py).
+    include_in_schema=False,
     summary="Forward to the service that owns the domain",
     responses={
         401: {"description": "Missing or invalid bearer token"},

@@ -16,6 +16,7 @@ from tripsage_core.flags import FeatureFlags
 from tripsage_db.pool import LazyPool, check_database, open_pool_lazily
 from tripsage_gateway.api import router
 from tripsage_gateway.config import DEFAULT_UPSTREAMS, GatewaySettings
+from tripsage_gateway.openapi import OpenAPIAggregator
 from tripsage_gateway.ratelimit import RateClass, RateLimiter
 from tripsage_gateway.routes import ROUTES
 from tripsage_gateway.service import Forwarder
@@ -59,6 +60,9 @@ def _lifespan_for(settings: GatewaySettings):  # type: ignore[no-untyped-def]
                 )
                 stack.push_async_callback(client.aclose)
                 clients[name] = client
+            documents = OpenAPIAggregator(app, clients=clients, routes=ROUTES)
+            documents.start()
+            stack.push_async_callback(documents.stop)
             yield GatewayState(
                 clients=clients,
                 forwarder=Forwarder(clients=clients, routes=ROUTES),

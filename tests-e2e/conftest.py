@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,6 +16,10 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="session")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
-    with running_stack(offset=OFFSET, run_dir=tmp_path_factory.mktemp("stack"), cwd=REPO) as running:
+def stack() -> Iterator[RunningStack]:
+    # Not under pytest's tmp_path: a concurrent pytest run prunes old basetemps, Postgres data dir included.
+    with (
+        tempfile.TemporaryDirectory(prefix="tripsage-e2e-") as run_dir,
+        running_stack(offset=OFFSET, run_dir=Path(run_dir), cwd=REPO) as running,
+    ):
         yield running

@@ -138,7 +138,10 @@ async def test_circuit_opens_after_repeated_failures_then_fails_fast_and_recover
     key = _key()
     server.script(key, 500, 500, 500)
     client = ServiceClient(
-        name="flaky", base_url=base_url, retry=FAST_RETRY, breaker=BreakerPolicy(threshold=3, reset_after_s=0.5)
+        name="flaky",
+        base_url=base_url,
+        retry=RetryPolicy(attempts=1),
+        breaker=BreakerPolicy(threshold=3, reset_after_s=0.5),
     )
     try:
         for _ in range(3):
@@ -163,3 +166,21 @@ async def test_concurrent_calls_share_the_connection_pool(upstream: tuple[Upstre
         await client.aclose()
     assert all(r.status_code == 200 for r in responses)
     assert server.hits[key] == 50
+
+
+async def test_server_errors_are_retried_for_idempotent_calls_but_not_when_the_policy_says_so(
+    upstream: tuple[Upstream, str],
+) -> None:
+    server, base_url = upstream
+    retried, untouched = _key(), _key()
+    server.script(retried, 500)
+    server.script(untouched, 500)
+    client = ServiceClient(name="up", base_url=base_url, retry=FAST_RETRY)
+    one_layer = ServiceClient(name="up2", base_url=base_url, retry=RetryPolicy(statuses=frozenset()))
+    try:
+        assert (await client.request("GET", f"/scripted/{retried}")).status_code == 200
+        assert (await one_layer.request("GET", f"/scripted/{untouched}")).status_code == 500
+    finally:
+        await client.aclose()
+        await one_layer.aclose()
+    assert (server.hits[retried], server.hits[untouched]) == (2, 1)

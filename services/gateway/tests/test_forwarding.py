@@ -143,3 +143,15 @@ def test_readiness_probes_never_open_the_circuit_for_real_traffic() -> None:
         with serve_in_thread(server.app, port=port):
             response = client.get("/v1/time/scripted/after-start", headers=AUTH)
     assert response.status_code == 200
+
+
+def test_gateway_does_not_retry_a_service_that_already_answered(
+    gateway: TestClient, upstream: tuple[ScriptedUpstream, str]
+) -> None:
+    # The service retried its provider already; a second layer of retries would multiply provider calls.
+    server, _ = upstream
+    key = _key()
+    server.script(key, 503, 503)
+    response = gateway.get(f"/v1/time/scripted/{key}", headers=AUTH)
+    assert response.status_code == 503
+    assert server.hits[key] == 1

@@ -25,7 +25,6 @@ from tripsage_http.response import UpstreamResponse
 log = structlog.get_logger(__name__)
 
 _IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
-_RETRYABLE_STATUS = frozenset({429, 502, 503, 504})
 _MAX_RETRY_AFTER_S = 30.0
 _JSON_HEADERS = {"content-type": "application/json"}
 
@@ -38,10 +37,17 @@ class UpstreamUnavailable(ServiceUnavailable):
 
 @dataclass(frozen=True, slots=True)
 class RetryPolicy:
+    """Connection failures are always retried (idempotent calls only); `statuses` says which answers are too.
+
+    Between our own services retry one layer only: a service already retried its provider, so the gateway's
+    clients retry no statuses, which keeps one failing request from becoming attempts x attempts provider calls.
+    """
+
     attempts: int = 3
     wait_initial_s: float = 0.05
     wait_max_s: float = 1.0
     wait_jitter_s: float = 0.05
+    statuses: frozenset[int] = frozenset({429, 500, 502, 503, 504})
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,7 +185,7 @@ class ServiceClient:
         except UpstreamUnavailable as exc:
             failure = exc
         else:
-            if not retryable or response.status_code not in _RETRYABLE_STATUS:
+            if not retryable or response.status_code not in self._retry.statuses:
                 return response
             failure = _RetryableStatus(response)
         backoff = self._backoff_for(failure, deadline) if retryable and self._retry.attempts > 1 else False
@@ -213,7 +219,7 @@ class ServiceClient:
             ):
                 with attempt:
                     response = await self._send_once(method, target, content, headers, deadline)
-                    if response.status_code in _RETRYABLE_STATUS:
+                    if response.status_code in self._retry.statuses:
                         raise _RetryableStatus(response)
                     return response
         except _RetryableStatus as exc:

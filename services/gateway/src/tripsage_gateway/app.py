@@ -21,9 +21,10 @@ from tripsage_gateway.ratelimit import RateClass, RateLimiter
 from tripsage_gateway.routes import ROUTES
 from tripsage_gateway.service import Forwarder
 from tripsage_gateway.trips.api import router as trips_router
+from tripsage_gateway.trips.brief import BriefBuilder
 from tripsage_gateway.trips.repository import init_connection
 from tripsage_gateway.trips.service import TripService
-from tripsage_http import ServiceClient
+from tripsage_http import RetryPolicy, ServiceClient
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +35,11 @@ class GatewayState:
     db: LazyPool
     trips: TripService
     limiter: RateLimiter
+    briefs: BriefBuilder
+
+
+# Services retry their providers themselves; the gateway retries only a refused or reset connection.
+SERVICE_RETRY = RetryPolicy(statuses=frozenset())
 
 
 def _lifespan_for(settings: GatewaySettings):  # type: ignore[no-untyped-def]
@@ -57,6 +63,7 @@ def _lifespan_for(settings: GatewaySettings):  # type: ignore[no-untyped-def]
                     timeout_s=settings.upstream_timeout_s,
                     connect_timeout_s=settings.upstream_connect_timeout_s,
                     trace_configs=telemetry_of(app).aiohttp_trace_configs(),
+                    retry=SERVICE_RETRY,
                 )
                 stack.push_async_callback(client.aclose)
                 clients[name] = client
@@ -69,6 +76,7 @@ def _lifespan_for(settings: GatewaySettings):  # type: ignore[no-untyped-def]
                 cache=cache,
                 db=db,
                 trips=TripService(db),
+                briefs=BriefBuilder(clients, section_timeout_s=settings.brief_section_timeout_s),
                 limiter=RateLimiter(
                     redis_url=settings.redis_url,
                     limits={

@@ -27,6 +27,7 @@ class GatewaySettings(ServiceSettings):
     database_statement_cache_size: int | None = Field(
         None, description="0 behind a transaction-mode pooler (Supabase port 6543)"
     )
+    brief_section_timeout_s: float = Field(1.5, gt=0, le=10, description="Budget of each section of a trip brief")
     rate_limit_search: str = Field("30/minute", description="Per user: searches, directions, distance matrices, briefs")
     rate_limit_read: str = Field("600/minute", description="Per user: other GETs")
     rate_limit_write: str = Field("120/minute", description="Per user: POST, PATCH, DELETE")

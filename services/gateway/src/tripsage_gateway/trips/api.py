@@ -8,6 +8,7 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
 
 from tripsage_gateway.ratelimit import LimitedUser
+from tripsage_gateway.trips.brief import BriefBuilder, TripBrief
 from tripsage_gateway.trips.schemas import Item, ItemCreate, ItemList, Trip, TripCreate, TripPage, TripUpdate
 from tripsage_gateway.trips.service import TripService
 
@@ -17,7 +18,13 @@ def _trips(request: Request) -> TripService:
     return service
 
 
+def _briefs(request: Request) -> BriefBuilder:
+    builder: BriefBuilder = request.app.state.service.briefs
+    return builder
+
+
 Trips = Annotated[TripService, Depends(_trips)]
+Briefs = Annotated[BriefBuilder, Depends(_briefs)]
 IdempotencyKey = Annotated[
     str | None,
     Header(
@@ -98,3 +105,11 @@ async def get_item(trip_id: UUID, item_id: UUID, user: LimitedUser, trips: Trips
 @router.delete("/{trip_id}/items/{item_id}", status_code=status.HTTP_204_NO_CONTENT, summary="Remove a saved item")
 async def delete_item(trip_id: UUID, item_id: UUID, user: LimitedUser, trips: Trips) -> None:
     await trips.delete_item(user_id=user.user_id, trip_id=trip_id, item_id=item_id)
+
+
+@router.get(
+    "/{trip_id}/brief", summary="Everything about a trip in one call: place, local time, weather, stays, flights"
+)
+async def brief(trip_id: UUID, request: Request, user: LimitedUser, trips: Trips, briefs: Briefs) -> TripBrief:
+    trip = await trips.get(user_id=user.user_id, trip_id=trip_id)
+    return await briefs.build(trip, token=user.token, request_id=request.state.request_id)

@@ -1,0 +1,1 @@
+"""TripSage maps service."""

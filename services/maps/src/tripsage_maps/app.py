@@ -1,0 +1,100 @@
+"""The maps service's app: its state is the Google SDK caller, the providers over it, and the cache."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import FastAPI
+
+from tripsage_cache import Cache
+from tripsage_core.app import ReadinessCheck, ServiceSpec, create_service_app
+from tripsage_core.flags import FeatureFlags
+from tripsage_maps.api import router
+from tripsage_maps.config import MapsSettings
+from tripsage_maps.providers.google_client import GoogleMapsCaller
+from tripsage_maps.providers.google_directions import GoogleLegacyRouting
+from tripsage_maps.providers.google_places import GooglePlaces
+from tripsage_maps.service import CacheTTLs, MapsService
+
+
+@dataclass(frozen=True, slots=True)
+class MapsState:
+    maps: MapsService
+    google: GoogleMapsCaller
+    cache: Cache
+
+
+def _lifespan(settings: MapsSettings) -> Any:
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[MapsState]:
+        google = GoogleMapsCaller(
+            key=settings.google_key(),
+            base_url=settings.google_base_url,
+            timeout_s=settings.provider_timeout_s,
+            concurrency=settings.provider_concurrency,
+            queries_per_second=settings.provider_queries_per_second,
+            breaker_threshold=settings.breaker_threshold,
+            breaker_reset_s=settings.breaker_reset_s,
+            rate_limit_retry_after_s=settings.rate_limit_retry_after_s,
+        )
+        ttls = CacheTTLs(
+            geocode_s=settings.ttl_geocode_s,
+            place_search_s=settings.ttl_place_search_s,
+            place_details_s=settings.ttl_place_details_s,
+            route_s=settings.ttl_route_s,
+            traffic_route_s=settings.ttl_traffic_route_s,
+        )
+        cache = await Cache.open(
+            settings.redis_url, namespace="maps", stale_factor=ttls.stale_factor(settings.cache_stale_multiplier)
+        )
+        try:
+            yield MapsState(
+                maps=MapsService(cache, GooglePlaces(google), GoogleLegacyRouting(google), ttls),
+                google=google,
+                cache=cache,
+            )
+        finally:
+            google.close()
+            await cache.aclose()
+
+    return lifespan
+
+
+async def _circuit_closed(state: MapsState) -> dict[str, str]:
+    circuit = await state.google.circuit_state()
+    if circuit == "opened":
+        raise RuntimeError("Google Maps circuit is open")
+    return {"circuit": circuit}
+
+
+async def _cache_up(state: MapsState) -> dict[str, Any]:
+    health = await state.cache.health()
+    if health.get("status") != "ok":
+        raise RuntimeError(f"cache {health.get('backend', '')} is down")
+    return health
+
+
+def _readiness(state: MapsState) -> Mapping[str, ReadinessCheck]:
+    # Neither is critical: with Google or Redis down, cached or fresh answers can still be served.
+    return {
+        "provider": ReadinessCheck(lambda: _circuit_closed(state), critical=False),
+        "cache": ReadinessCheck(lambda: _cache_up(state), critical=False),
+    }
+
+
+def create_app(settings: MapsSettings | None = None) -> FastAPI:
+    settings = settings or MapsSettings()
+    return create_service_app(
+        ServiceSpec(
+            name="maps",
+            settings=settings,
+            routers=[router],
+            lifespan=_lifespan(settings),
+            readiness=_readiness,
+            flags=FeatureFlags(),
+            description="Geocoding, places, directions and distance matrices through Google Maps Platform.",
+        )
+    )

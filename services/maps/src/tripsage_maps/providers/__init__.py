@@ -1,0 +1,1 @@
+"""Where map facts come from: Google Maps Platform through the googlemaps SDK, behind provider-neutral interfaces."""

@@ -1,0 +1,86 @@
+"""The interfaces a maps provider implements; the service only ever talks to these.
+
+Routing is its own interface because Google lists Directions and Distance Matrix as Legacy: a Routes API adapter
+(`computeRoutes`, `computeRouteMatrix`) is one new module implementing `RoutingProvider`, with its own limits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+from tripsage_maps.schemas import DistanceMatrix, GeocodeResult, PlaceDetails, PlaceSummary, Route, TravelMode
+
+DepartureTime = dt.datetime | Literal["now"] | None
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceSearch:
+    query: str
+    lat: float | None = None
+    lon: float | None = None
+    radius_m: int | None = None
+    type: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DirectionsQuery:
+    origin: str
+    destination: str
+    mode: TravelMode = "driving"
+    departure_time: DepartureTime = None
+    alternatives: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class MatrixQuery:
+    origins: tuple[str, ...]
+    destinations: tuple[str, ...]
+    mode: TravelMode = "driving"
+    departure_time: DepartureTime = None
+
+
+@dataclass(frozen=True, slots=True)
+class MatrixLimits:
+    """Per-request limits of a routing provider; requests beyond them are refused, never truncated."""
+
+    max_origins: int
+    max_destinations: int
+    max_elements: int
+
+
+class PlacesProvider(Protocol):
+    name: str
+
+    async def geocode(self, address: str) -> list[GeocodeResult]:
+        """Results for an address; empty when nothing matches."""
+        ...
+
+    async def reverse_geocode(self, lat: float, lon: float) -> list[GeocodeResult]:
+        """Addresses at a point, most specific first; empty when nothing is there."""
+        ...
+
+    async def search(self, search: PlaceSearch) -> list[PlaceSummary]:
+        """Text search, biased towards a location when one is given; empty when nothing matches."""
+        ...
+
+    async def details(self, place_id: str) -> PlaceDetails:
+        """One place; raises PlaceNotFound when the id names none."""
+        ...
+
+
+class RoutingProvider(Protocol):
+    name: str
+
+    def matrix_limits(self, query: MatrixQuery) -> MatrixLimits:
+        """This API's limits for this request (the Routes API's depend on mode, traffic and waypoint kinds)."""
+        ...
+
+    async def directions(self, query: DirectionsQuery) -> list[Route]:
+        """Routes from origin to destination, best first; empty when none exists."""
+        ...
+
+    async def distance_matrix(self, query: MatrixQuery) -> DistanceMatrix:
+        """Distances and durations for every origin x destination pair; callers check `matrix_limits` first."""
+        ...

@@ -1,0 +1,196 @@
+"""Public request and response models of the maps service (provider-neutral; Google's shapes stay in providers/)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, TypeAdapter
+
+TravelMode = Literal["driving", "walking", "bicycling", "transit"]
+_DATETIME = TypeAdapter(dt.datetime)
+# Google refuses departure times in the past for driving; a minute of slack absorbs clock skew.
+_DEPARTURE_SLACK = dt.timedelta(minutes=1)
+
+
+def _departure_time(value: object) -> object:
+    """'now' or an ISO 8601 time that is not in the past; a time without offset is read as UTC."""
+    if value is None or value == "now":
+        return value
+    try:
+        moment = _DATETIME.validate_python(value)
+    except ValueError:
+        raise ValueError("must be 'now' or an ISO 8601 date-time") from None
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+    if moment < dt.datetime.now(dt.UTC) - _DEPARTURE_SLACK:
+        raise ValueError("must be 'now' or in the future")
+    return moment
+
+
+# One error naming the field, instead of one per member of the union.
+DepartureTime = Annotated[dt.datetime | Literal["now"] | None, BeforeValidator(_departure_time)]
+# An address, "lat,lon" or "place_id:<id>".
+Waypoint = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
+class LatLon(BaseModel):
+    lat: float = Field(examples=[35.0116])
+    lon: float = Field(examples=[135.7681])
+
+
+class Box(BaseModel):
+    northeast: LatLon
+    southwest: LatLon
+
+
+class CacheMeta(BaseModel):
+    """How this answer was obtained: `stale` means the provider failed and an older copy was served."""
+
+    cache: Literal["hit", "miss", "stale"]
+    age_s: float = Field(description="Seconds since the provider produced this answer")
+    provider: str = Field(examples=["google"])
+
+
+class GeocodeResult(BaseModel):
+    formatted_address: str = Field(examples=["Kyoto, Japan"])
+    location: LatLon
+    place_id: str | None = None
+    types: list[str] = Field(default_factory=list, examples=[["locality", "political"]])
+    location_type: str | None = Field(None, examples=["APPROXIMATE"])
+    viewport: Box | None = None
+    bounds: Box | None = None
+
+
+class GeocodeResponse(BaseModel):
+    results: list[GeocodeResult] = Field(description="Empty when nothing matches")
+    meta: CacheMeta
+
+
+class PlaceSummary(BaseModel):
+    place_id: str
+    name: str
+    address: str | None = None
+    location: LatLon | None = None
+    rating: float | None = Field(None, ge=0, le=5)
+    user_ratings_total: int | None = None
+    price_level: int | None = Field(None, ge=0, le=4)
+    types: list[str] = Field(default_factory=list)
+    open_now: bool | None = None
+    business_status: str | None = None
+
+
+class PlacesResponse(BaseModel):
+    results: list[PlaceSummary] = Field(description="Empty when nothing matches")
+    meta: CacheMeta
+
+
+class DayTime(BaseModel):
+    day: int = Field(ge=0, le=6, description="0 = Sunday, as Google counts")
+    time: str = Field(pattern=r"^\d{4}$", examples=["0900"])
+
+
+class OpeningPeriod(BaseModel):
+    open: DayTime
+    close: DayTime | None = Field(None, description="Absent for places open around the clock")
+
+
+class OpeningHours(BaseModel):
+    open_now: bool | None = None
+    periods: list[OpeningPeriod] = Field(default_factory=list)
+    weekday_text: list[str] = Field(default_factory=list)
+
+
+class PlaceDetails(PlaceSummary):
+    opening_hours: OpeningHours | None = None
+    website: str | None = None
+    phone: str | None = Field(None, examples=["(02) 9374 4000"])
+    international_phone: str | None = Field(None, examples=["+61 2 9374 4000"])
+    maps_url: str | None = None
+    utc_offset_minutes: int | None = None
+
+
+class PlaceDetailsResponse(BaseModel):
+    place: PlaceDetails
+    meta: CacheMeta
+
+
+class Distance(BaseModel):
+    meters: int
+    text: str
+
+
+class Duration(BaseModel):
+    seconds: int
+    text: str
+
+
+class RouteStep(BaseModel):
+    instruction: str = Field(description="Plain text (Google's HTML tags removed)")
+    distance: Distance
+    duration: Duration
+    start_location: LatLon
+    end_location: LatLon
+    travel_mode: str
+    polyline: str | None = None
+
+
+class RouteLeg(BaseModel):
+    start_address: str | None = None
+    end_address: str | None = None
+    start_location: LatLon
+    end_location: LatLon
+    distance: Distance
+    duration: Duration
+    duration_in_traffic: Duration | None = Field(None, description="Driving with a departure time only")
+    steps: list[RouteStep] = Field(default_factory=list)
+
+
+class Route(BaseModel):
+    summary: str
+    distance_m: int = Field(description="Sum over the legs")
+    duration_s: int = Field(description="Sum over the legs")
+    duration_in_traffic_s: int | None = None
+    legs: list[RouteLeg]
+    overview_polyline: str | None = None
+    bounds: Box | None = None
+    warnings: list[str] = Field(default_factory=list)
+    copyrights: str | None = None
+
+
+class DirectionsResponse(BaseModel):
+    routes: list[Route] = Field(description="Empty when no route exists (e.g. across an ocean by car)")
+    meta: CacheMeta
+
+
+class DistanceMatrixRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    # The provider's own limits (25 x 25, 100 elements) are checked by the service, which names them in the 422;
+    # these bounds only keep bodies small.
+    origins: list[Waypoint] = Field(min_length=1, max_length=100, examples=[["Kyoto", "Osaka"]])
+    destinations: list[Waypoint] = Field(min_length=1, max_length=100, examples=[["Nara"]])
+    mode: TravelMode = "driving"
+    departure_time: DepartureTime = Field(
+        None, description="'now' or a future ISO 8601 time; driving then reports duration in traffic"
+    )
+
+
+class MatrixElement(BaseModel):
+    status: str = Field(description="OK, NOT_FOUND (a place could not be found) or ZERO_RESULTS (no route)")
+    distance: Distance | None = None
+    duration: Duration | None = None
+    duration_in_traffic: Duration | None = None
+
+
+class MatrixRow(BaseModel):
+    elements: list[MatrixElement]
+
+
+class DistanceMatrix(BaseModel):
+    origin_addresses: list[str]
+    destination_addresses: list[str]
+    rows: list[MatrixRow] = Field(description="One row per origin, one element per destination, in request order")
+
+
+class DistanceMatrixResponse(DistanceMatrix):
+    meta: CacheMeta

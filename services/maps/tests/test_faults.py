@@ -1,0 +1,249 @@
+"""Provider faults injected in a real sandbox: retries, the circuit breaker, stale answers and bounded failures."""
+
+from __future__ import annotations
+
+import time
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import httpx
+import pytest
+import redis
+from fastapi import FastAPI, Response
+from fastapi.responses import JSONResponse
+from fastapi.testclient import TestClient
+
+from tripsage_maps.app import create_app
+from tripsage_maps.config import SANDBOX_GOOGLE_API_KEY
+from tripsage_testing.ports import free_port
+from tripsage_testing.redis import RedisServer
+from tripsage_testing.servers import serve_in_thread
+
+from .conftest import TEST_BUDGET_S, MakeClient, arm_fault, google_calls, settings_for
+
+PROBLEM = "application/problem+json"
+# Time a failing request may take beyond the budget: thread hand-off and the problem rendering.
+SLACK_S = 0.5
+GEOCODE = "/v1/maps/geocode"
+
+
+def _timed_geocode(client: TestClient, address: str = "Kyoto") -> tuple[Any, float]:
+    started = time.perf_counter()
+    response = client.get(GEOCODE, params={"address": address})
+    return response, time.perf_counter() - started
+
+
+def test_rate_limit_once_is_retried_after_its_retry_after(make_client: MakeClient, sandbox_url: str) -> None:
+    arm_fault(sandbox_url, endpoint="geocode", kind="rate_limit", count=1, retry_after_s=1)
+    with make_client() as client:
+        response, elapsed = _timed_geocode(client)
+    assert response.status_code == 200
+    assert response.json()["results"]
+    assert elapsed >= 1.0
+    assert google_calls(sandbox_url) == 2
+
+
+def test_rate_limit_beyond_the_budget_is_503_with_retry_after_at_once(
+    make_client: MakeClient, sandbox_url: str
+) -> None:
+    arm_fault(sandbox_url, endpoint="geocode", kind="rate_limit", retry_after_s=7)
+    with make_client() as client:
+        response, elapsed = _timed_geocode(client)
+        ready = client.get("/ready")
+    assert response.status_code == 503
+    assert response.headers["content-type"] == PROBLEM
+    assert response.headers["retry-after"] == "7"
+    assert response.json()["type"].endswith("/provider-rate-limited")
+    assert elapsed < TEST_BUDGET_S
+    assert google_calls(sandbox_url) == 1
+    # A rate limit is not an outage: the circuit stays closed.
+    assert ready.json()["checks"]["provider"]["circuit"] == "closed"
+
+
+def test_a_500_is_retried_and_answered(make_client: MakeClient, sandbox_url: str) -> None:
+    arm_fault(sandbox_url, endpoint="geocode", kind="error_500", count=1)
+    with make_client() as client:
+        response, _ = _timed_geocode(client)
+    assert response.status_code == 200
+    assert google_calls(sandbox_url) == 2
+
+
+def test_a_provider_that_keeps_failing_is_503_within_the_budget(make_client: MakeClient, sandbox_url: str) -> None:
+    arm_fault(sandbox_url, endpoint="geocode", kind="error_503")
+    with make_client() as client:
+        response, elapsed = _timed_geocode(client)
+    assert response.status_code == 503
+    assert response.headers["content-type"] == PROBLEM
+    assert response.json()["type"].endswith("/provider-unavailable")
+    assert elapsed < TEST_BUDGET_S + SLACK_S
+    assert google_calls(sandbox_url) >= 2
+
+
+def test_a_slow_provider_is_504_within_the_budget(make_client: MakeClient, sandbox_url: str) -> None:
+    arm_fault(sandbox_url, endpoint="geocode", kind="slow", delay_s=4, count=1)
+    with make_client() as client:
+        response, elapsed = _timed_geocode(client)
+    assert response.status_code == 504
+    assert response.headers["content-type"] == PROBLEM
+    assert TEST_BUDGET_S - 0.1 <= elapsed < TEST_BUDGET_S + SLACK_S
+
+
+def test_a_dropped_connection_is_retried(make_client: MakeClient, sandbox_url: str) -> None:
+    arm_fault(sandbox_url, endpoint="geocode", kind="drop", count=1)
+    with make_client() as client:
+        response, _ = _timed_geocode(client)
+    assert response.status_code == 200
+    assert google_calls(sandbox_url) == 2
+
+
+def test_a_malformed_answer_is_502(make_client: MakeClient, sandbox_url: str) -> None:
+    arm_fault(sandbox_url, endpoint="geocode", kind="malformed", count=1)
+    with make_client() as client:
+        response, _ = _timed_geocode(client)
+    assert response.status_code == 502
+    assert response.json()["type"].endswith("/upstream-error")
+
+
+def test_provider_down_with_nothing_cached_is_503_problem_within_the_budget(
+    make_client: MakeClient, capsys: pytest.CaptureFixture[str]
+) -> None:
+    nobody_listens = f"http://127.0.0.1:{free_port()}"
+    with make_client(provider_base_url=nobody_listens) as client:
+        response, elapsed = _timed_geocode(client)
+    assert response.status_code == 503
+    assert response.headers["content-type"] == PROBLEM
+    assert response.json()["type"].endswith("/provider-unavailable")
+    assert elapsed < TEST_BUDGET_S
+    output = capsys.readouterr()
+    assert "provider_unreachable" in output.out
+    assert SANDBOX_GOOGLE_API_KEY not in output.out + output.err
+
+
+def test_circuit_opens_after_consecutive_failures_then_recovers(make_client: MakeClient, sandbox_url: str) -> None:
+    arm_fault(sandbox_url, endpoint="geocode", kind="drop")
+    with make_client(breaker_threshold=3, breaker_reset_s=0.5) as client:
+        first, _ = _timed_geocode(client)  # three dropped attempts open the circuit
+        calls = google_calls(sandbox_url)
+        fast, elapsed = _timed_geocode(client, "Osaka")
+        ready = client.get("/ready")
+        assert first.status_code == fast.status_code == 503
+        assert calls == 3
+        assert google_calls(sandbox_url) == calls, "an open circuit must not call Google"
+        assert elapsed < 0.5  # no provider call and no retry: only the app's own overhead
+        assert fast.headers["retry-after"] == "1"
+        assert "circuit is open" in fast.json()["detail"]
+        # A provider outage must not take the pod out of rotation: cached answers can still be served.
+        assert ready.status_code == 200
+        assert ready.json()["checks"]["provider"]["status"] == "down"
+
+        # Same app, same breaker: once Google is back and the reset time has passed, one probe closes it.
+        httpx.delete(f"{sandbox_url}/__sandbox/faults")
+        time.sleep(0.6)
+        recovered, _ = _timed_geocode(client, "Osaka")
+        ready_again = client.get("/ready")
+    assert recovered.status_code == 200
+    assert ready_again.json()["checks"]["provider"]["circuit"] == "closed"
+
+
+@pytest.fixture
+def redis_cache_url(redis_url: str) -> str:
+    """The session's real Redis, emptied so no other test's entries answer for ours."""
+    redis.Redis.from_url(redis_url).flushdb()
+    return redis_url
+
+
+def test_serves_stale_value_when_the_provider_fails(
+    make_client: MakeClient, sandbox_url: str, redis_cache_url: str
+) -> None:
+    with make_client(redis_url=redis_cache_url, ttl_geocode_s=1) as client:
+        fresh, _ = _timed_geocode(client)
+        time.sleep(1.1)
+        arm_fault(sandbox_url, endpoint="geocode", kind="error_500")
+        stale, elapsed = _timed_geocode(client)
+    assert fresh.status_code == 200
+    assert fresh.headers["x-cache"] == "miss"
+    assert stale.status_code == 200
+    assert stale.headers["x-cache"] == "stale"
+    assert stale.json()["meta"]["cache"] == "stale"
+    assert stale.json()["meta"]["age_s"] >= 1.0
+    assert stale.json()["results"] == fresh.json()["results"]
+    assert elapsed < TEST_BUDGET_S + SLACK_S
+
+
+def test_a_cached_answer_survives_a_restart_through_redis(make_client: MakeClient, redis_cache_url: str) -> None:
+    with make_client(redis_url=redis_cache_url) as client:
+        assert _timed_geocode(client)[0].headers["x-cache"] == "miss"
+    with make_client(redis_url=redis_cache_url) as client:
+        again, _ = _timed_geocode(client)
+    assert again.headers["x-cache"] == "hit"
+
+
+def test_redis_down_requests_still_succeed(make_client: MakeClient, redis_server: RedisServer) -> None:
+    with make_client(redis_url=redis_server.url) as client:
+        redis_server.stop()
+        statuses = [_timed_geocode(client, city)[0].status_code for city in ("Kyoto", "Osaka", "Nara", "Kyoto")]
+        ready = client.get("/ready")
+    assert statuses == [200, 200, 200, 200]
+    assert ready.status_code == 200
+    assert ready.json()["checks"]["cache"]["status"] == "down"
+
+
+def _recorded_google(status: str, message: str) -> FastAPI:
+    """A real HTTP server answering every geocode with one of Google's documented error bodies."""
+    app = FastAPI()
+
+    @app.get("/maps/api/geocode/json")
+    async def geocode() -> Response:
+        # Shape as documented at developers.google.com/maps/documentation/geocoding/requests-geocoding#StatusCodes
+        return JSONResponse({"error_message": message, "results": [], "status": status})
+
+    return app
+
+
+def test_request_denied_is_502_and_logged_loudly(make_client: MakeClient, capsys: pytest.CaptureFixture[str]) -> None:
+    denied = _recorded_google("REQUEST_DENIED", "The provided API key is invalid.")
+    with serve_in_thread(denied) as google, make_client(provider_base_url=google) as client:
+        response, _ = _timed_geocode(client)
+    assert response.status_code == 502
+    assert response.headers["content-type"] == PROBLEM
+    assert "key" not in response.json()["detail"].lower()
+    output = capsys.readouterr().out
+    assert '"event":"provider_request_denied"' in output
+    assert '"level":"error"' in output
+    assert SANDBOX_GOOGLE_API_KEY not in output
+
+
+def test_over_query_limit_without_a_hint_uses_the_configured_retry_after(make_client: MakeClient) -> None:
+    limited = _recorded_google("OVER_QUERY_LIMIT", "You have exceeded your rate-limit for this API.")
+    with (
+        serve_in_thread(limited) as google,
+        make_client(provider_base_url=google, rate_limit_retry_after_s=9) as client,
+    ):
+        response, elapsed = _timed_geocode(client)
+    assert response.status_code == 503
+    assert response.headers["retry-after"] == "9"
+    assert elapsed < TEST_BUDGET_S
+
+
+def test_invalid_request_is_422_naming_the_field(make_client: MakeClient) -> None:
+    invalid = _recorded_google("INVALID_REQUEST", "Invalid request. Missing the 'address' parameter.")
+    with serve_in_thread(invalid) as google, make_client(provider_base_url=google) as client:
+        response, _ = _timed_geocode(client)
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "address"
+
+
+def test_a_slow_google_call_never_blocks_the_event_loop(sandbox_url: str, token: str) -> None:
+    arm_fault(sandbox_url, endpoint="geocode", kind="slow", delay_s=1, count=1)
+    app = create_app(settings_for(sandbox_url))
+    headers = {"authorization": f"Bearer {token}"}
+    with serve_in_thread(app, ready_path="/health") as url, ThreadPoolExecutor(max_workers=1) as pool:
+        slow = pool.submit(httpx.get, f"{url}{GEOCODE}", params={"address": "Kyoto"}, headers=headers, timeout=5)
+        time.sleep(0.2)  # the geocode is now waiting on the sandbox
+        started = time.perf_counter()
+        health = httpx.get(f"{url}/health", timeout=5)
+        health_s = time.perf_counter() - started
+        assert not slow.done()
+        assert slow.result().status_code == 200
+    assert health.status_code == 200
+    assert health_s < 0.5  # the geocode still has ~0.8 s to wait on the sandbox

@@ -1,0 +1,101 @@
+"""The weather service's app: its state owns the OpenWeatherMap client, the cache and the zone locator."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import FastAPI
+
+from tripsage_cache import Cache
+from tripsage_core.app import ReadinessCheck, ServiceSpec, create_service_app, telemetry_of
+from tripsage_core.flags import FeatureFlags
+from tripsage_http import BreakerPolicy, RetryPolicy, ServiceClient
+from tripsage_weather.api import router
+from tripsage_weather.config import WeatherSettings
+from tripsage_weather.providers.openweathermap import PROVIDER_NAME, OpenWeatherMap
+from tripsage_weather.service import CachePolicy, TripLimits, WeatherService
+from tripsage_weather.zones import ZoneLocator
+
+
+@dataclass(frozen=True, slots=True)
+class WeatherState:
+    weather: WeatherService
+    provider: OpenWeatherMap
+    cache: Cache
+
+
+def _lifespan_for(settings: WeatherSettings) -> Any:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[WeatherState]:
+        client = ServiceClient(
+            name=PROVIDER_NAME,
+            base_url=settings.owm_base_url,
+            timeout_s=settings.provider_timeout_s,
+            connect_timeout_s=settings.provider_connect_timeout_s,
+            retry=RetryPolicy(attempts=settings.provider_retry_attempts),
+            breaker=BreakerPolicy(threshold=settings.breaker_threshold, reset_after_s=settings.breaker_reset_s),
+            trace_configs=telemetry_of(app).aiohttp_trace_configs(),
+        )
+        provider = OpenWeatherMap(
+            client,
+            api_key=settings.owm_key,
+            onecall=settings.owm_plan == "onecall",
+            breaker_threshold=settings.breaker_threshold,
+        )
+        cache = await Cache.open(settings.redis_url, namespace="weather", stale_factor=settings.cache_stale_multiplier)
+        # Reading the zone index takes a moment; off the event loop so the process stays responsive to signals.
+        zones = await asyncio.to_thread(ZoneLocator)
+        service = WeatherService(
+            provider,
+            cache,
+            zones,
+            policy=CachePolicy(
+                current_s=settings.ttl_current_s,
+                forecast_s=settings.ttl_forecast_s,
+                daily_outlook_s=settings.ttl_alerts_s,
+            ),
+            limits=TripLimits(max_days=settings.trip_max_days, max_lead_days=settings.trip_max_lead_days),
+            plan=settings.owm_plan,
+        )
+        try:
+            yield WeatherState(weather=service, provider=provider, cache=cache)
+        finally:
+            await provider.aclose()
+            await cache.aclose()
+
+    return lifespan
+
+
+async def _cache_health(cache: Cache) -> dict[str, Any]:
+    health = await cache.health()
+    if health.get("status") != "ok":
+        raise RuntimeError(f"{health.get('backend')} is down; requests run uncached")
+    return health
+
+
+def _readiness(state: WeatherState) -> Mapping[str, ReadinessCheck]:
+    # Neither is critical: with the provider down cached answers are still served, and with the cache down
+    # requests still reach the provider. Pulling pods from rotation would help in neither case.
+    return {
+        "provider": ReadinessCheck(state.provider.probe, critical=False),
+        "cache": ReadinessCheck(lambda: _cache_health(state.cache), critical=False),
+    }
+
+
+def create_app(settings: WeatherSettings | None = None) -> FastAPI:
+    settings = settings or WeatherSettings()
+    return create_service_app(
+        ServiceSpec(
+            name="weather",
+            settings=settings,
+            routers=[router],
+            lifespan=_lifespan_for(settings),
+            readiness=_readiness,
+            flags=FeatureFlags(),
+            description="Current weather, daily forecasts in the destination's local dates and trip outlooks.",
+        )
+    )

@@ -1,0 +1,1 @@
+"""Where weather data comes from: one adapter per vendor behind the `WeatherProvider` interface."""

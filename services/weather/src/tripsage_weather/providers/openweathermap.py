@@ -1,0 +1,234 @@
+"""OpenWeatherMap over plain HTTP: 2.5 current weather and 5-day/3-hour forecast, One Call 3.0 for 8 days and alerts.
+
+The API key travels as the `appid` query parameter, so request URLs are secrets: nothing here logs or raises
+with a URL, and ServiceClient logs none either.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
+
+import orjson
+import structlog
+from pydantic import ValidationError
+
+from tripsage_core.errors import ServiceUnavailable, UpstreamTimeout
+from tripsage_http import ServiceClient, UpstreamResponse
+from tripsage_weather.errors import CityNotFound, ProviderBusy, ProviderMalformed, ProviderRejected
+from tripsage_weather.providers.base import DailyOutlook, ForecastStep, Observation, ProviderDay, StepForecast
+from tripsage_weather.schemas import Alert, Condition, UnitSystem, Wind
+
+log = structlog.get_logger(__name__)
+
+T = TypeVar("T")
+
+PROVIDER_NAME = "openweathermap"
+_CURRENT = "/data/2.5/weather"
+_FORECAST = "/data/2.5/forecast"
+_ONECALL = "/data/3.0/onecall"
+_ENDPOINTS = {_CURRENT: "weather", _FORECAST: "forecast", _ONECALL: "onecall"}
+
+
+def _instant(seconds: Any) -> dt.datetime:
+    return dt.datetime.fromtimestamp(int(seconds), tz=dt.UTC)
+
+
+def _optional_instant(seconds: Any) -> dt.datetime | None:
+    # OWM sends 0 for sunrise/sunset during polar day and night.
+    return _instant(seconds) if seconds else None
+
+
+def _condition(body: Mapping[str, Any]) -> Condition:
+    first = (body.get("weather") or [{}])[0]
+    return Condition(
+        code=int(first.get("id", 0)),
+        main=str(first.get("main", "Unknown")),
+        description=str(first.get("description", "")),
+        icon=str(first.get("icon", "")),
+    )
+
+
+def _amount(block: Any, key: str) -> float:
+    """Precipitation is an object keyed by period in 2.5 (`{"3h": 0.26}`) and a bare number in One Call daily."""
+    if isinstance(block, int | float):
+        return float(block)
+    if isinstance(block, Mapping):
+        return float(block.get(key, 0.0))
+    return 0.0
+
+
+def parse_current(body: Mapping[str, Any]) -> Observation:
+    """Normalise a /data/2.5/weather answer."""
+    main, wind, sys = body["main"], body.get("wind") or {}, body.get("sys") or {}
+    return Observation(
+        lat=float(body["coord"]["lat"]),
+        lon=float(body["coord"]["lon"]),
+        name=body.get("name") or None,
+        country=sys.get("country"),
+        observed_at=_instant(body["dt"]),
+        utc_offset_s=int(body.get("timezone", 0)),
+        condition=_condition(body),
+        temperature=float(main["temp"]),
+        feels_like=float(main.get("feels_like", main["temp"])),
+        humidity=int(main.get("humidity", 0)),
+        pressure=int(main.get("pressure", 0)),
+        wind=Wind(speed=float(wind.get("speed", 0.0)), deg=wind.get("deg"), gust=wind.get("gust")),
+        clouds=(body.get("clouds") or {}).get("all"),
+        visibility_m=body.get("visibility"),
+        rain_1h_mm=_amount(body.get("rain"), "1h"),
+        snow_1h_mm=_amount(body.get("snow"), "1h"),
+        sunrise=_optional_instant(sys.get("sunrise")),
+        sunset=_optional_instant(sys.get("sunset")),
+        sandbox=body.get("sandbox") is True,
+    )
+
+
+def parse_forecast(body: Mapping[str, Any]) -> StepForecast:
+    """Normalise a /data/2.5/forecast answer (3-hour steps)."""
+    city = body.get("city") or {}
+    coord = city.get("coord") or {}
+    steps = [
+        ForecastStep(
+            at=_instant(entry["dt"]),
+            temperature=float(entry["main"]["temp"]),
+            humidity=entry["main"].get("humidity"),
+            wind_speed=float((entry.get("wind") or {}).get("speed", 0.0)),
+            pop=float(entry.get("pop", 0.0)),
+            rain_mm=_amount(entry.get("rain"), "3h"),
+            snow_mm=_amount(entry.get("snow"), "3h"),
+            condition=_condition(entry),
+        )
+        for entry in body["list"]
+    ]
+    return StepForecast(
+        lat=float(coord.get("lat", 0.0)),
+        lon=float(coord.get("lon", 0.0)),
+        name=city.get("name") or None,
+        country=city.get("country"),
+        utc_offset_s=int(city.get("timezone", 0)),
+        steps=steps,
+        sandbox=body.get("sandbox") is True,
+    )
+
+
+def parse_onecall(body: Mapping[str, Any]) -> DailyOutlook:
+    """Normalise a /data/3.0/onecall answer's daily and alerts blocks (OWM omits `alerts` when there are none)."""
+    days = [
+        ProviderDay(
+            at=_instant(day["dt"]),
+            temp_min=float(day["temp"]["min"]),
+            temp_max=float(day["temp"]["max"]),
+            pop=float(day.get("pop", 0.0)),
+            rain_mm=_amount(day.get("rain"), "1d"),
+            snow_mm=_amount(day.get("snow"), "1d"),
+            wind_speed=float(day.get("wind_speed", 0.0)),
+            humidity=day.get("humidity"),
+            condition=_condition(day),
+        )
+        for day in body.get("daily") or []
+    ]
+    alerts = [
+        Alert(
+            sender=alert.get("sender_name"),
+            event=str(alert.get("event", "")),
+            start=_instant(alert["start"]),
+            end=_instant(alert["end"]),
+            description=str(alert.get("description", "")),
+            tags=[str(tag) for tag in alert.get("tags") or []],
+        )
+        for alert in body.get("alerts") or []
+    ]
+    return DailyOutlook(timezone=body.get("timezone"), days=days, alerts=alerts, sandbox=body.get("sandbox") is True)
+
+
+def _message(response: UpstreamResponse) -> str:
+    try:
+        body = response.json()
+    except orjson.JSONDecodeError:
+        return ""
+    return str(body.get("message", ""))[:200] if isinstance(body, dict) else ""
+
+
+class OpenWeatherMap:
+    """The OpenWeatherMap adapter; `has_daily_outlook` follows the configured plan (One Call needs a subscription)."""
+
+    name = PROVIDER_NAME
+
+    def __init__(self, client: ServiceClient, *, api_key: str, onecall: bool, breaker_threshold: int = 5) -> None:
+        self._client = client
+        self._api_key = api_key
+        self._breaker_threshold = breaker_threshold
+        self._consecutive_failures = 0
+        self.has_daily_outlook = onecall
+
+    async def current_at(self, *, lat: float, lon: float, units: UnitSystem) -> Observation:
+        body = await self._get(_CURRENT, {"lat": lat, "lon": lon, "units": units})
+        return self._parse(parse_current, body, _CURRENT)
+
+    async def current_in(self, *, city: str, units: UnitSystem) -> Observation:
+        body = await self._get(_CURRENT, {"q": city, "units": units}, city=city)
+        return self._parse(parse_current, body, _CURRENT)
+
+    async def step_forecast(self, *, lat: float, lon: float, units: UnitSystem) -> StepForecast:
+        body = await self._get(_FORECAST, {"lat": lat, "lon": lon, "units": units})
+        return self._parse(parse_forecast, body, _FORECAST)
+
+    async def daily_outlook(self, *, lat: float, lon: float, units: UnitSystem) -> DailyOutlook:
+        params = {"lat": lat, "lon": lon, "units": units, "exclude": "current,minutely,hourly"}
+        body = await self._get(_ONECALL, params)
+        return self._parse(parse_onecall, body, _ONECALL)
+
+    async def probe(self) -> dict[str, object]:
+        """Down while recent calls keep failing (the client's circuit opens at the same count), else reachable."""
+        if self._consecutive_failures >= self._breaker_threshold:
+            raise ProviderBusy(f"{self._consecutive_failures} consecutive provider calls failed")
+        # The bare root carries no key and costs no quota; any answer below 500 proves the host is there.
+        status = await self._client.probe("/")
+        if status >= 500:
+            raise ProviderBusy(f"{PROVIDER_NAME} answered {status}")
+        return {"consecutive_failures": self._consecutive_failures}
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    async def _get(self, path: str, params: dict[str, Any], *, city: str | None = None) -> Mapping[str, Any]:
+        try:
+            response = await self._client.request("GET", path, params={**params, "appid": self._api_key})
+        except (ServiceUnavailable, UpstreamTimeout):
+            self._consecutive_failures += 1
+            raise
+        self._consecutive_failures = self._consecutive_failures + 1 if response.status_code >= 500 else 0
+        endpoint = _ENDPOINTS[path]
+        if response.is_success:
+            try:
+                body = response.json()
+            except orjson.JSONDecodeError:
+                log.warning("provider_malformed", provider=PROVIDER_NAME, endpoint=endpoint)
+                raise ProviderMalformed(f"{PROVIDER_NAME} sent an unreadable answer.") from None
+            if not isinstance(body, dict):
+                raise ProviderMalformed(f"{PROVIDER_NAME} sent an unexpected answer.")
+            return body
+        status = response.status_code
+        if status == 404 and city is not None:
+            raise CityNotFound(city)
+        log.warning(
+            "provider_error", provider=PROVIDER_NAME, endpoint=endpoint, status=status, message=_message(response)
+        )
+        if status == 429 or status >= 500:
+            retry_after = response.headers.get("retry-after")
+            headers = {"Retry-After": retry_after} if retry_after and retry_after.isdigit() else {}
+            raise ProviderBusy(f"{PROVIDER_NAME} is unavailable right now (HTTP {status}).", headers=headers)
+        if status == 401:
+            raise ProviderRejected(f"{PROVIDER_NAME} rejected this service's API key.")
+        raise ProviderRejected(f"{PROVIDER_NAME} rejected the request (HTTP {status}).")
+
+    @staticmethod
+    def _parse(parse: Callable[[Mapping[str, Any]], T], body: Mapping[str, Any], path: str) -> T:
+        try:
+            return parse(body)
+        except (KeyError, TypeError, ValueError, IndexError, ValidationError) as exc:
+            endpoint = _ENDPOINTS[path]
+            log.warning("provider_malformed", provider=PROVIDER_NAME, endpoint=endpoint, error=type(exc).__name__)
+            raise ProviderMalformed(f"{PROVIDER_NAME} sent an answer we cannot read.") from None

@@ -87,8 +87,11 @@ def _coordinates(section: BriefSection) -> tuple[float, float] | None:
 
 
 def _city_code(section: BriefSection) -> str | None:
-    for location in (section.data or {}).get("results") or (section.data or {}).get("locations") or []:
-        code = location.get("iata_code") or location.get("iataCode") or location.get("code")
+    """The destination's city code (it covers every airport of the city), else its first airport's."""
+    locations = (section.data or {}).get("locations") or []
+    cities = [place for place in locations if place.get("sub_type") == "CITY"]
+    for place in cities + locations:
+        code = place.get("city_code") or place.get("iata_code")
         if code:
             return str(code)
     return None

@@ -1,0 +1,176 @@
+"""The trip brief's fan-out against real HTTP services whose delays and failures a test sets."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from fastapi.testclient import TestClient
+
+from tripsage_core.auth import mint_token
+from tripsage_core.settings import DEVELOPMENT_JWT_SECRET
+from tripsage_gateway.app import create_app
+from tripsage_gateway.config import GatewaySettings
+from tripsage_testing.servers import serve_in_thread
+
+ALICE = {"authorization": f"Bearer {mint_token(sub='alice', secret=DEVELOPMENT_JWT_SECRET)}"}
+BOB = {"authorization": f"Bearer {mint_token(sub='bob', secret=DEVELOPMENT_JWT_SECRET)}"}
+START = dt.date.today() + dt.timedelta(days=60)
+ANSWERS: dict[str, dict[str, Any]] = {
+    "/v1/maps/geocode": {
+        "results": [{"formatted_address": "Tokyo, Japan", "location": {"lat": 35.68, "lon": 139.69}}],
+        "meta": {"cache": "miss"},
+    },
+    "/v1/time/timezone": {"timezone": "Asia/Tokyo", "utc_offset": "+09:00"},
+    "/v1/weather/trip": {"days": [{"date": START.isoformat(), "status": "forecast"}], "meta": {"cache": "miss"}},
+    "/v1/stays/search": {"hotels": [{"name": f"Hotel {n}"} for n in range(8)], "meta": {"cache": "miss"}},
+    "/v1/flights/locations": {
+        "locations": [
+            {"iata_code": "HND", "sub_type": "AIRPORT", "city_code": "TYO"},
+            {"iata_code": "TYO", "sub_type": "CITY"},
+        ],
+        "meta": {"cache": "hit"},
+    },
+    "/v1/flights/search": {"offers": [{"id": "o1", "price": {"total": 812.4}}], "count": 1, "meta": {"cache": "miss"}},
+}
+
+
+class Domains:
+    """One real HTTP server standing in for the five services, answering each path as a test says."""
+
+    def __init__(self) -> None:
+        self.delay_s: dict[str, float] = {}
+        self.status: dict[str, int] = {}
+        self.queries: dict[str, dict[str, str]] = {}
+        self.app = FastAPI()
+
+        @self.app.get("/{path:path}")
+        async def answer(path: str, request: Request) -> JSONResponse:
+            route = "/" + path
+            self.queries[route] = dict(request.query_params)
+            await asyncio.sleep(self.delay_s.get(route, 0.0))
+            status = self.status.get(route, 200)
+            if status != 200:
+                return JSONResponse(
+                    {"type": "about:blank", "title": "Down", "status": status, "detail": "down"},
+                    status_code=status,
+                    media_type="application/problem+json",
+                )
+            cache = "stale" if self.status.get(route + "#stale") else "miss"
+            return JSONResponse(ANSWERS[route], headers={"X-Cache": cache})
+
+
+@pytest.fixture
+def domains() -> Iterator[tuple[Domains, str]]:
+    server = Domains()
+    with serve_in_thread(server.app) as base_url:
+        yield server, base_url
+
+
+@pytest.fixture
+def gateway(domains: tuple[Domains, str], migrated_database: str) -> Iterator[TestClient]:
+    base_url = domains[1]
+    upstreams = {name: base_url for name in ("time", "flights", "stays", "maps", "weather", "memory")}
+    settings = GatewaySettings(
+        upstreams=upstreams, database_url=migrated_database, brief_section_timeout_s=0.8, access_log=False
+    )
+    with TestClient(create_app(settings)) as client:
+        yield client
+
+
+def _trip(gateway: TestClient) -> str:
+    body = {
+        "name": "Tokyo",
+        "destination": "Tokyo",
+        "origin": "SFO",
+        "start_date": START.isoformat(),
+        "end_date": (START + dt.timedelta(days=7)).isoformat(),
+        "travelers": 2,
+    }
+    trip_id: str = gateway.post("/v1/trips", json=body, headers=ALICE).json()["id"]
+    return trip_id
+
+
+def test_every_section_is_ok_and_sections_ask_for_the_trips_facts(
+    gateway: TestClient, domains: tuple[Domains, str]
+) -> None:
+    server, _ = domains
+    brief = gateway.get(f"/v1/trips/{_trip(gateway)}/brief", headers=ALICE)
+    body = brief.json()
+    assert brief.status_code == 200
+    assert {name: body[name]["status"] for name in ("destination", "local_time", "weather", "stays", "flights")} == {
+        "destination": "ok",
+        "local_time": "ok",
+        "weather": "ok",
+        "stays": "ok",
+        "flights": "ok",
+    }
+    assert len(body["stays"]["data"]["hotels"]) == 5  # the top few, not the whole search
+    assert server.queries["/v1/flights/search"]["destination"] == "TYO"
+    assert server.queries["/v1/flights/search"]["origin"] == "SFO"
+    assert server.queries["/v1/stays/search"]["adults"] == "2"
+    assert server.queries["/v1/weather/trip"]["start"] == START.isoformat()
+    assert server.queries["/v1/time/timezone"] == {"lat": "35.68", "lon": "139.69"}
+
+
+def test_a_failing_section_never_fails_the_brief(gateway: TestClient, domains: tuple[Domains, str]) -> None:
+    server, _ = domains
+    server.status["/v1/weather/trip"] = 503
+    body = gateway.get(f"/v1/trips/{_trip(gateway)}/brief", headers=ALICE).json()
+    assert body["weather"]["status"] == "unavailable"
+    assert body["weather"]["problem"]["status"] == 503
+    assert [body[n]["status"] for n in ("destination", "local_time", "stays", "flights")] == ["ok"] * 4
+
+
+def test_a_stale_section_says_so(gateway: TestClient, domains: tuple[Domains, str]) -> None:
+    server, _ = domains
+    server.status["/v1/weather/trip#stale"] = 1
+    body = gateway.get(f"/v1/trips/{_trip(gateway)}/brief", headers=ALICE).json()
+    assert body["weather"]["status"] == "stale"
+    assert body["weather"]["data"]["days"]
+
+
+def test_the_brief_takes_about_its_slowest_section_not_the_sum(
+    gateway: TestClient, domains: tuple[Domains, str]
+) -> None:
+    server, _ = domains
+    for path in ("/v1/time/timezone", "/v1/weather/trip", "/v1/stays/search", "/v1/flights/search"):
+        server.delay_s[path] = 0.3
+    trip_id = _trip(gateway)
+    started = time.perf_counter()
+    body = gateway.get(f"/v1/trips/{trip_id}/brief", headers=ALICE).json()
+    elapsed = time.perf_counter() - started
+    assert all(body[n]["status"] == "ok" for n in ("local_time", "weather", "stays", "flights"))
+    assert elapsed < 0.3 * 2  # four 0.3 s sections in parallel, not 1.2 s in a row
+
+
+def test_a_slow_section_is_cut_at_its_budget(gateway: TestClient, domains: tuple[Domains, str]) -> None:
+    server, _ = domains
+    server.delay_s["/v1/stays/search"] = 5.0
+    trip_id = _trip(gateway)
+    started = time.perf_counter()
+    body = gateway.get(f"/v1/trips/{trip_id}/brief", headers=ALICE).json()
+    assert time.perf_counter() - started < 2.0
+    assert body["stays"]["status"] == "unavailable"
+    assert body["stays"]["problem"]["status"] == 504
+    assert body["weather"]["status"] == "ok"
+
+
+def test_an_unlocatable_destination_leaves_the_located_sections_unavailable(
+    gateway: TestClient, domains: tuple[Domains, str]
+) -> None:
+    server, _ = domains
+    server.status["/v1/maps/geocode"] = 503
+    body = gateway.get(f"/v1/trips/{_trip(gateway)}/brief", headers=ALICE).json()
+    assert [body[n]["status"] for n in ("destination", "local_time", "weather", "stays")] == ["unavailable"] * 4
+    assert body["flights"]["status"] == "ok"  # flights need only the destination's name
+
+
+def test_another_users_brief_is_404(gateway: TestClient) -> None:
+    assert gateway.get(f"/v1/trips/{_trip(gateway)}/brief", headers=BOB).status_code == 404

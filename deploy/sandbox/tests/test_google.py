@@ -105,3 +105,17 @@ def test_timezone_follows_dst(gmaps: googlemaps.Client) -> None:
     assert summer["timeZoneName"] == "Eastern Daylight Time"
     tokyo = gmaps.timezone((35.68, 139.69), timestamp=int(time.time()))
     assert (tokyo["timeZoneId"], tokyo["rawOffset"]) == ("Asia/Tokyo", 32400)
+
+
+def test_details_fields_use_googles_singular_names_for_plural_keys(base_url: str) -> None:
+    search = httpx.get(
+        f"{base_url}/maps/api/place/textsearch/json", params={"query": "museum in Kyoto", "key": "k"}, trust_env=False
+    ).json()
+    place_id = search["results"][0]["place_id"]
+    details = httpx.get(
+        f"{base_url}/maps/api/place/details/json",
+        params={"place_id": place_id, "fields": "name,type", "key": "k"},
+        trust_env=False,
+    ).json()
+    assert set(details["result"]) == {"name", "types"}
+    assert details["result"]["types"]

@@ -244,10 +244,13 @@ async def place_details(request: Request) -> Response:
     fields = request.query_params.get("fields")
     if fields:
         wanted = {f.strip().split("/")[0] for f in fields.split(",") if f.strip()}
+        # Google names some fields in the singular and returns them in the plural (type -> types, ...).
+        wanted |= {_FIELD_KEYS[f] for f in wanted if f in _FIELD_KEYS}
         result = {k: v for k, v in result.items() if k in wanted}
     return json_response({"html_attributions": [], "result": result, "status": "OK"})
 
 
+_FIELD_KEYS = {"type": "types", "photo": "photos", "review": "reviews"}
 _SPEEDS_KMH = {"walking": 4.8, "bicycling": 15.0, "transit": 32.0}
 
 

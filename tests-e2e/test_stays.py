@@ -40,7 +40,12 @@ def sandbox(stack: Stack) -> Iterator[httpx.Client]:
 
 
 def _search(client: httpx.Client, nights_from: int = 30, **params: Any) -> httpx.Response:
-    query = {"city_code": "PAR", "check_in": _day(nights_from), "check_out": _day(nights_from + 3), "adults": 2}
+    query: dict[str, Any] = {
+        "city_code": "PAR",
+        "check_in": _day(nights_from),
+        "check_out": _day(nights_from + 3),
+        "adults": 2,
+    }
     return client.get("/v1/stays/search", params={**query, **params})
 
 

@@ -155,3 +155,12 @@ def test_gateway_does_not_retry_a_service_that_already_answered(
     response = gateway.get(f"/v1/time/scripted/{key}", headers=AUTH)
     assert response.status_code == 503
     assert server.hits[key] == 1
+
+
+def test_a_domains_collection_route_is_forwarded_without_a_redirect(
+    gateway: TestClient, upstream: tuple[ScriptedUpstream, str]
+) -> None:
+    response = gateway.get("/v1/time", headers=AUTH, follow_redirects=False)
+    # The scripted upstream has no /v1/time route: its 404 proves the request was forwarded, not redirected.
+    assert response.status_code == 404
+    assert "location" not in response.headers

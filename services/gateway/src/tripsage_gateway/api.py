@@ -21,6 +21,16 @@ router = APIRouter(prefix="/v1", tags=["gateway"])
 
 
 @router.api_route(
+    "/{prefix}",
+    methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+    include_in_schema=False,
+    summary="Forward a domain's collection route (e.g. /v1/memories)",
+)
+async def forward_collection(prefix: str, request: Request, user: LimitedUser, forwarder: ForwarderDep) -> Response:
+    return await forward(prefix, "", request, user, forwarder)
+
+
+@router.api_route(
     "/{prefix}/{path:path}",
     methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
     # Documented by the owning services' own routes, merged into /openapi.json (see openapi.py).

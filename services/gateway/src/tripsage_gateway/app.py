@@ -60,7 +60,7 @@ def _lifespan_for(settings: GatewaySettings):  # type: ignore[no-untyped-def]
                     name=name,
                     # Setting one upstream by env replaces the whole map, so fall back per name.
                     base_url=settings.upstreams.get(name) or DEFAULT_UPSTREAMS[name],
-                    timeout_s=settings.upstream_timeout_s,
+                    timeout_s=settings.upstream_timeouts_s.get(name, settings.upstream_timeout_s),
                     connect_timeout_s=settings.upstream_connect_timeout_s,
                     trace_configs=telemetry_of(app).aiohttp_trace_configs(),
                     retry=SERVICE_RETRY,

@@ -21,6 +21,10 @@ class GatewaySettings(ServiceSettings):
     port: int = 8000
     # Upstream base URLs by service name; set one with e.g. GATEWAY_UPSTREAMS__TIME=http://time:8005.
     upstreams: dict[str, str] = Field(default_factory=lambda: dict(DEFAULT_UPSTREAMS))
+    upstream_timeouts_s: dict[str, float] = Field(
+        default_factory=lambda: {"flights": 10.0, "stays": 10.0},
+        description="Per-service deadlines where a provider is slower than the default (Amadeus searches)",
+    )
     upstream_timeout_s: float = Field(2.0, gt=0, le=30, description="Deadline of one upstream call, retries included")
     upstream_connect_timeout_s: float = Field(0.5, gt=0, le=10)
     database_url: str = Field("postgresql://postgres@127.0.0.1:5433/tripsage", description="Trips live here")

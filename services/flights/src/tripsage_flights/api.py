@@ -1,0 +1,127 @@
+"""Flights routes: parse, call the domain, mark where the answer came from."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+
+from tripsage_core.app import telemetry_of
+from tripsage_core.auth import CurrentUser
+from tripsage_core.errors import ValidationFailed
+from tripsage_flights.schemas import (
+    Cabin,
+    FlightQuery,
+    FlightSearchResponse,
+    LocationsResponse,
+    PriceRequest,
+    PriceResponse,
+    ResponseMeta,
+    SortKey,
+)
+from tripsage_flights.service import FlightsService
+
+
+def _service(request: Request) -> FlightsService:
+    service: FlightsService = request.app.state.service.flights
+    return service
+
+
+Flights = Annotated[FlightsService, Depends(_service)]
+Code = Annotated[str, Query(min_length=3, max_length=3, pattern=r"^[A-Za-z]{3}$", examples=["JFK"])]
+Airlines = Annotated[
+    list[str] | None, Query(max_length=20, description="IATA airline codes, repeated or comma-separated")
+]
+
+router = APIRouter(prefix="/v1/flights", tags=["flights"])
+
+
+def _airline_codes(values: list[str] | None, field: str) -> tuple[str, ...]:
+    codes = sorted({code.strip().upper() for value in values or [] for code in value.split(",") if code.strip()})
+    for code in codes:
+        if len(code) != 2 or not code.isalnum():
+            raise ValidationFailed.for_field(
+                field, f"'{code[:10]}' is not a 2-character IATA airline code", location="query"
+            )
+    return tuple(codes)
+
+
+def _mark(request: Request, response: Response, meta: ResponseMeta) -> None:
+    response.headers["X-Cache"] = meta.cache
+    telemetry_of(request.app).increment("tripsage.cache", tags={"service": "flights", "result": meta.cache})
+
+
+@router.get("/search", summary="Search flight offers (cached 5 min; stale copies stand in during provider outages)")
+async def search(
+    request: Request,
+    response: Response,
+    flights: Flights,
+    _user: CurrentUser,
+    origin: Code,
+    destination: Code,
+    departure_date: dt.date,
+    return_date: dt.date | None = None,
+    adults: Annotated[int, Query(ge=1, le=9)] = 1,
+    children: Annotated[int, Query(ge=0, le=8)] = 0,
+    infants: Annotated[int, Query(ge=0, le=9)] = 0,
+    cabin: Annotated[Cabin | None, Query()] = None,
+    nonstop: bool = False,
+    max_price: Annotated[int | None, Query(ge=1, le=1_000_000)] = None,
+    currency: Annotated[str | None, Query(pattern=r"^[A-Za-z]{3}$")] = None,
+    max_results: Annotated[int, Query(ge=1, le=250)] = 20,
+    sort: SortKey = "price",
+    airlines: Airlines = None,
+    exclude_airlines: Airlines = None,
+    refresh: Annotated[
+        bool, Query(description="Ask the provider even if a fresh copy is cached; an outage still gets the copy")
+    ] = False,
+) -> FlightSearchResponse:
+    query = FlightQuery(
+        origin=origin.upper(),
+        destination=destination.upper(),
+        departure_date=departure_date,
+        return_date=return_date,
+        adults=adults,
+        children=children,
+        infants=infants,
+        cabin=cabin,
+        nonstop=nonstop,
+        max_price=max_price,
+        currency=currency.upper() if currency else None,
+        max_results=max_results,
+        sort=sort,
+        airlines=_airline_codes(airlines, "airlines"),
+        exclude_airlines=_airline_codes(exclude_airlines, "exclude_airlines"),
+    )
+    result = await flights.search(query, refresh=refresh)
+    _mark(request, response, result.meta)
+    return result
+
+
+@router.post("/price", summary="Confirm an offer's current price and availability (never cached)")
+async def price(body: PriceRequest, response: Response, flights: Flights, _user: CurrentUser) -> PriceResponse:
+    result = await flights.price(body.offer_id)
+    response.headers["X-Cache"] = result.meta.cache
+    return result
+
+
+@router.get("/locations", summary="Airport and city autocomplete (cached 24 h)")
+async def locations(
+    request: Request,
+    response: Response,
+    flights: Flights,
+    _user: CurrentUser,
+    q: Annotated[
+        str,
+        Query(
+            min_length=1,
+            max_length=100,
+            description="Code or name; 'Kyoto, Japan' style hints are cut",
+            examples=["LON"],
+        ),
+    ],
+) -> LocationsResponse:
+    result = await flights.locations(q)
+    _mark(request, response, result.meta)
+    return result

@@ -1,0 +1,76 @@
+"""The flights service's app: its state is the provider (and its SDK thread pool) and the cache."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+
+from fastapi import FastAPI
+
+from tripsage_amadeus.cached import cache_report
+from tripsage_cache import Cache
+from tripsage_core.app import ReadinessCheck, ServiceSpec, create_service_app
+from tripsage_core.flags import FeatureFlags
+from tripsage_flights.api import router
+from tripsage_flights.config import FlightsSettings
+from tripsage_flights.providers import build_provider
+from tripsage_flights.service import AlternativeRoutes, FlightsService
+
+
+@dataclass(frozen=True, slots=True)
+class FlightsState:
+    flights: FlightsService
+
+
+def _lifespan_for(settings: FlightsSettings, flags: FeatureFlags) -> Any:
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[FlightsState]:
+        provider = build_provider(settings)
+        cache = await Cache.open(settings.redis_url, namespace="flights", stale_factor=settings.cache_stale_multiplier)
+        service = FlightsService(
+            provider,
+            cache,
+            offer_ttl_s=settings.offer_ttl_s,
+            search_ttl_s=settings.search_ttl_s,
+            locations_ttl_s=settings.locations_ttl_s,
+            max_days_ahead=settings.max_days_ahead,
+            alternatives=AlternativeRoutes(
+                enabled=flags.alternative_routes,
+                radius_km=settings.alternative_radius_km,
+                per_end=settings.alternative_airports,
+            ),
+        )
+        try:
+            yield FlightsState(flights=service)
+        finally:
+            await cache.aclose()
+            provider.close()
+
+    return lifespan
+
+
+def _readiness(state: FlightsState) -> Mapping[str, ReadinessCheck]:
+    # Neither is critical: with the provider down, cached answers are still served.
+    return {
+        "provider": ReadinessCheck(state.flights.provider.status, critical=False),
+        "cache": ReadinessCheck(partial(cache_report, state.flights.cache), critical=False),
+    }
+
+
+def create_app(settings: FlightsSettings | None = None, flags: FeatureFlags | None = None) -> FastAPI:
+    settings = settings or FlightsSettings()
+    flags = flags or FeatureFlags()
+    return create_service_app(
+        ServiceSpec(
+            name="flights",
+            settings=settings,
+            routers=[router],
+            lifespan=_lifespan_for(settings, flags),
+            readiness=_readiness,
+            flags=flags,
+            description="Flight search, offer pricing and airport autocomplete, on Amadeus.",
+        )
+    )

@@ -1,0 +1,228 @@
+"""The flights domain: validate before any provider call, cache searches, keep offers priceable, never cache prices."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Any
+
+import structlog
+
+from tripsage_amadeus.cached import cached_answer
+from tripsage_amadeus.iata import is_known, nearby_airports
+from tripsage_cache import Cache, TTLClass
+from tripsage_core.errors import ValidationFailed
+from tripsage_flights.errors import OfferNotFound
+from tripsage_flights.providers.base import FlightProvider, FoundOffer
+from tripsage_flights.schemas import (
+    FlightOffer,
+    FlightQuery,
+    FlightSearchResponse,
+    Location,
+    LocationsResponse,
+    PriceResponse,
+    ResponseMeta,
+)
+
+log = structlog.get_logger(__name__)
+
+MAX_PASSENGERS = 9
+# Amadeus keywords allow letters, digits, spaces and a few punctuation marks; anything else becomes a space.
+_KEYWORD_NOISE = re.compile(r"[^A-Za-z0-9 .'/()-]")
+
+
+@dataclass(frozen=True, slots=True)
+class AlternativeRoutes:
+    enabled: bool = False
+    radius_km: float = 150.0
+    per_end: int = 2
+
+
+def validate(query: FlightQuery, *, today: dt.date, max_days_ahead: int) -> None:
+    """Everything the provider would refuse, refused here first: a 422 naming the field, no provider call."""
+    for field in ("origin", "destination"):
+        if not is_known(getattr(query, field)):
+            raise ValidationFailed.for_field(
+                field, f"'{getattr(query, field)}' is not a known IATA airport or city code", location="query"
+            )
+    if query.origin == query.destination:
+        raise ValidationFailed.for_field("destination", "must differ from origin", location="query")
+    last = today + dt.timedelta(days=max_days_ahead)
+    if query.departure_date < today:
+        raise ValidationFailed.for_field("departure_date", "must not be in the past", location="query")
+    if query.departure_date > last:
+        raise ValidationFailed.for_field(
+            "departure_date", f"must be within {max_days_ahead} days (the provider's window)", location="query"
+        )
+    if query.return_date is not None:
+        if query.return_date < query.departure_date:
+            raise ValidationFailed.for_field("return_date", "must not be before departure_date", location="query")
+        if query.return_date > last:
+            raise ValidationFailed.for_field(
+                "return_date", f"must be within {max_days_ahead} days (the provider's window)", location="query"
+            )
+    if query.infants > query.adults:
+        raise ValidationFailed.for_field("infants", "each infant travels on an adult's lap", location="query")
+    if query.adults + query.children + query.infants > MAX_PASSENGERS:
+        raise ValidationFailed.for_field("adults", f"at most {MAX_PASSENGERS} passengers in all", location="query")
+    if query.airlines and query.exclude_airlines:
+        raise ValidationFailed.for_field("exclude_airlines", "cannot be combined with airlines", location="query")
+
+
+def _departure_utc(offer: FlightOffer) -> dt.datetime:
+    local = offer.itineraries[0].segments[0].departure.local_time
+    # An airport airportsdata has no zone for leaves its times naive; compare those as if UTC rather than crash.
+    return local.astimezone(dt.UTC) if local.tzinfo else local.replace(tzinfo=dt.UTC)
+
+
+def _sort_key(sort: str) -> Any:
+    if sort == "duration":
+        return lambda o: (o.total_duration_minutes or 10**9, o.price.total)
+    if sort == "departure":
+        return lambda o: (_departure_utc(o), o.price.total)
+    return lambda o: (o.price.total, o.total_duration_minutes or 10**9)
+
+
+def location_keyword(q: str) -> str:
+    """What the provider can search for: the place before any ", country" hint, accents folded, upper case."""
+    place = q.split(",", 1)[0]
+    folded = unicodedata.normalize("NFKD", place).encode("ascii", "ignore").decode()
+    keyword = " ".join(_KEYWORD_NOISE.sub(" ", folded).split()).upper()[:40]
+    if not keyword:
+        raise ValidationFailed.for_field(
+            "q", "needs letters or digits (an IATA code or a place name)", location="query"
+        )
+    return keyword
+
+
+class FlightsService:
+    def __init__(
+        self,
+        provider: FlightProvider,
+        cache: Cache,
+        *,
+        offer_ttl_s: int,
+        max_days_ahead: int,
+        search_ttl_s: int = TTLClass.SEARCH,
+        locations_ttl_s: int = TTLClass.REFERENCE,
+        alternatives: AlternativeRoutes,
+    ) -> None:
+        self.provider = provider
+        self.cache = cache
+        self._offer_ttl_s = offer_ttl_s
+        self._search_ttl_s = search_ttl_s
+        self._locations_ttl_s = locations_ttl_s
+        self._max_days_ahead = max_days_ahead
+        self._alternatives = alternatives
+
+    def validate(self, query: FlightQuery) -> None:
+        validate(query, today=dt.datetime.now(dt.UTC).date(), max_days_ahead=self._max_days_ahead)
+
+    def _pairs(self, query: FlightQuery) -> list[tuple[str, str]]:
+        pairs = [(query.origin, query.destination)]
+        if self._alternatives.enabled:
+            radius, limit = self._alternatives.radius_km, self._alternatives.per_end
+            near_origin = nearby_airports(query.origin, radius_km=radius, limit=limit)
+            near_destination = nearby_airports(query.destination, radius_km=radius, limit=limit)
+            pairs += [(airport.code, query.destination) for airport, _ in near_origin]
+            pairs += [(query.origin, airport.code) for airport, _ in near_destination]
+        return pairs
+
+    async def search(self, query: FlightQuery, *, refresh: bool = False) -> FlightSearchResponse:
+        self.validate(query)
+        digest = query.digest(f"alt={int(self._alternatives.enabled)}")
+        pairs = self._pairs(query)
+
+        async def fetch() -> dict[str, Any]:
+            return await self._fetch_offers(query, digest, pairs)
+
+        result = await cached_answer(self.cache, f"search:{digest}", fetch, self._search_ttl_s, refresh=refresh)
+        offers = [FlightOffer.model_validate(o) for o in result.value["offers"]]
+        return FlightSearchResponse(
+            offers=offers,
+            count=len(offers),
+            alternatives_searched=[f"{o}-{d}" for o, d in pairs[1:]],
+            meta=ResponseMeta(
+                cache=result.state.value,
+                age_s=round(result.age_s, 3),
+                provider=self.provider.name,
+                stale=result.state.value == "stale",
+            ),
+        )
+
+    async def _fetch_offers(self, query: FlightQuery, digest: str, pairs: list[tuple[str, str]]) -> dict[str, Any]:
+        answers = await asyncio.gather(
+            *(self.provider.search(query, origin=o, destination=d) for o, d in pairs), return_exceptions=True
+        )
+        primary = answers[0]
+        if isinstance(primary, BaseException):
+            raise primary  # the asked-for route failed: the cache may answer with a stale copy
+        found: list[FoundOffer] = list(primary)
+        for (origin, destination), answer in zip(pairs[1:], answers[1:], strict=True):
+            if isinstance(answer, BaseException):
+                # An alternative is a bonus: its failure must not fail the search.
+                log.info("alternative_route_failed", origin=origin, destination=destination, error=str(answer))
+                continue
+            found.extend(answer)
+        found.sort(key=lambda f: _sort_key(query.sort)(f.offer))
+        found = found[: query.max_results]
+        offers, references = [], {}
+        for index, item in enumerate(found, start=1):
+            offer_id = f"{digest}-{index}"
+            offers.append(item.offer.model_copy(update={"id": offer_id}).model_dump(mode="json"))
+            references[offer_id] = {"reference": item.reference, "offer": offers[-1]}
+        # The provider's whole offer is what pricing needs; kept longer than the search so a result stays priceable.
+        await self.cache.set(
+            f"offers:{digest}", {"provider": self.provider.name, "offers": references}, self._offer_ttl_s
+        )
+        return {"offers": offers}
+
+    async def price(self, offer_id: str) -> PriceResponse:
+        digest = offer_id.rpartition("-")[0]
+        stored = await self.cache.get(f"offers:{digest}") if digest else None
+        if not isinstance(stored, dict) or stored.get("provider") != self.provider.name:
+            raise OfferNotFound(offer_id)
+        entry = stored["offers"].get(offer_id)
+        if entry is None:
+            raise OfferNotFound(offer_id)
+        searched = FlightOffer.model_validate(entry["offer"])
+        confirmed = await self.provider.price(entry["reference"])
+        confirmed = confirmed.model_copy(
+            update={
+                "id": offer_id,
+                "alternative": searched.alternative,
+                "provider_offer_id": searched.provider_offer_id,
+            }
+        )
+        return PriceResponse(
+            offer_id=offer_id,
+            available=True,
+            price=confirmed.price,
+            searched_price=searched.price,
+            price_changed=(confirmed.price.total, confirmed.price.currency)
+            != (searched.price.total, searched.price.currency),
+            last_ticketing_date=confirmed.last_ticketing_date,
+            offer=confirmed,
+            meta=ResponseMeta(cache="bypass", provider=self.provider.name),
+        )
+
+    async def locations(self, q: str) -> LocationsResponse:
+        keyword = location_keyword(q)
+
+        async def fetch() -> dict[str, Any]:
+            found = await self.provider.locations(keyword)
+            return {"locations": [location.model_dump(mode="json") for location in found]}
+
+        result = await cached_answer(self.cache, f"locations:{keyword}", fetch, self._locations_ttl_s)
+        return LocationsResponse(
+            locations=[Location.model_validate(item) for item in result.value["locations"]],
+            meta=ResponseMeta(
+                cache=result.state.value,
+                age_s=round(result.age_s, 3),
+                provider=self.provider.name,
+                stale=result.state.value == "stale",
+            ),
+        )

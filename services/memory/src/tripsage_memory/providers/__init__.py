@@ -1,0 +1,1 @@
+"""Memory engines: the interface and its mem0 implementation."""

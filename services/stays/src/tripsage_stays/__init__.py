@@ -1,0 +1,1 @@
+"""TripSage stays service."""

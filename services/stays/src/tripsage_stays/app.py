@@ -1,0 +1,70 @@
+"""The stays service's app: its state is the provider (and its SDK thread pool) and the cache."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+
+from fastapi import FastAPI
+
+from tripsage_amadeus.cached import cache_report
+from tripsage_cache import Cache
+from tripsage_core.app import ReadinessCheck, ServiceSpec, create_service_app
+from tripsage_core.flags import FeatureFlags
+from tripsage_stays.api import router
+from tripsage_stays.config import StaysSettings
+from tripsage_stays.providers import build_provider
+from tripsage_stays.service import StaysService
+
+
+@dataclass(frozen=True, slots=True)
+class StaysState:
+    stays: StaysService
+
+
+def _lifespan_for(settings: StaysSettings) -> Any:
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[StaysState]:
+        provider = build_provider(settings)
+        cache = await Cache.open(settings.redis_url, namespace="stays", stale_factor=settings.cache_stale_multiplier)
+        service = StaysService(
+            provider,
+            cache,
+            hotels_per_search=settings.hotels_per_search,
+            max_days_ahead=settings.max_days_ahead,
+            max_nights=settings.max_nights,
+            search_ttl_s=settings.search_ttl_s,
+        )
+        try:
+            yield StaysState(stays=service)
+        finally:
+            await cache.aclose()
+            provider.close()
+
+    return lifespan
+
+
+def _readiness(state: StaysState) -> Mapping[str, ReadinessCheck]:
+    # Neither is critical: with the provider down, cached answers are still served.
+    return {
+        "provider": ReadinessCheck(state.stays.provider.status, critical=False),
+        "cache": ReadinessCheck(partial(cache_report, state.stays.cache), critical=False),
+    }
+
+
+def create_app(settings: StaysSettings | None = None) -> FastAPI:
+    settings = settings or StaysSettings()
+    return create_service_app(
+        ServiceSpec(
+            name="stays",
+            settings=settings,
+            routers=[router],
+            lifespan=_lifespan_for(settings),
+            readiness=_readiness,
+            flags=FeatureFlags(),
+            description="Hotel search joined with live offers, and offer re-checks, on Amadeus.",
+        )
+    )

@@ -1,0 +1,101 @@
+"""A real sandbox for the session and a real redis-server (emptied per test); faults reset around every test."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import redis
+
+from tripsage_core.auth import mint_token
+from tripsage_core.settings import DEVELOPMENT_JWT_SECRET
+from tripsage_sandbox.testing import RunningSandbox, running_sandbox
+from tripsage_stays.app import create_app
+from tripsage_stays.config import StaysSettings
+
+
+class SandboxControl:
+    """The sandbox's control API: arm faults, read how many calls reached the provider."""
+
+    def __init__(self, sandbox: RunningSandbox) -> None:
+        self.url = sandbox.url
+        self._http = httpx.Client(base_url=sandbox.url, trust_env=False, timeout=5)
+
+    def fault(self, kind: str, *, endpoint: str | None = None, **extra: Any) -> None:
+        spec = {"provider": "amadeus", "kind": kind, **extra}
+        if endpoint:
+            spec["endpoint"] = endpoint
+        self._http.post("/__sandbox/faults", json=spec).raise_for_status()
+
+    def calls(self, endpoint: str) -> int:
+        stats = self._http.get("/__sandbox/stats").json()
+        return int(stats["providers"].get("amadeus", {}).get("endpoints", {}).get(endpoint, 0))
+
+    def reset(self) -> None:
+        self._http.delete("/__sandbox/faults").raise_for_status()
+        self._http.delete("/__sandbox/stats").raise_for_status()
+
+
+@pytest.fixture(scope="session")
+def sandbox_process(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSandbox]:
+    with running_sandbox(Path(tmp_path_factory.mktemp("sandbox"))) as sandbox:
+        yield sandbox
+
+
+@pytest.fixture
+def sandbox(sandbox_process: RunningSandbox) -> Iterator[SandboxControl]:
+    control = SandboxControl(sandbox_process)
+    control.reset()
+    yield control
+    control.reset()
+
+
+@pytest.fixture
+def empty_redis(redis_url: str) -> str:
+    with redis.Redis.from_url(redis_url) as client:
+        client.flushdb()
+    return redis_url
+
+
+@pytest.fixture
+def auth() -> dict[str, str]:
+    return {"authorization": "Bearer " + mint_token(sub="traveller-1", secret=DEVELOPMENT_JWT_SECRET)}
+
+
+AppFactory = Callable[..., AbstractContextManager[str]]
+
+
+@pytest.fixture
+def stays_app(sandbox: SandboxControl, empty_redis: str) -> AppFactory:
+    """ "Serve the real app over real HTTP; keyword arguments override settings."""
+    from tripsage_testing.servers import serve_in_thread
+
+    @contextmanager
+    def serve(**overrides: Any) -> Iterator[str]:
+        values: dict[str, Any] = {
+            "provider_base_url": sandbox.url,
+            "redis_url": empty_redis,
+            "provider_timeout_s": 2.0,
+            "access_log": False,
+            **overrides,
+        }
+        settings = StaysSettings(_env_file=None, **values)
+        with serve_in_thread(create_app(settings), ready_path="/health") as url:
+            yield url
+
+    return serve
+
+
+@pytest.fixture
+def statsd() -> Iterator[socket.socket]:
+    """A UDP socket standing in for the DogStatsD agent."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.bind(("127.0.0.1", 0))
+    sock.settimeout(0.2)
+    yield sock
+    sock.close()

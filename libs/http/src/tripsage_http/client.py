@@ -141,10 +141,11 @@ class ServiceClient:
             )
         return self._session
 
-    async def probe(self, path: str, *, timeout_s: float = 0.5) -> int:
-        """Status of one plain GET, for readiness: no retries, and never counted against the circuit."""
-        async with asyncio.timeout(timeout_s), self._session_now().get(self.base_url + path) as raw:
-            return raw.status
+    async def probe(self, path: str, *, timeout_s: float = 0.5) -> UpstreamResponse:
+        """One plain GET for housekeeping (readiness, documents): no retries, never counted against the circuit."""
+        url = self.base_url + path
+        async with asyncio.timeout(timeout_s), self._session_now().get(url) as raw:
+            return UpstreamResponse(status_code=raw.status, headers=raw.headers, content=await raw.read(), url=url)
 
     async def aclose(self) -> None:
         if self._session is not None:

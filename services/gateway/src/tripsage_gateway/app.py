@@ -93,7 +93,7 @@ def _lifespan_for(settings: GatewaySettings):  # type: ignore[no-untyped-def]
 
 async def _upstream_alive(client: ServiceClient) -> None:
     # A probe must neither retry nor count against the circuit that real traffic relies on.
-    status = await client.probe("/health")
+    status = (await client.probe("/health")).status_code
     if status != 200:
         raise ConnectionError(f"{client.name} health answered {status}")
 

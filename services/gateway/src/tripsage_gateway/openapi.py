@@ -83,7 +83,8 @@ class OpenAPIAggregator:
         missing = []
         for prefix, service in sorted(self._routes.items()):
             try:
-                response = await self._clients[service].request("GET", "/openapi.json", timeout_s=1.0)
+                # Housekeeping must not open the circuit real traffic relies on while a service is still starting.
+                response = await self._clients[service].probe("/openapi.json", timeout_s=1.0)
                 response.raise_for_status()
                 merge(document, service, prefix, response.json())
             except Exception as exc:  # one service down must not blank the whole document

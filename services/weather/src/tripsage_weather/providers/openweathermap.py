@@ -185,7 +185,7 @@ class OpenWeatherMap:
         if self._consecutive_failures >= self._breaker_threshold:
             raise ProviderBusy(f"{self._consecutive_failures} consecutive provider calls failed")
         # The bare root carries no key and costs no quota; any answer below 500 proves the host is there.
-        status = await self._client.probe("/")
+        status = (await self._client.probe("/")).status_code
         if status >= 500:
             raise ProviderBusy(f"{PROVIDER_NAME} answered {status}")
         return {"consecutive_failures": self._consecutive_failures}

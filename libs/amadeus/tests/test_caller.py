@@ -23,8 +23,7 @@ from tripsage_amadeus import (
     ProviderUnavailable,
     build_client,
 )
-
-from .conftest import SandboxControl
+from tripsage_sandbox.testing import SandboxControl
 
 DEPARTURE = (dt.date.today() + dt.timedelta(days=30)).isoformat()
 

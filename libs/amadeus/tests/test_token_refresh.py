@@ -13,9 +13,7 @@ import pytest
 from pydantic_settings import SettingsConfigDict
 
 from tripsage_amadeus import AmadeusCaller, AmadeusServiceSettings, build_client
-from tripsage_sandbox.testing import running_sandbox
-
-from .conftest import SandboxControl
+from tripsage_sandbox.testing import SandboxControl, running_sandbox
 
 
 class DemoSettings(AmadeusServiceSettings):
@@ -26,7 +24,7 @@ class DemoSettings(AmadeusServiceSettings):
 def short_token_sandbox(tmp_path: Path) -> Iterator[SandboxControl]:
     # The SDK refreshes 10 s before expiry, so an 11 s token is refreshed after about a second.
     with running_sandbox(tmp_path, SANDBOX_AMADEUS_TOKEN_TTL="11") as sandbox:
-        yield SandboxControl(sandbox)
+        yield SandboxControl(sandbox, provider="amadeus")
 
 
 async def test_calls_keep_working_across_token_refreshes(short_token_sandbox: SandboxControl) -> None:

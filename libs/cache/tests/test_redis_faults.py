@@ -14,7 +14,7 @@ from structlog.testing import capture_logs
 from tripsage_cache import Cache, TTLClass
 
 if TYPE_CHECKING:
-    from conftest import RedisServer
+    from tripsage_testing.redis import RedisServer
 
 # The bound: a dead Redis must never add noticeable latency to a request.
 MAX_CALL_S = 0.2

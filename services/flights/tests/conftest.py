@@ -8,7 +8,6 @@ from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 import redis
 
@@ -17,29 +16,7 @@ from tripsage_core.flags import FeatureFlags
 from tripsage_core.settings import DEVELOPMENT_JWT_SECRET
 from tripsage_flights.app import create_app
 from tripsage_flights.config import FlightsSettings
-from tripsage_sandbox.testing import RunningSandbox, running_sandbox
-
-
-class SandboxControl:
-    """The sandbox's control API: arm faults, read how many calls reached the provider."""
-
-    def __init__(self, sandbox: RunningSandbox) -> None:
-        self.url = sandbox.url
-        self._http = httpx.Client(base_url=sandbox.url, trust_env=False, timeout=5)
-
-    def fault(self, kind: str, *, endpoint: str | None = None, **extra: Any) -> None:
-        spec = {"provider": "amadeus", "kind": kind, **extra}
-        if endpoint:
-            spec["endpoint"] = endpoint
-        self._http.post("/__sandbox/faults", json=spec).raise_for_status()
-
-    def calls(self, endpoint: str) -> int:
-        stats = self._http.get("/__sandbox/stats").json()
-        return int(stats["providers"].get("amadeus", {}).get("endpoints", {}).get(endpoint, 0))
-
-    def reset(self) -> None:
-        self._http.delete("/__sandbox/faults").raise_for_status()
-        self._http.delete("/__sandbox/stats").raise_for_status()
+from tripsage_sandbox.testing import RunningSandbox, SandboxControl, running_sandbox
 
 
 @pytest.fixture(scope="session")
@@ -50,7 +27,7 @@ def sandbox_process(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runnin
 
 @pytest.fixture
 def sandbox(sandbox_process: RunningSandbox) -> Iterator[SandboxControl]:
-    control = SandboxControl(sandbox_process)
+    control = SandboxControl(sandbox_process, provider="amadeus")
     control.reset()
     yield control
     control.reset()

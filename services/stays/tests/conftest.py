@@ -8,37 +8,14 @@ from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 import redis
 
 from tripsage_core.auth import mint_token
 from tripsage_core.settings import DEVELOPMENT_JWT_SECRET
-from tripsage_sandbox.testing import RunningSandbox, running_sandbox
+from tripsage_sandbox.testing import RunningSandbox, SandboxControl, running_sandbox
 from tripsage_stays.app import create_app
 from tripsage_stays.config import StaysSettings
-
-
-class SandboxControl:
-    """The sandbox's control API: arm faults, read how many calls reached the provider."""
-
-    def __init__(self, sandbox: RunningSandbox) -> None:
-        self.url = sandbox.url
-        self._http = httpx.Client(base_url=sandbox.url, trust_env=False, timeout=5)
-
-    def fault(self, kind: str, *, endpoint: str | None = None, **extra: Any) -> None:
-        spec = {"provider": "amadeus", "kind": kind, **extra}
-        if endpoint:
-            spec["endpoint"] = endpoint
-        self._http.post("/__sandbox/faults", json=spec).raise_for_status()
-
-    def calls(self, endpoint: str) -> int:
-        stats = self._http.get("/__sandbox/stats").json()
-        return int(stats["providers"].get("amadeus", {}).get("endpoints", {}).get(endpoint, 0))
-
-    def reset(self) -> None:
-        self._http.delete("/__sandbox/faults").raise_for_status()
-        self._http.delete("/__sandbox/stats").raise_for_status()
 
 
 @pytest.fixture(scope="session")
@@ -49,7 +26,7 @@ def sandbox_process(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runnin
 
 @pytest.fixture
 def sandbox(sandbox_process: RunningSandbox) -> Iterator[SandboxControl]:
-    control = SandboxControl(sandbox_process)
+    control = SandboxControl(sandbox_process, provider="amadeus")
     control.reset()
     yield control
     control.reset()

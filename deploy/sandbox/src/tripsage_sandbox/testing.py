@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -84,3 +85,35 @@ def running_sandbox(log_dir: Path, **env: str) -> Iterator[RunningSandbox]:
         yield sandbox
     finally:
         stop_sandbox(sandbox)
+
+
+class SandboxControl:
+    """The control API of a running sandbox, for one provider: arm faults, count the calls that reached it."""
+
+    def __init__(self, sandbox: RunningSandbox, provider: str) -> None:
+        self.url = sandbox.url
+        self.port = sandbox.port
+        self.provider = provider
+
+    def _send(self, method: str, path: str, body: dict[str, object] | None = None) -> object:
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(  # noqa: S310 - the loopback sandbox
+            self.url + path, data=data, method=method, headers={"content-type": "application/json"}
+        )
+        with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310
+            return json.loads(response.read() or b"null")
+
+    def fault(self, kind: str, *, endpoint: str | None = None, **extra: object) -> None:
+        spec: dict[str, object] = {"provider": self.provider, "kind": kind, **extra}
+        if endpoint:
+            spec["endpoint"] = endpoint
+        self._send("POST", "/__sandbox/faults", spec)
+
+    def calls(self, endpoint: str) -> int:
+        stats = self._send("GET", "/__sandbox/stats")
+        assert isinstance(stats, dict)
+        return int(stats["providers"].get(self.provider, {}).get("endpoints", {}).get(endpoint, 0))
+
+    def reset(self) -> None:
+        self._send("DELETE", "/__sandbox/faults")
+        self._send("DELETE", "/__sandbox/stats")

@@ -68,7 +68,7 @@ def test_redis_down_requests_still_succeed(stack: Stack, client: httpx.Client) -
         stack.ctl("start", "redis")
     assert statuses == [200] * 20
     assert ready.status_code == 200
-    assert ready.json()["checks"]["cache"]["status"] == "down"
+    assert ready.json()["checks"]["redis"]["status"] == "down"
 
 
 def test_time_service_down_is_503_fast_then_recovers_without_restarting_the_gateway(

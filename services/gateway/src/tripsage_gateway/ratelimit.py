@@ -1,6 +1,7 @@
 """Per-user rate limits (per client IP before authentication), in Redis so every replica shares one budget.
 
-Built on `limits` (fixed windows; its Lua script declares every key it touches, which Dragonfly requires).
+Built on `limits`' storage (fixed windows: one INCR-with-expiry Lua script per request, which declares the one key
+it touches, as Dragonfly requires).
 Redis is never a point of failure: while it is down, reads pass uncounted (fail open) and searches and writes
 are counted per replica in memory, so a Redis outage neither blocks traffic nor lifts every limit; both are logged
 once and counted in metrics.
@@ -17,8 +18,7 @@ from typing import Annotated
 import structlog
 from fastapi import Depends, Request, Response
 from limits import RateLimitItem, parse
-from limits.aio.storage import MemoryStorage, RedisStorage
-from limits.aio.strategies import FixedWindowRateLimiter
+from limits.aio.storage import MemoryStorage, RedisStorage, Storage
 from redis.exceptions import RedisError
 
 from tripsage_core.app import telemetry_of
@@ -85,10 +85,9 @@ class RateLimiter:
             if redis_url
             else None
         )
-        self._shared = FixedWindowRateLimiter(self._store) if self._store is not None else None
-        self._local = FixedWindowRateLimiter(MemoryStorage())
+        self._local = MemoryStorage()
         self._redis_skipped_until = 0.0
-        self.redis_down = self._shared is None
+        self.redis_down = self._store is None
 
     async def store_health(self) -> dict[str, str]:
         """For readiness: whether the shared counters are reachable (a per-replica fallback covers them if not)."""
@@ -101,10 +100,10 @@ class RateLimiter:
     async def check(self, klass: RateClass, identity: str) -> Decision | None:
         """Count one request; None when it passed uncounted (a read while Redis is down)."""
         item = self._items[klass]
-        if self._shared is not None and time.monotonic() >= self._redis_skipped_until:
+        if self._store is not None and time.monotonic() >= self._redis_skipped_until:
             try:
                 async with asyncio.timeout(self._op_timeout_s * 4):
-                    return await self._hit(self._shared, item, klass, identity)
+                    return await self._hit(self._store, item, klass, identity)
             except (RedisError, OSError, TimeoutError) as exc:
                 self._redis_skipped_until = time.monotonic() + self._retry_after_s
                 if not self.redis_down:
@@ -114,14 +113,21 @@ class RateLimiter:
             return None
         return await self._hit(self._local, item, klass, identity)
 
-    async def _hit(self, limiter: FixedWindowRateLimiter, item: RateLimitItem, klass: RateClass, who: str) -> Decision:
-        allowed = await limiter.hit(item, klass.value, who)
-        stats = await limiter.get_window_stats(item, klass.value, who)
-        if limiter is self._shared and self.redis_down:
+    async def _hit(self, storage: Storage, item: RateLimitItem, klass: RateClass, who: str) -> Decision:
+        # One round trip on the common path: the counter's new value gives the remaining budget. Only a refusal
+        # asks the store when the window ends, for an exact Retry-After.
+        key = item.key_for(klass.value, who)
+        count = await storage.incr(key, item.get_expiry())
+        if storage is self._store and self.redis_down:
             self.redis_down = False
             log.info("rate_limit_store_recovered")
-        reset_after = max(0, int(stats.reset_time - time.time() + 0.999))
-        return Decision(allowed=allowed, limit=item.amount, remaining=stats.remaining, reset_after_s=reset_after)
+        allowed = count <= item.amount
+        reset_after = item.get_expiry()
+        if not allowed:
+            reset_after = max(1, int(await storage.get_expiry(key) - time.time() + 0.999))
+        return Decision(
+            allowed=allowed, limit=item.amount, remaining=max(0, item.amount - count), reset_after_s=reset_after
+        )
 
 
 async def _limited_user(request: Request, response: Response) -> Principal:

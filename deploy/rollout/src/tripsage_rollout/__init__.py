@@ -1,0 +1,1 @@
+"""Canary, promotion, rollback and blue/green switches of TripSage services on Kubernetes with Istio."""

@@ -1,0 +1,202 @@
+"""The check between promotion steps: the canary's error rate and p99 from metrics, or its pods' readiness."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import shutil
+import subprocess
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import httpx
+import structlog
+
+log = structlog.get_logger(__name__)
+DEFAULT_MAX_ERROR_RATE = 0.01
+DEFAULT_MAX_P99_MS = 1000.0
+
+
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    """The canary fails the check above either limit."""
+
+    max_error_rate: float = DEFAULT_MAX_ERROR_RATE
+    max_p99_ms: float = DEFAULT_MAX_P99_MS
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """One check's outcome, with the numbers it was based on."""
+
+    healthy: bool
+    reason: str
+    error_rate: float | None = None
+    p99_ms: float | None = None
+
+
+class CanaryCheck(Protocol):
+    def check(self, service: str, track: str, tag: str) -> Verdict:
+        """Judge the track of service, running tag."""
+        ...
+
+
+def judge(error_rate: float | None, p99_ms: float | None, thresholds: Thresholds) -> Verdict:
+    """Healthy when both numbers are known and within the thresholds; no traffic yet is not healthy."""
+    if error_rate is None or p99_ms is None:
+        return Verdict(False, "no canary traffic measured yet", error_rate, p99_ms)
+    if error_rate > thresholds.max_error_rate:
+        return Verdict(False, f"error rate {error_rate:.2%} above {thresholds.max_error_rate:.2%}", error_rate, p99_ms)
+    if p99_ms > thresholds.max_p99_ms:
+        return Verdict(False, f"p99 {p99_ms:.0f} ms above {thresholds.max_p99_ms:.0f} ms", error_rate, p99_ms)
+    return Verdict(True, "within thresholds", error_rate, p99_ms)
+
+
+class PrometheusCheck:
+    """Istio's standard request metrics for the canary's workload, from a Prometheus HTTP API."""
+
+    def __init__(self, url: str, thresholds: Thresholds, *, namespace: str, window: str = "5m") -> None:
+        self._url = url.rstrip("/")
+        self._thresholds = thresholds
+        self._namespace = namespace
+        self._window = window
+
+    def check(self, service: str, track: str, tag: str) -> Verdict:
+        workload = f'destination_workload="{service}-{track}",destination_workload_namespace="{self._namespace}"'
+        w = self._window
+        errors = (
+            f'sum(rate(istio_requests_total{{{workload},response_code=~"5.."}}[{w}]))'
+            f" / sum(rate(istio_requests_total{{{workload}}}[{w}]))"
+        )
+        p99 = (
+            "histogram_quantile(0.99, sum by (le) "
+            f"(rate(istio_request_duration_milliseconds_bucket{{{workload}}}[{w}])))"
+        )
+        return judge(self._query(errors), self._query(p99), self._thresholds)
+
+    def _query(self, promql: str) -> float | None:
+        response = httpx.get(f"{self._url}/api/v1/query", params={"query": promql}, timeout=10.0)
+        response.raise_for_status()
+        return _prometheus_scalar(response.json())
+
+
+def _prometheus_scalar(body: Mapping[str, Any]) -> float | None:
+    results = body.get("data", {}).get("result", [])
+    if not results:
+        return None
+    value = float(results[0]["value"][1])
+    # 0/0 (no requests at all) comes back as NaN.
+    return None if math.isnan(value) else value
+
+
+class DatadogCheck:
+    """The OpenTelemetry HTTP server metric the services export, tagged with the canary's version."""
+
+    def __init__(
+        self,
+        *,
+        api_key: str,
+        app_key: str,
+        site: str,
+        environment: str,
+        thresholds: Thresholds,
+        window_s: int = 300,
+        base_url: str | None = None,
+    ) -> None:
+        self._headers = {"DD-API-KEY": api_key, "DD-APPLICATION-KEY": app_key}
+        self._base = (base_url or f"https://api.{site}").rstrip("/")
+        self._environment = environment
+        self._thresholds = thresholds
+        self._window_s = window_s
+
+    def check(self, service: str, track: str, tag: str) -> Verdict:
+        scope = f"service:{service},env:{self._environment},version:{tag}"
+        errors = self._query(f"count:http.server.duration{{{scope},http.status_code:5*}}.as_count()")
+        total = self._query(f"count:http.server.duration{{{scope}}}.as_count()")
+        p99 = self._query(f"p99:http.server.duration{{{scope}}}")
+        error_rate = None if not total else (errors or 0.0) / total
+        return judge(error_rate, p99, self._thresholds)
+
+    def _query(self, query: str) -> float | None:
+        now = int(time.time())
+        response = httpx.get(
+            f"{self._base}/api/v1/query",
+            params={"from": now - self._window_s, "to": now, "query": query},
+            headers=self._headers,
+            timeout=10.0,
+        )
+        response.raise_for_status()
+        return _datadog_total(response.json())
+
+
+def _datadog_total(body: Mapping[str, Any]) -> float | None:
+    points = [point[1] for series in body.get("series", []) for point in series.get("pointlist", [])]
+    known = [float(p) for p in points if p is not None]
+    return sum(known) if known else None
+
+
+class ReadinessCheck:
+    """Without a metrics backend: every pod of the track exists and is Ready, none restarted."""
+
+    def __init__(self, *, namespace: str, kube_context: str | None = None) -> None:
+        self._namespace = namespace
+        self._kube_context = kube_context
+
+    def check(self, service: str, track: str, tag: str) -> Verdict:
+        kubectl = shutil.which("kubectl")
+        if kubectl is None:
+            return Verdict(False, "kubectl not found on PATH")
+        command = [kubectl, "get", "pods", "-n", self._namespace, "-l", f"app={service},version={track}", "-o", "json"]
+        if self._kube_context:
+            command += ["--context", self._kube_context]
+        # Arguments are validated service and track names, no shell involved.
+        result = subprocess.run(command, capture_output=True, text=True, check=False)  # noqa: S603
+        if result.returncode != 0:
+            return Verdict(False, f"kubectl failed: {result.stderr.strip()}")
+        return pods_verdict(json.loads(result.stdout).get("items", []))
+
+
+def pods_verdict(pods: Sequence[Mapping[str, Any]]) -> Verdict:
+    """Healthy when there is at least one pod and every one is Ready without container restarts."""
+    if not pods:
+        return Verdict(False, "no pods")
+    for pod in pods:
+        name = pod.get("metadata", {}).get("name", "?")
+        status = pod.get("status", {})
+        ready = any(c.get("type") == "Ready" and c.get("status") == "True" for c in status.get("conditions", []))
+        if not ready:
+            return Verdict(False, f"pod {name} not ready")
+        restarts = sum(int(c.get("restartCount", 0)) for c in status.get("containerStatuses", []))
+        if restarts:
+            return Verdict(False, f"pod {name} restarted {restarts} times")
+    return Verdict(True, f"{len(pods)} pods ready")
+
+
+def check_from_environment(
+    environ: Mapping[str, str], *, namespace: str, environment: str, kube_context: str | None, thresholds: Thresholds
+) -> CanaryCheck:
+    """Prometheus when PROMETHEUS_URL is set, Datadog when DD_API_KEY and DD_APP_KEY are, readiness otherwise."""
+    if environ.get("PROMETHEUS_URL"):
+        log.info("canary_check", backend="prometheus")
+        return PrometheusCheck(environ["PROMETHEUS_URL"], thresholds, namespace=namespace)
+    if environ.get("DD_API_KEY") and environ.get("DD_APP_KEY"):
+        log.info("canary_check", backend="datadog")
+        return DatadogCheck(
+            api_key=environ["DD_API_KEY"],
+            app_key=environ["DD_APP_KEY"],
+            site=environ.get("DD_SITE", "datadoghq.com"),
+            environment=environment,
+            thresholds=thresholds,
+        )
+    log.info("canary_check", backend="readiness")
+    return ReadinessCheck(namespace=namespace, kube_context=kube_context)
+
+
+def default_check(namespace: str, environment: str, kube_context: str | None, thresholds: Thresholds) -> CanaryCheck:
+    """The check the process environment configures."""
+    return check_from_environment(
+        os.environ, namespace=namespace, environment=environment, kube_context=kube_context, thresholds=thresholds
+    )

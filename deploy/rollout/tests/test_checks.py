@@ -1,0 +1,190 @@
+"""The check between promotion steps: thresholds, pod readiness, and a Prometheus HTTP API over real HTTP."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, ClassVar
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+from tripsage_rollout.checks import (
+    DatadogCheck,
+    PrometheusCheck,
+    ReadinessCheck,
+    Thresholds,
+    check_from_environment,
+    judge,
+    pods_verdict,
+)
+
+THRESHOLDS = Thresholds(max_error_rate=0.01, max_p99_ms=800)
+
+
+def _pod(name: str, *, ready: bool = True, restarts: int = 0) -> dict[str, Any]:
+    return {
+        "metadata": {"name": name},
+        "status": {
+            "conditions": [{"type": "Ready", "status": "True" if ready else "False"}],
+            "containerStatuses": [{"name": "app", "restartCount": restarts}],
+        },
+    }
+
+
+def test_healthy_only_within_both_thresholds() -> None:
+    assert judge(0.005, 300, THRESHOLDS).healthy
+    assert "error rate" in judge(0.05, 300, THRESHOLDS).reason
+    assert "p99" in judge(0.0, 900, THRESHOLDS).reason
+    assert not judge(0.0, 900, THRESHOLDS).healthy
+
+
+def test_no_measured_traffic_is_not_a_pass() -> None:
+    verdict = judge(None, None, THRESHOLDS)
+    assert not verdict.healthy
+    assert "no canary traffic" in verdict.reason
+
+
+def test_pods_pass_when_all_ready_without_restarts() -> None:
+    assert pods_verdict([_pod("a"), _pod("b")]).healthy
+
+
+@pytest.mark.parametrize(
+    ("pods", "reason"),
+    [([], "no pods"), ([_pod("a"), _pod("b", ready=False)], "pod b not ready"), ([_pod("a", restarts=2)], "restarted")],
+)
+def test_pods_fail_when_missing_unready_or_restarting(pods: list[dict[str, Any]], reason: str) -> None:
+    verdict = pods_verdict(pods)
+    assert not verdict.healthy
+    assert reason in verdict.reason
+
+
+class _PrometheusAnswers(BaseHTTPRequestHandler):
+    """Answers PromQL queries the way Prometheus's HTTP API does, recording them."""
+
+    answers: ClassVar[dict[str, str]] = {}
+    queries: ClassVar[list[str]] = []
+
+    def do_GET(self) -> None:
+        query = parse_qs(urlparse(self.path).query)["query"][0]
+        self.queries.append(query)
+        value = self.answers["p99" if query.startswith("histogram_quantile") else "errors"]
+        result = [] if value == "" else [{"metric": {}, "value": [1700000000.0, value]}]
+        body = json.dumps({"status": "success", "data": {"resultType": "vector", "result": result}}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *_: Any) -> None:
+        pass
+
+
+@pytest.fixture
+def prometheus() -> Iterator[str]:
+    _PrometheusAnswers.queries = []
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _PrometheusAnswers)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_prometheus_check_reads_the_canary_workloads_istio_metrics(prometheus: str) -> None:
+    _PrometheusAnswers.answers = {"errors": "0.002", "p99": "240"}
+    verdict = PrometheusCheck(prometheus, THRESHOLDS, namespace="tripsage").check("flights", "canary", "1.4.0")
+    assert verdict.healthy
+    assert (verdict.error_rate, verdict.p99_ms) == (0.002, 240.0)
+    assert all('destination_workload="flights-canary"' in q for q in _PrometheusAnswers.queries)
+
+
+def test_prometheus_check_fails_a_canary_with_too_many_errors(prometheus: str) -> None:
+    _PrometheusAnswers.answers = {"errors": "0.2", "p99": "240"}
+    verdict = PrometheusCheck(prometheus, THRESHOLDS, namespace="tripsage").check("flights", "canary", "1.4.0")
+    assert not verdict.healthy
+
+
+@pytest.mark.parametrize("errors", ["", "NaN"])
+def test_prometheus_check_without_traffic_is_not_healthy(prometheus: str, errors: str) -> None:
+    _PrometheusAnswers.answers = {"errors": errors, "p99": "240"}
+    verdict = PrometheusCheck(prometheus, THRESHOLDS, namespace="tripsage").check("maps", "canary", "1.4.0")
+    assert not verdict.healthy
+
+
+def test_the_environment_picks_prometheus_then_datadog_then_readiness() -> None:
+    def pick(environ: dict[str, str]) -> type:
+        check = check_from_environment(
+            environ, namespace="tripsage", environment="staging", kube_context=None, thresholds=THRESHOLDS
+        )
+        return type(check)
+
+    assert pick({"PROMETHEUS_URL": "http://prometheus:9090", "DD_API_KEY": "k", "DD_APP_KEY": "a"}) is PrometheusCheck
+    assert pick({"DD_API_KEY": "k", "DD_APP_KEY": "a"}) is DatadogCheck
+    assert pick({"DD_API_KEY": "k"}) is ReadinessCheck
+    assert pick({}) is ReadinessCheck
+
+
+class _DatadogAnswers(BaseHTTPRequestHandler):
+    """Answers /api/v1/query like Datadog's metrics API, by the aggregation the query asks for."""
+
+    answers: ClassVar[dict[str, float | None]] = {}
+    requests: ClassVar[list[tuple[str, str | None]]] = []
+
+    def do_GET(self) -> None:
+        query = parse_qs(urlparse(self.path).query)["query"][0]
+        self.requests.append((query, self.headers.get("DD-API-KEY")))
+        kind = "p99" if query.startswith("p99:") else "errors" if "http.status_code:5*" in query else "total"
+        value = self.answers[kind]
+        series = [] if value is None else [{"pointlist": [[1700000000000.0, value / 2], [1700000060000.0, value / 2]]}]
+        body = json.dumps({"status": "ok", "series": series}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *_: Any) -> None:
+        pass
+
+
+@pytest.fixture
+def datadog_api() -> Iterator[str]:
+    _DatadogAnswers.requests = []
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _DatadogAnswers)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def _datadog(base_url: str) -> DatadogCheck:
+    return DatadogCheck(
+        api_key="test-api-key", app_key="test-app-key", site="unused", environment="production",
+        thresholds=THRESHOLDS, base_url=base_url,
+    )  # fmt: skip
+
+
+def test_datadog_check_judges_the_canary_version_of_the_service(datadog_api: str) -> None:
+    _DatadogAnswers.answers = {"errors": 2.0, "total": 1000.0, "p99": 300.0}
+    verdict = _datadog(datadog_api).check("stays", "canary", "1.4.0")
+    assert verdict.healthy
+    assert verdict.error_rate == pytest.approx(0.002)
+    queries = [query for query, _ in _DatadogAnswers.requests]
+    assert all("service:stays,env:production,version:1.4.0" in q for q in queries)
+    assert {key for _, key in _DatadogAnswers.requests} == {"test-api-key"}
+
+
+def test_datadog_check_fails_a_slow_canary_and_one_without_traffic(datadog_api: str) -> None:
+    _DatadogAnswers.answers = {"errors": 0.0, "total": 1000.0, "p99": 1500.0}
+    assert "p99" in _datadog(datadog_api).check("stays", "canary", "1.4.0").reason
+    _DatadogAnswers.answers = {"errors": None, "total": None, "p99": None}
+    assert not _datadog(datadog_api).check("stays", "canary", "1.4.0").healthy

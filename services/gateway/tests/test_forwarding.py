@@ -52,7 +52,13 @@ def test_get_is_forwarded_with_query_token_request_id_and_trace_context(
     response = gateway.get(
         f"/v1/time/scripted/{key}",
         params={"lat": "35.68", "lon": "139.69"},
-        headers={**AUTH, "x-request-id": "req-7", "traceparent": TRACEPARENT, "cookie": "a=b"},
+        headers={
+            **AUTH,
+            "x-request-id": "req-7",
+            "traceparent": TRACEPARENT,
+            "cookie": "a=b",
+            "x-tripsage-canary": "always",
+        },
     )
     assert response.status_code == 200
     assert response.json()["query"] == "lat=35.68&lon=139.69"
@@ -61,6 +67,7 @@ def test_get_is_forwarded_with_query_token_request_id_and_trace_context(
     assert received["x-request-id"] == "req-7"
     assert received["traceparent"].split("-")[1] == "4bf92f3577b34da6a3ce929d0e0e4736"
     assert "cookie" not in received
+    assert received["x-tripsage-canary"] == "always"
 
 
 def test_post_body_is_forwarded_unchanged(gateway: TestClient, upstream: tuple[ScriptedUpstream, str]) -> None:

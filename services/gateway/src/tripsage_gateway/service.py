@@ -11,7 +11,16 @@ from tripsage_gateway.errors import UnknownRoute
 from tripsage_http import ServiceClient
 
 # Only what an upstream needs crosses the hop; hop-by-hop and client-specific headers stay behind.
-_REQUEST_HEADERS = ("authorization", "content-type", "accept", "accept-language", "idempotency-key", "if-none-match")
+# x-tripsage-canary lets a tester's request reach canary pods on every hop (the mesh routes on it; see helm/).
+_REQUEST_HEADERS = (
+    "authorization",
+    "content-type",
+    "accept",
+    "accept-language",
+    "idempotency-key",
+    "if-none-match",
+    "x-tripsage-canary",
+)
 _RESPONSE_HEADERS = ("content-type", "retry-after", "cache-control", "etag", "location", "x-cache")
 
 

@@ -33,7 +33,8 @@ token: install ## print a development token on the last line (make token SUB=ali
 ctl: install ## control the running stack, e.g. make ctl CMD='stop time'
 	$(RUN) supervisorctl -c .run/supervisord.conf $(CMD)
 
-lint: install ## ruff
+lint: install ## the lock matches every pyproject; ruff
+	$(UV) lock --locked
 	$(RUN) ruff check .
 	$(RUN) ruff format --check .
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
+import socket
 import time
 from collections.abc import Iterator
 
@@ -240,3 +242,28 @@ def test_postgres_down_is_503_fast_and_trips_recover_without_a_restart(
         time.sleep(0.2)
     assert back.status_code == 200
     assert len(back.json()["items"]) == 1
+
+
+def test_created_trips_and_saved_items_are_counted_for_the_dashboards(migrated_database: str) -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as agent:
+        agent.bind(("127.0.0.1", 0))
+        agent.settimeout(0.2)
+        settings = GatewaySettings(
+            database_url=migrated_database,
+            access_log=False,
+            dogstatsd_host="127.0.0.1",
+            dogstatsd_port=agent.getsockname()[1],
+        )
+        with TestClient(create_app(settings)) as gateway:
+            trip_id = gateway.post("/v1/trips", json=_trip(), headers=ALICE).json()["id"]
+            gateway.post(
+                f"/v1/trips/{trip_id}/items", json={"kind": "place", "ref": "p", "title": "Senso-ji"}, headers=ALICE
+            )
+            received = ""
+            deadline = time.monotonic() + 5
+            while "trip_items.saved" not in received and time.monotonic() < deadline:
+                with contextlib.suppress(TimeoutError):
+                    received += agent.recv(65536).decode()
+    assert "tripsage.trips.created:1|c" in received
+    assert "tripsage.trip_items.saved:1|c" in received
+    assert "kind:place" in received

@@ -67,7 +67,7 @@ def _lifespan_for(settings: GatewaySettings):  # type: ignore[no-untyped-def]
                 clients=clients,
                 forwarder=Forwarder(clients=clients, routes=ROUTES),
                 db=db,
-                trips=TripService(db),
+                trips=TripService(db, telemetry_of(app)),
                 briefs=BriefBuilder(clients, section_timeout_s=settings.brief_section_timeout_s),
                 limiter=RateLimiter(
                     redis_url=settings.redis_url,

@@ -15,6 +15,7 @@ import asyncpg
 import orjson
 
 from tripsage_core.errors import Conflict, NotFound, ValidationFailed
+from tripsage_core.telemetry import Telemetry
 from tripsage_db.errors import DatabaseUnavailable
 from tripsage_db.pool import LazyPool
 from tripsage_gateway.trips import repository
@@ -108,8 +109,9 @@ def _request_hash(body: TripCreate) -> str:
 
 
 class TripService:
-    def __init__(self, db: LazyPool) -> None:
+    def __init__(self, db: LazyPool, telemetry: Telemetry) -> None:
         self._db = db
+        self._telemetry = telemetry
 
     @asynccontextmanager
     async def _connection(self) -> AsyncIterator[asyncpg.Connection]:
@@ -138,6 +140,7 @@ class TripService:
                 await repository.record_idempotent_response(
                     connection, user_id, idempotency_key, 201, trip.model_dump(mode="json")
                 )
+        self._telemetry.increment("tripsage.trips.created")
         return trip, False
 
     async def get(self, *, user_id: str, trip_id: UUID) -> Trip:
@@ -184,7 +187,9 @@ class TripService:
         async with self._connection() as connection, connection.transaction():
             if await repository.get_trip(connection, user_id, trip_id) is None:
                 raise TripNotFound()
-            return _item(await repository.insert_item(connection, user_id, trip_id, body.model_dump(mode="python")))
+            item = _item(await repository.insert_item(connection, user_id, trip_id, body.model_dump(mode="python")))
+        self._telemetry.increment("tripsage.trip_items.saved", tags={"kind": body.kind})
+        return item
 
     async def items(self, *, user_id: str, trip_id: UUID) -> ItemList:
         async with self._connection() as connection:

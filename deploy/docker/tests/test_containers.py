@@ -31,8 +31,9 @@ from tripsage_devstack.topology import ALL_SERVICES, POSTGRES_PORT, REDIS_PORT, 
 
 REPO = Path(__file__).resolve().parents[3]
 TAG = os.environ.get("TAG", "dev")
-# Clear of the dev stack (offset 0) and the e2e stack (20000).
-OFFSET = int(os.environ.get("TRIPSAGE_CONTAINER_PORT_OFFSET", "30000"))
+# Clear of the dev stack (offset 0), the e2e stack (20000) and the benchmarks (4000, 6000); every port stays below
+# the kernel's ephemeral range (32768+), where an outgoing connection may already hold it.
+OFFSET = int(os.environ.get("TRIPSAGE_CONTAINER_PORT_OFFSET", "10000"))
 APP_IMAGES = (*(s.name for s in ALL_SERVICES), "sandbox")
 STAND_IN_IMAGES = ("postgres", "redis")
 READY_TIMEOUT_S = 180.0

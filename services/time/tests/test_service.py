@@ -5,14 +5,14 @@ from datetime import UTC, datetime
 import pytest
 
 from tripsage_time.errors import NonexistentLocalTime, NoTimeZoneAtLocation, UnknownTimeZone
-from tripsage_time.providers.timezonefinder import TimezoneFinderLocator
+from tripsage_time.providers.tzf import TzfLocator
 from tripsage_time.schemas import ArrivalRequest, ConvertRequest
 from tripsage_time.service import TimeService
 
 
 @pytest.fixture(scope="module")
 def time_service() -> TimeService:
-    return TimeService(TimezoneFinderLocator())
+    return TimeService(TzfLocator())
 
 
 @pytest.mark.parametrize(

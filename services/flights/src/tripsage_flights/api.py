@@ -23,7 +23,8 @@ from tripsage_flights.schemas import (
 from tripsage_flights.service import FlightsService
 
 
-def _service(request: Request) -> FlightsService:
+# async: FastAPI runs a plain `def` dependency in its thread pool, one thread hop per request.
+async def _service(request: Request) -> FlightsService:
     service: FlightsService = request.app.state.service.flights
     return service
 
@@ -99,7 +100,11 @@ async def search(
     return result
 
 
-@router.post("/price", summary="Confirm an offer's current price and availability (never cached)")
+@router.post(
+    "/price",
+    summary="Confirm an offer's current price and availability (never cached)",
+    responses={404: {"description": "The offer is unknown or has expired; search again"}},
+)
 async def price(body: PriceRequest, response: Response, flights: Flights, _user: CurrentUser) -> PriceResponse:
     result = await flights.price(body.offer_id)
     response.headers["X-Cache"] = result.meta.cache

@@ -2,26 +2,43 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
+from starlette.convertors import StringConvertor, register_url_convertor
 
+from tripsage_gateway.errors import UnknownRoute
 from tripsage_gateway.ratelimit import LimitedUser, rate_limit_headers
+from tripsage_gateway.routes import ROUTES
 from tripsage_gateway.service import Forwarder
 
 
-def _forwarder(request: Request) -> Forwarder:
+class _ForwardedDomain(StringConvertor):
+    """Only the prefixes in the routing table, so the forwarding routes can be matched first, ahead of trips."""
+
+    regex = "|".join(re.escape(prefix) for prefix in ROUTES)
+
+
+register_url_convertor("forwarded_domain", _ForwardedDomain())
+
+
+# async: FastAPI runs a plain `def` dependency in its thread pool, one thread hop per request.
+async def _forwarder(request: Request) -> Forwarder:
     forwarder: Forwarder = request.app.state.service.forwarder
     return forwarder
 
 
 ForwarderDep = Annotated[Forwarder, Depends(_forwarder)]
 
+# Matched first: nearly every request is forwarded, and each route tried before the match costs time per request.
 router = APIRouter(prefix="/v1", tags=["gateway"])
+# Matched last: any other /v1 path, answered 404 after the token is checked (no probing for routes anonymously).
+unknown_router = APIRouter(prefix="/v1", tags=["gateway"])
 
 
 @router.api_route(
-    "/{prefix}",
+    "/{prefix:forwarded_domain}",
     methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
     include_in_schema=False,
     summary="Forward a domain's collection route (e.g. /v1/memories)",
@@ -31,7 +48,7 @@ async def forward_collection(prefix: str, request: Request, user: LimitedUser, f
 
 
 @router.api_route(
-    "/{prefix}/{path:path}",
+    "/{prefix:forwarded_domain}/{path:path}",
     methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
     # Documented by the owning services' own routes, merged into /openapi.json (see openapi.py).
     include_in_schema=False,
@@ -48,3 +65,8 @@ async def forward(prefix: str, path: str, request: Request, _user: LimitedUser, 
     response = await forwarder.forward(request, prefix=prefix, path=path)
     response.headers.update(rate_limit_headers(request))
     return response
+
+
+@unknown_router.api_route("/{path:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"], include_in_schema=False)
+async def unknown(path: str, _user: LimitedUser) -> Response:
+    raise UnknownRoute(f"/v1/{path}")

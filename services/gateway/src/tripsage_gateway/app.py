@@ -12,7 +12,7 @@ from fastapi import FastAPI
 from tripsage_core.app import ReadinessCheck, ServiceSpec, create_service_app, telemetry_of
 from tripsage_core.flags import FeatureFlags
 from tripsage_db.pool import LazyPool, check_database, open_pool_lazily
-from tripsage_gateway.api import router
+from tripsage_gateway.api import router, unknown_router
 from tripsage_gateway.config import DEFAULT_UPSTREAMS, GatewaySettings
 from tripsage_gateway.openapi import OpenAPIAggregator
 from tripsage_gateway.ratelimit import RateClass, RateLimiter
@@ -109,8 +109,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         ServiceSpec(
             name="gateway",
             settings=settings,
-            # Trips first: the forwarding route would otherwise claim /v1/trips as an unknown domain.
-            routers=[trips_router, router],
+            routers=[router, trips_router, unknown_router],
             lifespan=_lifespan_for(settings),
             readiness=_readiness,
             flags=FeatureFlags(),

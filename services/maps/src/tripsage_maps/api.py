@@ -25,7 +25,8 @@ from tripsage_maps.service import MapsService, Served
 T = TypeVar("T")
 
 
-def _service(request: Request) -> MapsService:
+# async: FastAPI runs a plain `def` dependency in its thread pool, one thread hop per request.
+async def _service(request: Request) -> MapsService:
     service: MapsService = request.app.state.service.maps
     return service
 

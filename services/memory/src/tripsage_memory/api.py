@@ -21,7 +21,8 @@ from tripsage_memory.schemas import (
 from tripsage_memory.service import MemoryService
 
 
-def _service(request: Request) -> MemoryService:
+# async: FastAPI runs a plain `def` dependency in its thread pool, one thread hop per request.
+async def _service(request: Request) -> MemoryService:
     service: MemoryService = request.app.state.service.memories
     return service
 

@@ -14,7 +14,8 @@ from tripsage_stays.schemas import OfferCheckResponse, SortKey, StayQuery, StayS
 from tripsage_stays.service import StaysService
 
 
-def _service(request: Request) -> StaysService:
+# async: FastAPI runs a plain `def` dependency in its thread pool, one thread hop per request.
+async def _service(request: Request) -> StaysService:
     service: StaysService = request.app.state.service.stays
     return service
 
@@ -78,7 +79,11 @@ async def search(
     return result
 
 
-@router.get("/offers/{offer_id}", summary="Re-check an offer's price and availability (never cached)")
+@router.get(
+    "/offers/{offer_id}",
+    summary="Re-check an offer's price and availability (never cached)",
+    responses={404: {"description": "The offer is unknown or no longer offered; search again"}},
+)
 async def check_offer(
     offer_id: Annotated[str, Path(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9]+$")],
     response: Response,

@@ -18,7 +18,8 @@ from tripsage_time.schemas import (
 from tripsage_time.service import TimeService
 
 
-def _service(request: Request) -> TimeService:
+# async: FastAPI runs a plain `def` dependency in its thread pool, one thread hop per request.
+async def _service(request: Request) -> TimeService:
     service: TimeService = request.app.state.service.time
     return service
 

@@ -14,7 +14,8 @@ from tripsage_weather.schemas import CurrentWeather, Forecast, Meta, TripWeather
 from tripsage_weather.service import DAILY_OUTLOOK_DAYS, WeatherService
 
 
-def _service(request: Request) -> WeatherService:
+# async: FastAPI runs a plain `def` dependency in its thread pool, one thread hop per request.
+async def _service(request: Request) -> WeatherService:
     service: WeatherService = request.app.state.service.weather
     return service
 
@@ -41,7 +42,11 @@ def _expose(request: Request, response: Response, meta: Meta | None) -> None:
     telemetry_of(request.app).increment("tripsage.cache", tags={"service": "weather", "result": meta.cache})
 
 
-@router.get("/current", summary="Current conditions at coordinates or in a named city")
+@router.get(
+    "/current",
+    summary="Current conditions at coordinates or in a named city",
+    responses={404: {"description": "The provider knows no city by this name"}},
+)
 async def current(
     request: Request,
     response: Response,

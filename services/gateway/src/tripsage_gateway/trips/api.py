@@ -13,12 +13,13 @@ from tripsage_gateway.trips.schemas import Item, ItemCreate, ItemList, Trip, Tri
 from tripsage_gateway.trips.service import TripService
 
 
-def _trips(request: Request) -> TripService:
+# async: FastAPI runs a plain `def` dependency in its thread pool, one thread hop per request.
+async def _trips(request: Request) -> TripService:
     service: TripService = request.app.state.service.trips
     return service
 
 
-def _briefs(request: Request) -> BriefBuilder:
+async def _briefs(request: Request) -> BriefBuilder:
     builder: BriefBuilder = request.app.state.service.briefs
     return builder
 

@@ -198,6 +198,26 @@ def test_exports_counters_and_timings_as_otel_metrics(receiver: _OtlpReceiver) -
     assert receiver.metric_total("tripsage.test.latency") == 12.5
 
 
+def test_with_dogstatsd_and_otlp_both_set_a_count_goes_to_dogstatsd_only(receiver: _OtlpReceiver) -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        telemetry = _telemetry(
+            TelemetryConfig(
+                otlp_endpoint=receiver.url,
+                export_interval_s=0.1,
+                dogstatsd_host="127.0.0.1",
+                dogstatsd_port=sock.getsockname()[1],
+            )
+        )
+        telemetry.increment("tripsage.test.once", 4)
+        lines = _receive_statsd_lines(sock, {"tripsage.test.once"})
+        time.sleep(0.5)  # several OTLP export intervals
+        telemetry.shutdown()
+
+    assert lines["tripsage.test.once"].split("|")[:2] == ["tripsage.test.once:4", "c"]
+    assert receiver.metric_total("tripsage.test.once") == 0
+
+
 def _two_hop_apps(telemetry: Telemetry) -> tuple[FastAPI, FastAPI, list[str]]:
     """App A forwards to app B through an instrumented aiohttp-backed client; B keeps the traceparents it sees."""
     seen_by_b: list[str] = []

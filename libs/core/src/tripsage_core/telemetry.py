@@ -138,21 +138,22 @@ class Telemetry:
         )
 
     def increment(self, metric: str, value: int = 1, tags: Mapping[str, str] | None = None) -> None:
-        """Count an event on DogStatsD and the OTel counter of the same name."""
+        """Count an event on DogStatsD if configured, else on the OTel counter of the same name."""
         if self._closed:
             return
+        # One path only: a Datadog agent takes both DogStatsD and OTLP, and would count every event twice.
         if self._statsd is not None:
             self._statsd.increment(metric, value, tags=_statsd_tags(tags))
-        if self._meter is not None:
+        elif self._meter is not None:
             self._counter(metric).add(value, attributes=tags)
 
     def timing(self, metric: str, ms: float, tags: Mapping[str, str] | None = None) -> None:
-        """Record a duration in milliseconds on DogStatsD and the OTel histogram of the same name."""
+        """Record a duration in milliseconds on DogStatsD if configured, else on the OTel histogram of that name."""
         if self._closed:
             return
         if self._statsd is not None:
             self._statsd.timing(metric, ms, tags=_statsd_tags(tags))
-        if self._meter is not None:
+        elif self._meter is not None:
             self._histogram(metric).record(ms, attributes=tags)
 
     def shutdown(self, timeout_s: float | None = None) -> None:

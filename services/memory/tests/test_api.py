@@ -148,6 +148,8 @@ def test_bad_input_is_a_422_naming_the_field(client: TestClient) -> None:
         ("POST", "/v1/memories", {"text": "a", "messages": [{"content": "b"}]}, "body"),
         ("POST", "/v1/memories", {"text": "a", "metadata": {"user_id": "someone-else"}}, "metadata.user_id"),
         ("POST", "/v1/memories", {"text": "a", "metadata": {"category": "gossip"}}, "metadata.category"),
+        ("POST", "/v1/memories", {"text": "aisle\u0000seat"}, "text"),
+        ("POST", "/v1/memories", {"messages": [{"content": "\u0000"}]}, "messages.0.content"),
         ("GET", "/v1/memories/search?q=", None, "q"),
         ("GET", "/v1/memories/search?q=x&limit=500", None, "limit"),
         ("GET", "/v1/memories/not-a-uuid", None, "memory_id"),

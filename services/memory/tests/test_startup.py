@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Callable
 
 import pytest
@@ -97,3 +99,14 @@ def test_an_embedder_unreachable_at_startup_is_checked_by_readiness_once_it_answ
     assert response.status_code == 503
     assert response.json()["checks"]["embedder"]["status"] == "down"
     assert "400" in response.json()["checks"]["embedder"]["error"]  # the sandbox refuses 1536 dimensions
+
+
+def test_the_service_imports_without_loading_qdrant_client_and_it_still_imports_afterwards() -> None:
+    # A fresh interpreter: this test process has imported everything already.
+    probe = (
+        "import sys, tripsage_memory.app; "
+        "print(any(name.startswith('qdrant_client') for name in sys.modules)); "
+        "import qdrant_client; print(qdrant_client.QdrantClient.__module__)"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=True)
+    assert result.stdout.split() == ["False", "qdrant_client.qdrant_client"]

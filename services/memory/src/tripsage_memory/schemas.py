@@ -7,6 +7,8 @@ from typing import Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from tripsage_core.text import StoredText
+
 Category = Literal["preference", "constraint", "fact", "trip", "other"]
 MAX_TEXT = 4000
 
@@ -24,7 +26,7 @@ class Message(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     role: Literal["user", "assistant"] = "user"
-    content: str = Field(min_length=1, max_length=MAX_TEXT)
+    content: StoredText = Field(min_length=1, max_length=MAX_TEXT)
 
 
 class MemoryCreate(BaseModel):
@@ -32,7 +34,7 @@ class MemoryCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    text: str | None = Field(None, min_length=1, max_length=MAX_TEXT, examples=["I prefer aisle seats."])
+    text: StoredText | None = Field(None, min_length=1, max_length=MAX_TEXT, examples=["I prefer aisle seats."])
     messages: list[Message] | None = Field(None, min_length=1, max_length=20)
     metadata: MemoryMetadata = Field(default_factory=MemoryMetadata)
 
@@ -49,7 +51,7 @@ class MemoryCreate(BaseModel):
 class MemoryUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    text: str | None = Field(None, min_length=1, max_length=MAX_TEXT)
+    text: StoredText | None = Field(None, min_length=1, max_length=MAX_TEXT)
     metadata: MemoryMetadata | None = None
 
     @model_validator(mode="after")

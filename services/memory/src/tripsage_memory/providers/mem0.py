@@ -7,27 +7,53 @@ What we change in mem0, and why:
 - the OpenAI clients are rebuilt with our timeouts and one retry (the SDK default is 600 s and two retries), and
   with explicit base URLs so no environment variable (OPENAI_BASE_URL, OPENROUTER_API_KEY) can redirect traffic;
 - its INFO logs, which carry memory text, are silenced (WARNING and above only);
+- mem0 is imported without qdrant_client (`_without_qdrant_client`): mem0 builds a default, Qdrant-backed config as a
+  default argument at import time, which imports qdrant_client — 50 MiB resident and a second of start-up for a
+  client a pgvector deployment never uses (docs/benchmarks.md, footprint);
 - the pgvector store gets our psycopg pool: bounded, with connect/statement timeouts, and HNSW iterative scans so a
   per-user filter still fills `limit` results.
 """
 
 from __future__ import annotations
 
+import contextlib
+import sys
+import types
+from collections.abc import Iterator
+
 from tripsage_memory.config import MemorySettings, prepare_mem0_environment
 
 prepare_mem0_environment()
 
-import contextlib  # noqa: E402
+
+@contextlib.contextmanager
+def _without_qdrant_client() -> Iterator[None]:
+    """Import mem0 with a placeholder qdrant_client; afterwards a real `import qdrant_client` works as ever."""
+    if "qdrant_client" in sys.modules:
+        yield
+        return
+    placeholder = types.ModuleType("qdrant_client")
+    # Only mem0's QdrantConfig class body touches it (as a type annotation), never with the pgvector store we use.
+    placeholder.QdrantClient = type("QdrantClient", (), {})  # type: ignore[attr-defined]
+    sys.modules["qdrant_client"] = placeholder
+    try:
+        yield
+    finally:
+        del sys.modules["qdrant_client"]
+
+
+with _without_qdrant_client():
+    from mem0 import Memory
+    from mem0.configs.base import MemoryConfig
+
 import logging  # noqa: E402
-from collections.abc import Iterator, Mapping, Sequence  # noqa: E402
+from collections.abc import Mapping, Sequence  # noqa: E402
 from typing import Any  # noqa: E402
 
 import openai  # noqa: E402
 import psycopg  # noqa: E402
 import psycopg_pool  # noqa: E402
 import structlog  # noqa: E402
-from mem0 import Memory  # noqa: E402
-from mem0.configs.base import MemoryConfig  # noqa: E402
 from mem0.exceptions import LLMError  # noqa: E402
 
 from tripsage_db.errors import DatabaseUnavailable  # noqa: E402

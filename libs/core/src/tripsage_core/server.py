@@ -17,6 +17,9 @@ def serve(app_factory: str, settings: ServiceSettings) -> None:
         workers=settings.workers,
         timeout_keep_alive=settings.keep_alive_s,
         timeout_graceful_shutdown=settings.graceful_timeout_s,
+        # The client address (per-IP rate limits, logs) comes from X-Forwarded-For only when a trusted proxy sent it.
+        proxy_headers=True,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
         loop="uvloop",
         http="httptools",
         log_config=None,

@@ -52,7 +52,7 @@ def measure(stack: RunningStack, plan: Plan, sandbox_delay_ms: float) -> dict[st
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="tripsage-bench", description=__doc__)
     parser.add_argument("--smoke", action="store_true", help="a few requests per figure: proves the harness works")
-    parser.add_argument("--offset", type=int, default=4_000, help="port offset of the benchmarked stack (ports stay below the ephemeral range)")
+    parser.add_argument("--offset", type=int, default=4_000, help="stack port offset (keep ports < 32768)")
     parser.add_argument("--sandbox-delay-ms", type=float, default=20.0, help="fixed delay of every provider call")
     parser.add_argument("--out", type=Path, default=REPO / "bench" / "results.json")
     parser.add_argument("--doc", type=Path, default=REPO / "docs" / "benchmarks.md")

@@ -60,6 +60,13 @@ def markdown(results: dict[str, Any]) -> str:
             "",
         ),
         (
+            "1 CPU per request at 32 connections: gateway / time service (direct, through)",
+            f"{_fig(hop['gateway_cpu_us_per_request'], ' µs')} / {_fig(hop['time_cpu_us_per_request_direct'], ' µs')}, "
+            f"{_fig(hop['time_cpu_us_per_request_through'], ' µs')}",
+            "",
+            "",
+        ),
+        (
             "2 cached search p99, 32 connections",
             _fig(cached["p99_ms"], " ms"),
             "≤ 20 ms",

@@ -51,6 +51,12 @@ def spread(values: list[float]) -> dict[str, float]:
     return {"median": round(statistics.median(values), 3), "min": round(min(values), 3), "max": round(max(values), 3)}
 
 
+def _per_request(later: dict[str, float], earlier: dict[str, float], name: str, requests: float) -> float:
+    if not requests or name not in later or name not in earlier:
+        return 0.0
+    return round((later[name] - earlier[name]) / requests * 1e6, 1)
+
+
 def _runs(plan: Plan, measure: Callable[[], dict[str, float]]) -> dict[str, dict[str, float]]:
     samples = [measure() for _ in range(plan.runs)]
     return {key: spread([sample[key] for sample in samples]) for key in samples[0]}
@@ -73,8 +79,11 @@ class Suite:
             seconds = self.plan.seconds
             d1 = wrk.run(direct, connections=1, seconds=seconds, headers=self.auth)
             g1 = wrk.run(through, connections=1, seconds=seconds, headers=self.auth)
+            before = self._cpu_seconds()
             d32 = wrk.run(direct, connections=32, seconds=seconds, headers=self.auth)
+            middle = self._cpu_seconds()
             g32 = wrk.run(through, connections=32, seconds=seconds, headers=self.auth)
+            after = self._cpu_seconds()
             return {
                 "direct_p50_ms": d1["p50_ms"],
                 "direct_p90_ms": d1["p90_ms"],
@@ -86,6 +95,11 @@ class Suite:
                 "direct_rps_c32": d32["rps"],
                 "gateway_rps_c32": g32["rps"],
                 "throughput_ratio": round(g32["rps"] / d32["rps"], 3) if d32["rps"] else 0.0,
+                # CPU per request explains the ratio where throughput alone can't: on two cores, wrk, the gateway, the
+                # time service and Redis share the CPUs that the direct run leaves to wrk and the time service alone.
+                "time_cpu_us_per_request_direct": _per_request(middle, before, "time", d32["requests"]),
+                "time_cpu_us_per_request_through": _per_request(after, middle, "time", g32["requests"]),
+                "gateway_cpu_us_per_request": _per_request(after, middle, "gateway", g32["requests"]),
                 "errors": d1["non_2xx"] + g1["non_2xx"] + d32["non_2xx"] + g32["non_2xx"],
             }
 
@@ -196,6 +210,16 @@ class Suite:
             }
             for name in loaded
         }
+
+    def _cpu_seconds(self) -> dict[str, float]:
+        """User + system CPU seconds so far of the gateway and the time service."""
+        seconds = {}
+        for name in ("gateway", "time"):
+            pid = self.stack.ctl("pid", name).strip()
+            if pid.isdigit():
+                times = psutil.Process(int(pid)).cpu_times()
+                seconds[name] = times.user + times.system
+        return seconds
 
     def rss(self) -> dict[str, float]:
         sizes = {}

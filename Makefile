@@ -11,7 +11,7 @@ RUN := $(UV) run --frozen --all-packages --quiet
 SUB ?= dev-user
 PYTEST_ARGS ?=
 
-.PHONY: help install run token ctl test lint typecheck unit e2e fmt clean bench
+.PHONY: help install run token ctl test lint typecheck unit e2e fmt clean bench fuzz
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
@@ -48,6 +48,11 @@ e2e: install ## end-to-end tests against a stack started the way `make run` star
 	$(RUN) pytest tests-e2e $(PYTEST_ARGS)
 
 test: lint typecheck unit e2e deploy-checks test-containers ## every check and every test, the images built and run included
+
+FUZZ_EXAMPLES ?= 100
+
+fuzz: install ## fuzz every OpenAPI with fresh random cases (FUZZ_EXAMPLES per operation), plus the hostile inputs
+	TRIPSAGE_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) TRIPSAGE_FUZZ_RANDOMIZE=1 $(RUN) pytest tests-e2e/test_fuzz.py tests-e2e/test_hostile_input.py $(PYTEST_ARGS)
 
 bench: install ## benchmark the whole stack (about 10 min); writes bench/results.json and docs/benchmarks.md
 	$(RUN) tripsage-bench

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+import base64
 import json
 import time
 from collections.abc import Iterator
 
 import jwt
 import pytest
+from cryptography.hazmat.primitives import hashes, hmac, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from fastapi import FastAPI
 from fastapi.responses import Response
@@ -110,3 +112,100 @@ async def test_hs256_token_is_refused_by_a_jwks_only_verifier(jwks_url: str) -> 
     verifier = TokenVerifier(secret=None, jwks_url=jwks_url, audience="authenticated", issuer=None)
     with pytest.raises(Unauthorized, match="algorithm"):
         await verifier.verify(mint_token(sub="alice", secret=SECRET))
+
+
+def _b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _signed_with_hmac(key: bytes, header: dict[str, object]) -> str:
+    """An HS256 token built by hand: PyJWT itself refuses a PEM as an HMAC key, an attacker's script would not."""
+    claims = {"sub": "mallory", "aud": "authenticated", "exp": int(time.time()) + 60}
+    signing_input = f"{_b64url(json.dumps(header).encode())}.{_b64url(json.dumps(claims).encode())}"
+    mac = hmac.HMAC(key, hashes.SHA256())
+    mac.update(signing_input.encode())
+    return f"{signing_input}.{_b64url(mac.finalize())}"
+
+
+def _unsigned(header: dict[str, object]) -> str:
+    claims = {"sub": "mallory", "aud": "authenticated", "exp": int(time.time()) + 60}
+    return f"{_b64url(json.dumps(header).encode())}.{_b64url(json.dumps(claims).encode())}."
+
+
+def _verifiers(jwks_url: str) -> list[TokenVerifier]:
+    """A JWKS-only verifier and one that also holds the HS256 secret (a project migrating between the two)."""
+    return [
+        TokenVerifier(secret=None, jwks_url=jwks_url, audience="authenticated", issuer=None),
+        TokenVerifier(secret=SecretStr(SECRET), jwks_url=jwks_url, audience="authenticated", issuer=None),
+    ]
+
+
+@pytest.mark.parametrize("encoding", ["pem", "der"])
+async def test_hs256_token_keyed_with_the_rsa_public_key_is_rejected(
+    jwks_url: str, signing_keys: dict[str, object], encoding: str
+) -> None:
+    # Algorithm confusion: the public key is public, so an HMAC keyed with it proves nothing.
+    public_key = signing_keys["rsa"].public_key()  # type: ignore[attr-defined]
+    key_bytes = (
+        public_key.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        if encoding == "pem"
+        else public_key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    )
+    token = _signed_with_hmac(key_bytes, {"alg": "HS256", "typ": "JWT", "kid": "rsa-1"})
+    for verifier in _verifiers(jwks_url):
+        with pytest.raises(Unauthorized):
+            await verifier.verify(token)
+
+
+@pytest.mark.parametrize("alg", ["none", "None", "NONE", ""])
+async def test_unsigned_tokens_are_rejected_whatever_the_alg_spelling(jwks_url: str, alg: str) -> None:
+    for verifier in [*_verifiers(jwks_url), _hs_verifier()]:
+        with pytest.raises(Unauthorized, match="algorithm"):
+            await verifier.verify(_unsigned({"alg": alg, "typ": "JWT", "kid": "rsa-1"}))
+
+
+async def test_a_token_whose_alg_is_not_its_keys_is_rejected_not_a_server_error(
+    jwks_url: str, signing_keys: dict[str, object]
+) -> None:
+    claims = {"sub": "mallory", "aud": "authenticated", "exp": int(time.time()) + 60}
+    # RS256 header naming the EC key, and ES256 naming the RSA key: each key is only valid for its own algorithm.
+    rs_on_ec = jwt.encode(claims, signing_keys["rsa"], algorithm="RS256", headers={"kid": "ec-1"})  # type: ignore[arg-type]
+    es_on_rsa = jwt.encode(claims, signing_keys["ec"], algorithm="ES256", headers={"kid": "rsa-1"})  # type: ignore[arg-type]
+    for verifier in _verifiers(jwks_url):
+        for token in (rs_on_ec, es_on_rsa):
+            with pytest.raises(Unauthorized, match="does not match its signing key"):
+                await verifier.verify(token)
+
+
+async def test_a_token_signed_by_the_right_key_but_another_claimed_alg_is_rejected(
+    jwks_url: str, signing_keys: dict[str, object]
+) -> None:
+    # The signature is the RSA key's own (RS256) but the header claims PS256, which no key here is published for.
+    claims = {"sub": "mallory", "aud": "authenticated", "exp": int(time.time()) + 60}
+    token = jwt.encode(claims, signing_keys["rsa"], algorithm="PS256", headers={"kid": "rsa-1"})  # type: ignore[arg-type]
+    for verifier in _verifiers(jwks_url):
+        with pytest.raises(Unauthorized, match="algorithm"):
+            await verifier.verify(token)
+
+
+async def test_the_hs256_secret_still_works_beside_a_jwks_url(jwks_url: str, signing_keys: dict[str, object]) -> None:
+    both = _verifiers(jwks_url)[1]
+    claims = {"sub": "bob", "aud": "authenticated", "exp": int(time.time()) + 60}
+    rsa_token = jwt.encode(claims, signing_keys["rsa"], algorithm="RS256", headers={"kid": "rsa-1"})  # type: ignore[arg-type]
+    assert (await both.verify(mint_token(sub="alice", secret=SECRET))).user_id == "alice"
+    assert (await both.verify(rsa_token)).user_id == "bob"
+
+
+@pytest.mark.parametrize(
+    ("claims", "message"),
+    [
+        ({"nbf": int(time.time()) + 3600}, "invalid"),
+        ({"iat": int(time.time()) + 3600}, "invalid"),
+        ({"sub": ""}, "invalid|no user"),
+    ],
+    ids=["not-yet-valid", "issued-in-the-future", "empty-subject"],
+)
+async def test_tokens_not_yet_valid_or_without_a_subject_are_rejected(claims: dict[str, object], message: str) -> None:
+    token = mint_token(sub="alice", secret=SECRET, extra=claims)
+    with pytest.raises(Unauthorized, match=message):
+        await _hs_verifier().verify(token)

@@ -184,3 +184,46 @@ async def test_server_errors_are_retried_for_idempotent_calls_but_not_when_the_p
         await client.aclose()
         await one_layer.aclose()
     assert (server.hits[retried], server.hits[untouched]) == (2, 1)
+
+
+async def test_answers_outside_the_counted_statuses_never_open_the_circuit(upstream: tuple[Upstream, str]) -> None:
+    server, base_url = upstream
+    key = _key()
+    server.script(key, 503, 503, 503, 503)
+    client = ServiceClient(
+        name="reporting",
+        base_url=base_url,
+        retry=RetryPolicy(attempts=1),
+        breaker=BreakerPolicy(threshold=2, reset_after_s=30, counted_statuses=frozenset({500})),
+    )
+    try:
+        statuses = [(await client.request("GET", f"/scripted/{key}")).status_code for _ in range(4)]
+        after = await client.request("GET", f"/scripted/{key}")
+    finally:
+        await client.aclose()
+    assert statuses == [503, 503, 503, 503]  # each answer reached the upstream: the circuit stayed closed
+    assert after.status_code == 200
+    assert server.hits[key] == 5
+
+
+async def test_a_deadline_the_caller_shortened_never_opens_the_circuit(upstream: tuple[Upstream, str]) -> None:
+    server, base_url = upstream
+    key = _key()
+    breaker = BreakerPolicy(threshold=2, reset_after_s=30)
+    client = ServiceClient(
+        name="patient", base_url=base_url, timeout_s=0.3, retry=RetryPolicy(attempts=1), breaker=breaker
+    )
+    try:
+        for _ in range(3):  # a brief's short section budget running out, again and again
+            with pytest.raises(UpstreamTimeout):
+                await client.request("GET", f"/slow/{key}", params={"seconds": 0.5}, timeout_s=0.1)
+        healthy = await client.request("GET", f"/scripted/{key}")
+        for _ in range(2):  # the upstream missing the client's own deadline does count
+            with pytest.raises(UpstreamTimeout):
+                await client.request("GET", f"/slow/{key}", params={"seconds": 0.5})
+        with pytest.raises(UpstreamUnavailable, match="circuit"):
+            await client.request("GET", f"/scripted/{key}")
+    finally:
+        await client.aclose()
+    assert healthy.status_code == 200
+    assert server.hits[key] == 6  # every call reached the upstream but the last, refused by the open circuit

@@ -213,9 +213,11 @@ def test_pricing_an_unknown_offer_is_404_problem(flights_app: AppFactory, auth: 
         response = httpx.post(
             f"{url}/v1/flights/price", json={"offer_id": "0123456789abcdef01234567-1"}, headers=auth, trust_env=False
         )
+        declared = httpx.get(f"{url}/openapi.json", trust_env=False).json()["paths"]["/v1/flights/price"]["post"]
     assert response.status_code == 404
     assert response.headers["content-type"] == PROBLEM
     assert response.json()["errors"][0]["field"] == "offer_id"
+    assert "404" in declared["responses"]
 
 
 def test_locations_autocomplete_finds_airports_and_cities_and_is_cached(

@@ -106,6 +106,18 @@ def test_unknown_domain_is_a_404_problem(gateway: TestClient) -> None:
     assert response.json()["type"].endswith("/unknown-route")
 
 
+def test_a_hash_or_question_mark_inside_an_id_reaches_the_service_as_part_of_the_id(
+    gateway: TestClient, upstream: tuple[ScriptedUpstream, str]
+) -> None:
+    server, _ = upstream
+    key = _key()
+    response = gateway.get(f"/v1/time/scripted/{key}%23frag%3Fx=1", headers=AUTH)
+    assert response.status_code == 200
+    assert response.json()["key"] == f"{key}#frag?x=1"
+    assert response.json()["query"] == ""
+    assert server.hits[f"{key}#frag?x=1"] == 1
+
+
 def test_dot_segments_are_refused(gateway: TestClient) -> None:
     response = gateway.get("/v1/time/a/%2e%2e/%2e%2e/health", headers=AUTH)
     assert response.status_code == 404

@@ -107,6 +107,30 @@ def test_bad_trips_are_422_naming_the_field(gateway: TestClient, overrides: dict
     assert response.json()["errors"][0]["field"] == field
 
 
+def test_nul_characters_postgres_cannot_store_are_422_naming_the_field(gateway: TestClient) -> None:
+    trip = gateway.post("/v1/trips", json=_trip(name="Tokyo\u0000"), headers=ALICE)
+    trip_id = gateway.post("/v1/trips", json=_trip(), headers=ALICE).json()["id"]
+    item = gateway.post(
+        f"/v1/trips/{trip_id}/items",
+        json={"kind": "place", "ref": "p1", "title": "Temple", "snapshot": {"hours": [{"open": "9\u0000"}]}},
+        headers=ALICE,
+    )
+    assert (trip.status_code, item.status_code) == (422, 422)
+    assert trip.json()["errors"][0]["field"] == "name"
+    assert item.json()["errors"][0]["field"] == "snapshot"
+
+
+def test_a_snapshot_nested_deeper_than_jsonb_encoding_allows_is_422_not_500(gateway: TestClient) -> None:
+    trip_id = gateway.post("/v1/trips", json=_trip(), headers=ALICE).json()["id"]
+    deep = '{"a":' * 900 + "1" + "}" * 900
+    body = '{"kind": "place", "ref": "p1", "title": "Temple", "snapshot": ' + deep + "}"
+    item = gateway.post(
+        f"/v1/trips/{trip_id}/items", content=body, headers={**ALICE, "content-type": "application/json"}
+    )
+    assert item.status_code == 422
+    assert item.json()["errors"][0]["field"] == "snapshot"
+
+
 def test_retried_post_with_an_idempotency_key_creates_one_trip(gateway: TestClient) -> None:
     headers = {**ALICE, "Idempotency-Key": "create-tokyo-1"}
     first = gateway.post("/v1/trips", json=_trip(), headers=headers)

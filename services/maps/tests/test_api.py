@@ -96,6 +96,14 @@ def test_a_past_departure_time_is_422(make_client: MakeClient) -> None:
     assert response.json()["errors"][0]["field"] == "departure_time"
 
 
+def test_a_numeric_departure_time_in_a_matrix_is_422_not_read_as_a_timestamp(make_client: MakeClient) -> None:
+    body = {"origins": ["Kyoto"], "destinations": ["Osaka"], "departure_time": 54750670901784}
+    with make_client() as client:
+        response = client.post("/v1/maps/distance-matrix", json=body)
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "departure_time"
+
+
 def test_requests_without_a_token_are_401(make_client: MakeClient) -> None:
     with make_client() as client:
         response = client.get("/v1/maps/geocode", params={"address": "Kyoto"}, headers={"authorization": ""})

@@ -151,6 +151,7 @@ def test_bad_input_is_a_422_naming_the_field(client: TestClient) -> None:
         ("POST", "/v1/memories", {"text": "aisle\u0000seat"}, "text"),
         ("POST", "/v1/memories", {"messages": [{"content": "\u0000"}]}, "messages.0.content"),
         ("GET", "/v1/memories/search?q=", None, "q"),
+        ("GET", "/v1/memories/search?q=%C2%A0%20%09", None, "q"),
         ("GET", "/v1/memories/search?q=x&limit=500", None, "limit"),
         ("GET", "/v1/memories/not-a-uuid", None, "memory_id"),
         ("PATCH", "/v1/memories/4f1c2ad8-8a2e-4f4e-9d43-6f1ad2b3c4d5", {}, "body"),

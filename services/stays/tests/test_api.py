@@ -132,8 +132,10 @@ def test_offer_recheck_confirms_price_and_is_never_cached(
 def test_rechecking_an_unknown_offer_is_404_problem(stays_app: AppFactory, auth: dict[str, str]) -> None:
     with stays_app() as url:
         response = httpx.get(f"{url}/v1/stays/offers/SBXNOSUCHOFFER", headers=auth, trust_env=False)
+        document = httpx.get(f"{url}/openapi.json", trust_env=False).json()
     assert response.status_code == 404
     assert response.headers["content-type"] == PROBLEM
+    assert "404" in document["paths"]["/v1/stays/offers/{offer_id}"]["get"]["responses"]
 
 
 def test_provider_failing_after_a_search_serves_the_cached_hotels_marked_stale(

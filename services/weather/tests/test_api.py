@@ -95,9 +95,11 @@ def test_current_weather_by_city_name(client: TestClient) -> None:
 
 def test_unknown_city_is_404_naming_city(client: TestClient) -> None:
     response = client.get("/v1/weather/current", params={"city": "Nowhereville Qqq"}, headers=AUTH)
+    declared = client.get("/openapi.json").json()["paths"]["/v1/weather/current"]["get"]["responses"]
     assert response.status_code == 404
     assert response.headers["content-type"] == PROBLEM_CONTENT_TYPE
     assert response.json()["errors"][0]["field"] == "city"
+    assert "404" in declared
 
 
 @pytest.mark.parametrize(

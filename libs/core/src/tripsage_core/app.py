@@ -63,19 +63,32 @@ class ServiceSpec(Generic[StateT]):
 
 
 class _Draining:
-    """Set on SIGTERM, before the server stops accepting and long before in-flight requests finish."""
+    """Set on SIGTERM; the server keeps accepting for `delay_s` so balancers see /ready 503 before the listener closes.
 
-    def __init__(self) -> None:
+    Without the delay uvicorn closes its listener at once: a probe gets "connection refused" rather than 503, and a
+    client reusing an idle keep-alive connection races the close and sees a reset.
+    """
+
+    def __init__(self, delay_s: float = 0.0) -> None:
         self.started = False
+        self.delay_s = delay_s
 
     def hook_signals(self) -> None:
+        loop = asyncio.get_running_loop()
         for signum in (signal.SIGTERM, signal.SIGINT):
             previous = signal.getsignal(signum)
 
             def handler(sig: int, frame: FrameType | None, _previous: Any = previous) -> None:
-                self.started = True
-                if callable(_previous):
+                if not callable(_previous):
+                    self.started = True
+                    return
+                if self.started or self.delay_s <= 0:  # a second signal: the operator wants out now
+                    self.started = True
                     _previous(sig, frame)
+                    return
+                self.started = True
+                log.info("draining", delay_s=self.delay_s)
+                loop.call_soon_threadsafe(loop.call_later, self.delay_s, _previous, sig, frame)
 
             try:
                 signal.signal(signum, handler)
@@ -96,9 +109,10 @@ def _request_id(scope: Scope) -> str:
 class RequestContextMiddleware:
     """Request id in, request id out, one access log line; plain ASGI because BaseHTTPMiddleware costs throughput."""
 
-    def __init__(self, app: ASGIApp, *, access_log: bool) -> None:
+    def __init__(self, app: ASGIApp, *, access_log: bool, draining: _Draining | None = None) -> None:
         self.app = app
         self.access_log = access_log
+        self.draining = draining
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -114,7 +128,11 @@ class RequestContextMiddleware:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                message.setdefault("headers", []).append((b"x-request-id", request_id.encode()))
+                headers = message.setdefault("headers", [])
+                headers.append((b"x-request-id", request_id.encode()))
+                if self.draining is not None and self.draining.started:
+                    # Clients drop this connection after the response, so none is idle when the listener closes.
+                    headers.append((b"connection", b"close"))
             await send(message)
 
         try:
@@ -196,7 +214,7 @@ def create_service_app(spec: ServiceSpec[StateT]) -> FastAPI:
             sample_ratio=settings.trace_sample_ratio,
         ),
     )
-    draining = _Draining()
+    draining = _Draining(settings.drain_delay_s)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -258,7 +276,7 @@ def create_service_app(spec: ServiceSpec[StateT]) -> FastAPI:
             ],
             max_age=600,
         )
-    app.add_middleware(RequestContextMiddleware, access_log=settings.access_log)
+    app.add_middleware(RequestContextMiddleware, access_log=settings.access_log, draining=draining)
     return app
 
 

@@ -57,7 +57,7 @@ class TokenVerifier:
         if algorithm == "HS256" and self._secret is not None:
             key = self._secret.get_secret_value()
         elif algorithm in _ASYMMETRIC and self._jwks is not None:
-            key = await self._signing_key(token)
+            key = await self._signing_key(token, algorithm)
         else:
             raise Unauthorized("The bearer token is signed with an algorithm this service does not accept.")
         try:
@@ -83,7 +83,7 @@ class TokenVerifier:
             raise Unauthorized("The bearer token names no user.")
         return Principal(user_id=sub, token=token, claims=claims)
 
-    async def _signing_key(self, token: str) -> Any:
+    async def _signing_key(self, token: str, algorithm: str) -> Any:
         assert self._jwks is not None
         try:
             # PyJWKClient is synchronous (urllib); keep its rare network fetch off the event loop.
@@ -92,6 +92,10 @@ class TokenVerifier:
             raise ServiceUnavailable("The identity provider's keys cannot be fetched right now.") from None
         except jwt.PyJWTError:
             raise Unauthorized("The bearer token is signed by an unknown key.") from None
+        # The header's `alg` is the attacker's choice: it must be the one the key is published for, or an RS256
+        # header naming an EC key would reach PyJWT with a key of the wrong type.
+        if signing_key.algorithm_name != algorithm:
+            raise Unauthorized("The bearer token's algorithm does not match its signing key.")
         return signing_key.key
 
 

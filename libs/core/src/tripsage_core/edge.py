@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from urllib.parse import unquote_to_bytes
+
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from tripsage_core.errors import PayloadTooLarge, problem_response
+from tripsage_core.errors import BadRequest, PayloadTooLarge, TripSageError, problem_response
 
 # An API answers JSON only: nothing here should ever be framed, sniffed or rendered as a page.
 SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
@@ -22,7 +24,7 @@ class _TooLarge(Exception):
 
 
 class EdgeMiddleware:
-    """Refuse bodies over `max_body_bytes` with 413 (declared or streamed), and add the security headers."""
+    """Refuse bodies over `max_body_bytes` (413) and non-UTF-8 query strings (400); add the security headers."""
 
     def __init__(self, app: ASGIApp, *, max_body_bytes: int) -> None:
         self.app = app
@@ -36,21 +38,34 @@ class EdgeMiddleware:
             if key == b"content-length" and value.isdigit() and int(value) > self.max_body_bytes:
                 await self._refuse(scope, receive, send)
                 return
+        if not _is_utf8_query(scope.get("query_string", b"")):
+            # Starlette would silently turn the bytes into U+FFFD and the route would act on text nobody sent.
+            await self._refuse(scope, receive, send, BadRequest("The query string is not valid UTF-8 once decoded."))
+            return
         received = 0
         started = False
+        too_large = False
         is_docs = scope["path"].startswith(_DOCS_PATHS)
 
         async def counting_receive() -> Message:
-            nonlocal received
+            nonlocal received, too_large
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_body_bytes:
+                    too_large = True
                     raise _TooLarge
             return message
 
         async def send_with_headers(message: Message) -> None:
             nonlocal started
+            if too_large:
+                # FastAPI catches the interruption while parsing a body model and answers its own 400: the
+                # caller gets the 413 instead, and the app's response is dropped.
+                if message["type"] == "http.response.start" and not started:
+                    started = True
+                    await self._refuse(scope, receive, send)
+                return
             if message["type"] == "http.response.start":
                 started = True
                 headers = list(message.get("headers", []))
@@ -66,8 +81,14 @@ class EdgeMiddleware:
             if not started:
                 await self._refuse(scope, receive, send)
 
-    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
-        response = problem_response(
-            PayloadTooLarge(f"The request body is larger than {self.max_body_bytes} bytes."), scope["path"]
-        )
-        await response(scope, receive, send)
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send, error: TripSageError | None = None) -> None:
+        error = error or PayloadTooLarge(f"The request body is larger than {self.max_body_bytes} bytes.")
+        await problem_response(error, scope["path"])(scope, receive, send)
+
+
+def _is_utf8_query(query_string: bytes) -> bool:
+    try:
+        unquote_to_bytes(query_string.replace(b"+", b" ")).decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True

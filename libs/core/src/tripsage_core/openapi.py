@@ -42,6 +42,9 @@ _DEFAULT_PROBLEMS = {
     "422": "Invalid input; `errors` names each field",
     "500": "Unexpected error (no internals are shown)",
 }
+# Answered before the input reaches the route's model: bytes that are not UTF-8, or more bytes than allowed.
+_UNREADABLE = "The body or query string could not be read (not UTF-8)"
+_TOO_LARGE = "The request body is larger than the service accepts"
 
 
 def with_problem_responses(schema: dict[str, Any]) -> dict[str, Any]:
@@ -61,6 +64,11 @@ def with_problem_responses(schema: dict[str, Any]) -> dict[str, Any]:
                 operation["security"] = [{"bearerAuth": []}]
                 for code, description in _DEFAULT_PROBLEMS.items():
                     responses.setdefault(code, {"description": description})
+            has_query = any(parameter.get("in") == "query" for parameter in operation.get("parameters", []))
+            if "requestBody" in operation or has_query:
+                responses.setdefault("400", {"description": _UNREADABLE})
+            if "requestBody" in operation:
+                responses.setdefault("413", {"description": _TOO_LARGE})
             for code, response in responses.items():
                 if code[0] in "45":
                     response["content"] = {PROBLEM_CONTENT_TYPE: {"schema": PROBLEM_REF}}

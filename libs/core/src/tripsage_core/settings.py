@@ -41,6 +41,13 @@ class ServiceSettings(BaseSettings):
     workers: int = Field(1, ge=1, le=64)
     keep_alive_s: int = Field(5, ge=1, le=300, description="Idle keep-alive; above the mesh's idle timeout")
     graceful_timeout_s: int = Field(20, ge=1, le=300, description="Drain time after SIGTERM before exit")
+    forwarded_allow_ips: str = Field(
+        "127.0.0.1",
+        description="Peers whose X-Forwarded-For is believed (comma-separated); behind Istio, its sidecar's 127.0.0.6",
+    )
+    drain_delay_s: float = Field(
+        1.0, ge=0, le=60, description="After SIGTERM, keep accepting (with /ready 503) this long before closing"
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     access_log: bool = True
     max_body_bytes: int = Field(1_048_576, ge=1024, description="Larger request bodies are refused with 413")

@@ -52,10 +52,14 @@ class RetryPolicy:
 
 @dataclass(frozen=True, slots=True)
 class BreakerPolicy:
-    """Open after `threshold` consecutive failures; let a probe through after `reset_after_s`."""
+    """Open after `threshold` consecutive failures; let a probe through after `reset_after_s`.
+
+    Transport failures and timeouts always count; of the answers, only `counted_statuses` do.
+    """
 
     threshold: int = 5
     reset_after_s: float = 5.0
+    counted_statuses: frozenset[int] = frozenset(range(500, 600))
 
 
 class _RetryableStatus(Exception):
@@ -64,12 +68,23 @@ class _RetryableStatus(Exception):
         self.response = response
 
 
+class _CallerDeadline(Exception):
+    """A deadline the caller shortened ran out: says nothing about the upstream, so it never opens the circuit."""
+
+
 class _Failure(Exception):
     """Carries a failure through the breaker's context so it counts, then is unwrapped."""
 
     def __init__(self, cause: BaseException | UpstreamResponse) -> None:
         super().__init__(repr(cause))
         self.cause = cause
+
+
+def _is_answer_timeout(exc: BaseException) -> bool:
+    """Connected, but no answer in time (a connect timeout is the upstream being unreachable)."""
+    return isinstance(exc, TimeoutError | aiohttp.ServerTimeoutError) and not isinstance(
+        exc, aiohttp.ConnectionTimeoutError
+    )
 
 
 def _give_up(failure: Exception) -> UpstreamResponse:
@@ -121,7 +136,9 @@ class ServiceClient:
         self._retry = retry or RetryPolicy()
         self._breaker_policy = breaker or BreakerPolicy()
         self._breakers = purgatory.AsyncCircuitBreakerFactory(
-            default_threshold=self._breaker_policy.threshold, default_ttl=self._breaker_policy.reset_after_s
+            default_threshold=self._breaker_policy.threshold,
+            default_ttl=self._breaker_policy.reset_after_s,
+            exclude=[_CallerDeadline],
         )
         self._max_connections = max_connections
         self._default_headers = dict(headers or {})
@@ -172,6 +189,8 @@ class ServiceClient:
         method = method.upper()
         retryable = method in _IDEMPOTENT if idempotent is None else idempotent
         deadline = asyncio.get_running_loop().time() + (timeout_s or self.timeout_s)
+        # A brief's 1.5 s section budget running out is the caller's choice, not the upstream failing its own deadline.
+        count_timeouts = timeout_s is None or timeout_s >= self.timeout_s
         target = self._url(url, params)
         send_headers = dict(headers) if headers else {}
         if json is not None:
@@ -182,7 +201,7 @@ class ServiceClient:
         # The first attempt runs bare: the retry machinery costs throughput and only failures need it.
         failure: Exception
         try:
-            response = await self._send_once(method, target, content, send_headers, deadline)
+            response = await self._send_once(method, target, content, send_headers, deadline, count_timeouts)
         except UpstreamUnavailable as exc:
             failure = exc
         else:
@@ -193,7 +212,7 @@ class ServiceClient:
         if backoff is False:
             return _give_up(failure)
         await asyncio.sleep(backoff if backoff is not True else self._first_wait_s())
-        return await self._retry_loop(method, target, content, send_headers, deadline)
+        return await self._retry_loop(method, target, content, send_headers, deadline, count_timeouts)
 
     def _url(self, url: str, params: Mapping[str, Any] | str | None) -> str:
         target = url if url.startswith(("http://", "https://")) else self.base_url + url
@@ -206,7 +225,13 @@ class ServiceClient:
         return self._retry.wait_initial_s + random.uniform(0, self._retry.wait_jitter_s)  # noqa: S311 - jitter
 
     async def _retry_loop(
-        self, method: str, target: str, content: bytes | None, headers: dict[str, str], deadline: float
+        self,
+        method: str,
+        target: str,
+        content: bytes | None,
+        headers: dict[str, str],
+        deadline: float,
+        count_timeouts: bool = True,
     ) -> UpstreamResponse:
         left = self._retry.attempts - 1
         try:
@@ -219,7 +244,7 @@ class ServiceClient:
                 wait_jitter=self._retry.wait_jitter_s,
             ):
                 with attempt:
-                    response = await self._send_once(method, target, content, headers, deadline)
+                    response = await self._send_once(method, target, content, headers, deadline, count_timeouts)
                     if response.status_code in self._retry.statuses:
                         raise _RetryableStatus(response)
                     return response
@@ -239,7 +264,13 @@ class ServiceClient:
         return isinstance(exc, UpstreamUnavailable) and "circuit" not in exc.detail and remaining > 0
 
     async def _send_once(
-        self, method: str, target: str, content: bytes | None, headers: dict[str, str], deadline: float
+        self,
+        method: str,
+        target: str,
+        content: bytes | None,
+        headers: dict[str, str],
+        deadline: float,
+        count_timeouts: bool = True,
     ) -> UpstreamResponse:
         if deadline <= asyncio.get_running_loop().time():
             raise UpstreamTimeout(f"{self.name} did not answer in time.")
@@ -254,22 +285,24 @@ class ServiceClient:
                                 status_code=raw.status, headers=raw.headers, content=await raw.read(), url=target
                             )
                 except (aiohttp.ClientError, TimeoutError, OSError) as exc:
+                    if not count_timeouts and _is_answer_timeout(exc):
+                        raise _CallerDeadline from exc
                     raise _Failure(exc) from exc
-                if response.status_code >= 500:
+                if response.status_code in self._breaker_policy.counted_statuses:
                     # Server errors count against the circuit; the response itself is still handed back.
                     raise _Failure(response)
                 return response
         except OpenedState:
             raise UpstreamUnavailable(f"{self.name} is failing; its circuit is open.") from None
+        except _CallerDeadline:
+            raise UpstreamTimeout(f"{self.name} did not answer in time.") from None
         except _Failure as failure:
             return self._unwrap(failure.cause)
 
     def _unwrap(self, cause: BaseException | UpstreamResponse) -> UpstreamResponse:
         if isinstance(cause, UpstreamResponse):
             return cause
-        if isinstance(cause, TimeoutError | aiohttp.ServerTimeoutError) and not isinstance(
-            cause, aiohttp.ConnectionTimeoutError
-        ):
+        if _is_answer_timeout(cause):
             raise UpstreamTimeout(f"{self.name} did not answer in time.") from None
         log.warning("upstream_unreachable", upstream=self.name, error=type(cause).__name__)
         raise UpstreamUnavailable(f"{self.name} cannot be reached.") from None

@@ -22,7 +22,7 @@ from tripsage_gateway.trips.api import router as trips_router
 from tripsage_gateway.trips.brief import BriefBuilder
 from tripsage_gateway.trips.repository import init_connection
 from tripsage_gateway.trips.service import TripService
-from tripsage_http import RetryPolicy, ServiceClient
+from tripsage_http import BreakerPolicy, RetryPolicy, ServiceClient
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +37,9 @@ class GatewayState:
 
 # Services retry their providers themselves; the gateway retries only a refused or reset connection.
 SERVICE_RETRY = RetryPolicy(statuses=frozenset())
+# A service answering 502/503/504 is up and reporting its own provider's outage (rate limit, timeout): counting
+# that would open the circuit on the cached answers the service still serves. Unreachable, timeouts and 500 count.
+SERVICE_BREAKER = BreakerPolicy(counted_statuses=frozenset({500}))
 
 
 def _lifespan_for(settings: GatewaySettings):  # type: ignore[no-untyped-def]
@@ -57,6 +60,7 @@ def _lifespan_for(settings: GatewaySettings):  # type: ignore[no-untyped-def]
                     connect_timeout_s=settings.upstream_connect_timeout_s,
                     trace_configs=telemetry_of(app).aiohttp_trace_configs(),
                     retry=SERVICE_RETRY,
+                    breaker=SERVICE_BREAKER,
                 )
                 stack.push_async_callback(client.aclose)
                 clients[name] = client

@@ -19,6 +19,7 @@ import structlog
 from fastapi import Depends, Request, Response
 from limits import RateLimitItem, parse
 from limits.aio.storage import MemoryStorage, RedisStorage, Storage
+from redis.asyncio import BlockingConnectionPool
 from redis.exceptions import RedisError
 
 from tripsage_core.app import telemetry_of
@@ -27,6 +28,7 @@ from tripsage_core.errors import RateLimited, Unauthorized
 
 log = structlog.get_logger(__name__)
 
+_REDIS_POOL_SIZE = 64
 _SEARCH_SUFFIXES = ("/search", "/places", "/directions", "/distance-matrix", "/brief")
 
 
@@ -79,8 +81,16 @@ class RateLimiter:
                 "async+" + redis_url,
                 implementation="redispy",
                 key_prefix="tripsage:ratelimit",
-                socket_timeout=op_timeout_s,
-                socket_connect_timeout=op_timeout_s,
+                # A burst larger than the pool must queue for a connection: redis-py's default pool raises
+                # MaxConnectionsError instead, which read as "Redis down" and let the burst through a second
+                # time on the per-replica counters.
+                connection_pool=BlockingConnectionPool.from_url(  # type: ignore[arg-type]  # limits types **options narrowly
+                    redis_url,
+                    max_connections=_REDIS_POOL_SIZE,
+                    timeout=op_timeout_s * 4,
+                    socket_timeout=op_timeout_s,
+                    socket_connect_timeout=op_timeout_s,
+                ),
             )
             if redis_url
             else None
@@ -100,6 +110,10 @@ class RateLimiter:
     async def check(self, klass: RateClass, identity: str) -> Decision | None:
         """Count one request; None when it passed uncounted (a read while Redis is down)."""
         item = self._items[klass]
+        # Searches and writes are always counted in this replica's memory as well: when Redis fails mid-window
+        # (a burst can itself push a call past its timeout) the fallback continues this replica's count instead
+        # of handing out a fresh budget, which would let the burst through a second time.
+        local = None if klass is RateClass.READ else await self._hit(self._local, item, klass, identity)
         if self._store is not None and time.monotonic() >= self._redis_skipped_until:
             try:
                 async with asyncio.timeout(self._op_timeout_s * 4):
@@ -109,9 +123,7 @@ class RateLimiter:
                 if not self.redis_down:
                     log.warning("rate_limit_store_down", error=type(exc).__name__, fallback="reads open, rest local")
                 self.redis_down = True
-        if klass is RateClass.READ:
-            return None
-        return await self._hit(self._local, item, klass, identity)
+        return local
 
     async def _hit(self, storage: Storage, item: RateLimitItem, klass: RateClass, who: str) -> Decision:
         # One round trip on the common path: the counter's new value gives the remaining budget. Only a refusal

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from urllib.parse import quote
 
 from fastapi import Request, Response
 
@@ -44,7 +45,9 @@ class Forwarder:
         inject_trace_headers(headers)
         upstream = await client.request(
             request.method,
-            f"/v1/{prefix}/{path}" if path else f"/v1/{prefix}",
+            # `path` arrives percent-decoded: re-encode it, or a `#`, `?` or `%2F` inside an id would cut the
+            # upstream URL into a fragment, a query or another route.
+            f"/v1/{prefix}/{quote(path, safe='/')}" if path else f"/v1/{prefix}",
             params=request.url.query or None,
             content=body or None,
             headers=headers,

@@ -17,6 +17,9 @@ def _departure_time(value: object) -> object:
     """'now' or an ISO 8601 time that is not in the past; a time without offset is read as UTC."""
     if value is None or value == "now":
         return value
+    if not isinstance(value, str | dt.datetime):
+        # pydantic would read a number as a Unix timestamp; the documented input is a date-time string.
+        raise ValueError("must be 'now' or an ISO 8601 date-time")
     try:
         moment = _DATETIME.validate_python(value)
     except ValueError:

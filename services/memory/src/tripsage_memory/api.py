@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
 from tripsage_core.auth import CurrentUser
+from tripsage_core.errors import ValidationFailed
 from tripsage_memory.schemas import (
     AddResult,
     Category,
@@ -53,6 +54,9 @@ async def search_memories(
     category: CategoryFilter = None,
     trip_id: TripFilter = None,
 ) -> SearchResults:
+    if not q.strip():
+        # mem0 refuses a blank query with a bare ValueError, which would surface as a 500.
+        raise ValidationFailed.for_field("q", "must contain a non-space character", location="query")
     return await memories.search(user.user_id, query=q, limit=limit, category=category, trip_id=trip_id)
 
 

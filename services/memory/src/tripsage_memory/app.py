@@ -82,7 +82,7 @@ def _compare(settings: MemorySettings, actual: int) -> None:
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[MemoryState]:
     settings: MemorySettings = app.state.settings
-    database = await open_pool_lazily(settings.database, max_size=settings.database_pool_size, connect_timeout=3.0)
+    database = await open_pool_lazily(settings.database, max_size=settings.database_pool_size, connect_timeout=1.0)
     vector_pool = open_vector_pool(settings)
     threads = BlockingPool("mem0", max_workers=settings.engine_threads, max_queued=settings.engine_threads * 16)
     try:

@@ -21,13 +21,16 @@ from tripsage_memory.errors import CollectionNotReady, DimensionMismatch, Invali
 
 log = structlog.get_logger(__name__)
 
+# Under the gateway's 2 s upstream deadline, so Postgres down is this service's 503 rather than the gateway's 504.
+ACQUIRE_TIMEOUT_S = 1.0
+
 # What a dead, restarting or unreachable Postgres raises through asyncpg (SQL errors are bugs, not outages).
 DATABASE_ERRORS: tuple[type[Exception], ...] = (
     OSError,
     TimeoutError,
     asyncpg.InterfaceError,
     asyncpg.PostgresConnectionError,
-    asyncpg.CannotConnectNowError,
+    asyncpg.OperatorInterventionError,  # shutting down (57P01) or starting up (57P03)
 )
 
 _COLUMN_DIMS = """
@@ -72,7 +75,7 @@ class MemoryTable:
         """Check (or, on first start, set) the vector column's dimension; idempotent and safe across replicas."""
         if self.bound:
             return
-        async with self._pool.acquire(timeout=3.0) as conn:
+        async with self._pool.acquire(timeout=ACQUIRE_TIMEOUT_S) as conn:
             column_dims = await conn.fetchval(_COLUMN_DIMS, self.name)
             if column_dims is None:
                 raise CollectionNotReady(f"table {self._table} does not exist; run the migrations")
@@ -104,7 +107,7 @@ class MemoryTable:
     ) -> tuple[list[StoredMemory], str | None]:
         """One page of a user's memories, newest first, and the cursor of the next page."""
         after = decode_cursor(cursor) if cursor else None
-        async with self._pool.acquire(timeout=3.0) as conn:
+        async with self._pool.acquire(timeout=ACQUIRE_TIMEOUT_S) as conn:
             rows = await conn.fetch(
                 f"""
                 SELECT id, payload::text AS payload FROM {self._table}
@@ -131,7 +134,7 @@ class MemoryTable:
 
     async def erase(self, user_id: str) -> int:
         """Delete every row of `user_id`, in this table and in mem0's entity table if it exists; one transaction."""
-        async with self._pool.acquire(timeout=3.0) as conn, conn.transaction():
+        async with self._pool.acquire(timeout=ACQUIRE_TIMEOUT_S) as conn, conn.transaction():
             deleted = await conn.fetchval(
                 f"WITH gone AS (DELETE FROM {self._table} WHERE payload->>'user_id' = $1 RETURNING 1) "  # noqa: S608
                 "SELECT count(*) FROM gone",

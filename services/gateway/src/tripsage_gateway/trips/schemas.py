@@ -9,6 +9,8 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
+from tripsage_core.text import StoredJson, StoredText
+
 Iata = Annotated[str, Field(pattern=r"^[A-Z]{3}$", examples=["SFO"], description="IATA airport or city code")]
 Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$", examples=["USD"], description="ISO 4217 code")]
 MAX_TRIP_DAYS = 366
@@ -26,8 +28,8 @@ class Destination(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    text: str = Field(min_length=1, max_length=200, examples=["Tokyo"])
-    place_id: str | None = Field(None, max_length=300)
+    text: StoredText = Field(min_length=1, max_length=200, examples=["Tokyo"])
+    place_id: StoredText | None = Field(None, max_length=300)
     lat: float | None = Field(None, ge=-90, le=90)
     lon: float | None = Field(None, ge=-180, le=180)
 
@@ -52,14 +54,14 @@ class _TripFields(BaseModel):
 
 
 class TripCreate(_TripFields):
-    name: str = Field(min_length=1, max_length=200, examples=["Autumn in Tokyo"])
+    name: StoredText = Field(min_length=1, max_length=200, examples=["Autumn in Tokyo"])
     destination: Destination = Field(description="Free text, or an object with text and a resolved place")
     origin: Iata | None = None
     start_date: dt.date
     end_date: dt.date
     travelers: int = Field(1, ge=1, le=9)
     budget: Money | None = None
-    notes: str | None = Field(None, max_length=4000)
+    notes: StoredText | None = Field(None, max_length=4000)
 
     @field_validator("end_date")
     @classmethod
@@ -71,14 +73,14 @@ class TripCreate(_TripFields):
 
 
 class TripUpdate(_TripFields):
-    name: str | None = Field(None, min_length=1, max_length=200)
+    name: StoredText | None = Field(None, min_length=1, max_length=200)
     destination: Destination | None = None
     origin: Iata | None = None
     start_date: dt.date | None = None
     end_date: dt.date | None = None
     travelers: int | None = Field(None, ge=1, le=9)
     budget: Money | None = None
-    notes: str | None = Field(None, max_length=4000)
+    notes: StoredText | None = Field(None, max_length=4000)
 
 
 def check_dates(start: dt.date, end: dt.date) -> None:
@@ -113,12 +115,12 @@ class ItemCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     kind: Literal["flight", "stay", "place"]
-    ref: str = Field(min_length=1, max_length=500, description="Offer id or place id at the provider")
-    title: str = Field(min_length=1, max_length=300, examples=["JFK → LHR, BA 178, 7h 10m"])
+    ref: StoredText = Field(min_length=1, max_length=500, description="Offer id or place id at the provider")
+    title: StoredText = Field(min_length=1, max_length=300, examples=["JFK → LHR, BA 178, 7h 10m"])
     price: Money | None = Field(
         None, validate_default=True, description="The price at save time (required for flights and stays)"
     )
-    snapshot: dict[str, Any] = Field(default_factory=dict, description="Key facts at save time, kept as given")
+    snapshot: StoredJson = Field(default_factory=dict, description="Key facts at save time, kept as given")
 
     @field_validator("price")
     @classmethod

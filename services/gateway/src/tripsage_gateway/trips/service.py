@@ -32,7 +32,16 @@ from tripsage_gateway.trips.schemas import (
 )
 
 ACQUIRE_TIMEOUT_S = 2.0
-_UNREACHABLE = (OSError, TimeoutError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError)
+# OperatorInterventionError: Postgres shutting down or starting up (57P01, 57P03) is an outage, not a bug; so is
+# InternalClientError, raised by a pooled connection left mid-operation when the server went away under it.
+_UNREACHABLE = (
+    OSError,
+    TimeoutError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.InterfaceError,
+    asyncpg.OperatorInterventionError,
+    asyncpg.InternalClientError,
+)
 
 
 class TripNotFound(NotFound):

@@ -11,7 +11,7 @@ RUN := $(UV) run --frozen --all-packages --quiet
 SUB ?= dev-user
 PYTEST_ARGS ?=
 
-.PHONY: help install run token ctl test lint typecheck unit e2e fmt clean bench fuzz
+.PHONY: help install run token ctl test lint typecheck unit e2e fmt clean bench fuzz chaos
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
@@ -53,6 +53,9 @@ FUZZ_EXAMPLES ?= 100
 
 fuzz: install ## fuzz every OpenAPI with fresh random cases (FUZZ_EXAMPLES per operation), plus the hostile inputs
 	TRIPSAGE_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) TRIPSAGE_FUZZ_RANDOMIZE=1 $(RUN) pytest tests-e2e/test_fuzz.py tests-e2e/test_hostile_input.py $(PYTEST_ARGS)
+
+chaos: install ## faults under load, one at a time (about 4 min): writes chaos/results.json and docs/reliability.md
+	$(RUN) tripsage-chaos
 
 bench: install ## benchmark the whole stack (about 10 min); writes bench/results.json and docs/benchmarks.md
 	$(RUN) tripsage-bench

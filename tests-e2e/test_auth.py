@@ -25,8 +25,8 @@ from tripsage_devstack.harness import RunningStack
 from tripsage_devstack.topology import SERVICES
 
 PROBLEM = "application/problem+json"
-# Open by design: probes, the API description, its UI; /flags is the README's documented internal probe of flags.
-PUBLIC_OPERATIONS = {("GET", "/health"), ("GET", "/ready"), ("GET", "/flags")}
+# Open by design: the probes, the API description and its UI (the list); nothing else.
+PUBLIC_OPERATIONS = {("GET", "/health"), ("GET", "/ready")}
 PUBLIC_UNDOCUMENTED = ("/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc")
 _METHODS = ("get", "post", "put", "patch", "delete")
 

@@ -102,8 +102,8 @@ def test_routes_require_a_bearer_token(make_app: Callable[..., FastAPI], dev_tok
     assert authorised.json() == {"user": "dev-user"}
 
 
-def test_flags_endpoint_shows_flags_from_the_environment(
-    make_app: Callable[..., FastAPI], monkeypatch: pytest.MonkeyPatch
+def test_flags_endpoint_shows_flags_from_the_environment_to_a_caller_with_a_token(
+    make_app: Callable[..., FastAPI], monkeypatch: pytest.MonkeyPatch, dev_token: str
 ) -> None:
     monkeypatch.setenv("FEATURE_ALTERNATIVE_ROUTES", "true")
     from tripsage_core.flags import FeatureFlags
@@ -111,7 +111,9 @@ def test_flags_endpoint_shows_flags_from_the_environment(
     flags = FeatureFlags()
     assert flags.enabled() == ["alternative_routes"]
     with TestClient(make_app()) as client:
-        response = client.get("/flags")
+        anonymous = client.get("/flags")
+        response = client.get("/flags", headers={"authorization": f"Bearer {dev_token}"})
+    assert anonymous.status_code == 401
     assert response.json()["alternative_routes"] is True
 
 

@@ -23,7 +23,7 @@ from fastapi.responses import Response
 from fastapi_offline import FastAPIOffline
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from tripsage_core.auth import TokenVerifier
+from tripsage_core.auth import CurrentUser, TokenVerifier
 from tripsage_core.edge import EdgeMiddleware
 from tripsage_core.errors import ServiceUnavailable, install_error_handlers, problem_response
 from tripsage_core.flags import FeatureFlags
@@ -187,7 +187,8 @@ def _ops_router(spec: ServiceSpec[Any], draining: _Draining) -> APIRouter:
         return ORJSONResponse({"status": "ready", "service": spec.name, "checks": named})
 
     @router.get("/flags", summary="Feature flags in force in this process")
-    async def feature_flags() -> dict[str, bool]:
+    async def feature_flags(_user: CurrentUser) -> dict[str, bool]:
+        # Behind a token like every route but the probes and the API description: flags reveal unreleased features.
         return flags.model_dump()
 
     return router

@@ -22,8 +22,9 @@ class GatewaySettings(ServiceSettings):
     # Upstream base URLs by service name; set one with e.g. GATEWAY_UPSTREAMS__TIME=http://time:8005.
     upstreams: dict[str, str] = Field(default_factory=lambda: dict(DEFAULT_UPSTREAMS))
     upstream_timeouts_s: dict[str, float] = Field(
-        # memory: an embedding call plus a pooled connection; its "Postgres down" 503 takes up to ~2 s on a busy host
-        default_factory=lambda: {"flights": 10.0, "stays": 10.0, "memory": 5.0},
+        # memory: just above its own 15 s budget per engine call, so the gateway never answers 504 for a write that
+        # memory may still store (a client retrying it would store it twice); memory answers its outages itself, fast.
+        default_factory=lambda: {"flights": 10.0, "stays": 10.0, "memory": 16.0},
         description="Per-service deadlines where a provider is slower than the default (Amadeus searches)",
     )
     upstream_timeout_s: float = Field(2.0, gt=0, le=30, description="Deadline of one upstream call, retries included")

@@ -2,29 +2,22 @@
 
 from __future__ import annotations
 
-import functools
 import logging
-import urllib.request
 from typing import Any
 from urllib.parse import urlsplit
 
 import amadeus
 
 from tripsage_amadeus.config import AmadeusServiceSettings
+from tripsage_amadeus.transport import PooledTransport
 from tripsage_core.settings import ConfigurationError
 
 # The SDK logs through this logger only at log_level "debug"/"warn"; it stays silent and we log its errors ourselves.
 _SDK_LOGGER = logging.getLogger("tripsage_amadeus.sdk")
 
 
-def _opener(timeout_s: float) -> Any:
-    # No proxy handler: the SDK is pointed at exactly the host configured (a stray HTTP_PROXY would otherwise win).
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    return functools.partial(opener.open, timeout=timeout_s)
-
-
 def build_client(settings: AmadeusServiceSettings) -> amadeus.Client:
-    """An SDK client whose socket operations time out with an attempt, so abandoned threads end soon after."""
+    """An SDK client on kept-alive connections whose socket operations time out with an attempt."""
     if settings.amadeus_client_id is None or settings.amadeus_client_secret is None:
         raise ConfigurationError("Amadeus credentials are missing")  # the settings validator fills or refuses them
     options: dict[str, Any] = {
@@ -32,7 +25,10 @@ def build_client(settings: AmadeusServiceSettings) -> amadeus.Client:
         "client_secret": settings.amadeus_client_secret.get_secret_value(),
         "logger": _SDK_LOGGER,
         "log_level": "silent",
-        "http": _opener(min(settings.provider_attempt_timeout_s, settings.provider_timeout_s)),
+        "http": PooledTransport(
+            timeout_s=min(settings.provider_attempt_timeout_s, settings.provider_timeout_s),
+            connections=settings.provider_concurrency,
+        ),
     }
     if settings.provider_base_url:
         parts = urlsplit(settings.provider_base_url)

@@ -1,4 +1,4 @@
-"""OpenAPI as the API really behaves: problem+json errors, bearer auth on /v1, no FastAPI default error shapes."""
+"""OpenAPI as the API really behaves: problem+json errors, bearer auth on all but the probes, no FastAPI defaults."""
 
 from __future__ import annotations
 
@@ -37,6 +37,8 @@ PROBLEM_SCHEMAS: dict[str, Any] = {
         },
     },
 }
+# The only routes anyone may call without a token: liveness and readiness probes.
+_OPEN_PATHS = frozenset({"/health", "/ready"})
 _DEFAULT_PROBLEMS = {
     "401": "Missing, expired or invalid bearer token",
     "422": "Invalid input; `errors` names each field",
@@ -48,7 +50,7 @@ _TOO_LARGE = "The request body is larger than the service accepts"
 
 
 def with_problem_responses(schema: dict[str, Any]) -> dict[str, Any]:
-    """Rewrite every error response to problem+json and declare bearer auth on the public /v1 routes."""
+    """Rewrite every error response to problem+json and declare bearer auth on every route but the probes."""
     components = schema.setdefault("components", {})
     schemas = components.setdefault("schemas", {})
     schemas.pop("HTTPValidationError", None)
@@ -60,7 +62,7 @@ def with_problem_responses(schema: dict[str, Any]) -> dict[str, Any]:
             if not isinstance(operation, dict) or "responses" not in operation:
                 continue
             responses = operation["responses"]
-            if path.startswith("/v1/"):
+            if path not in _OPEN_PATHS:
                 operation["security"] = [{"bearerAuth": []}]
                 for code, description in _DEFAULT_PROBLEMS.items():
                     responses.setdefault(code, {"description": description})

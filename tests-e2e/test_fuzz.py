@@ -136,19 +136,24 @@ def _fuzz(operation: APIOperation[Any, Any, Any, Any], mode: GenerationMode, use
     run()
 
 
-# One cheap call per provider the stack fronts; a 5xx means a circuit an earlier test's faults opened is still open.
-_PROVIDER_PROBES = (
-    ("/v1/flights/locations", {"q": "PAR"}),
-    ("/v1/maps/geocode", {"address": "Paris"}),
-    ("/v1/weather/current", {"lat": "48.85", "lon": "2.35"}),
-)
+def _provider_probes(attempt: int) -> list[tuple[str, dict[str, str]]]:
+    """One call per provider the stack fronts, new each attempt: a cached answer would hide an open circuit."""
+    return [
+        ("/v1/flights/locations", {"q": f"PROBE{attempt}{time.monotonic_ns()}"}),
+        ("/v1/maps/geocode", {"address": f"{attempt % 900 + 1} Rue de Rivoli {time.monotonic_ns()}, Paris"}),
+        ("/v1/weather/current", {"lat": f"{48 + (time.monotonic_ns() % 10_000) / 10_000:.4f}", "lon": "2.35"}),
+    ]
 
 
 def _await_healthy_providers(gateway_url: str, headers: dict[str, str], timeout_s: float = 45.0) -> None:
     """Fuzz a healthy stack: wait out circuit breakers opened by the fault tests that ran before this file."""
     deadline = time.monotonic() + timeout_s
     with httpx.Client(base_url=gateway_url, headers=headers, timeout=10, trust_env=False) as client:
-        while failing := [path for path, query in _PROVIDER_PROBES if client.get(path, params=query).is_server_error]:
+        for attempt in itertools.count():
+            answers = {path: client.get(path, params=query) for path, query in _provider_probes(attempt)}
+            failing = [path for path, answer in answers.items() if answer.is_server_error]
+            if not failing:
+                return
             assert time.monotonic() < deadline, f"providers still failing before fuzzing: {failing}"
             time.sleep(1.0)
 

@@ -43,6 +43,9 @@ _DEFAULT_PROBLEMS = {
     "401": "Missing, expired or invalid bearer token",
     "422": "Invalid input; `errors` names each field",
     "500": "Unexpected error (no internals are shown)",
+    # Any route may depend on something down (a provider, the database, the service behind the gateway).
+    "503": "A dependency is unavailable or its circuit is open; retry after `Retry-After` when given",
+    "504": "A dependency did not answer within the time budget",
 }
 # Answered before the input reaches the route's model: bytes that are not UTF-8, or more bytes than allowed.
 _UNREADABLE = "The body or query string could not be read (not UTF-8)"

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from fastapi import APIRouter, FastAPI, Query
+import pytest
+from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.testclient import TestClient
 from pydantic import BaseModel
 
@@ -34,6 +35,11 @@ async def body(payload: Body) -> Body:
 @router.get("/field")
 async def field() -> None:
     raise ValidationFailed.for_field("budget.currency", "unknown currency", location="body")
+
+
+@router.post("/raw")
+async def raw(request: Request) -> dict[str, int]:
+    return {"bytes": len(await request.body())}
 
 
 @router.get("/boom")
@@ -108,3 +114,29 @@ def test_unexpected_error_is_a_500_problem_without_internals(make_app: Callable[
     assert response.headers["content-type"] == PROBLEM_CONTENT_TYPE
     assert "secret-internal-detail" not in response.text
     assert "Traceback" not in response.text
+
+
+async def test_a_client_gone_before_its_body_arrived_is_a_499_and_no_error(
+    make_app: Callable[..., FastAPI], capsys: pytest.CaptureFixture[str]
+) -> None:
+    app = make_app(router)
+    sent: list[dict[str, object]] = []
+
+    async def receive() -> dict[str, object]:
+        return {"type": "http.disconnect"}
+
+    async def send(message: dict[str, object]) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST", "scheme": "http",
+        "path": "/raw", "raw_path": b"/raw", "query_string": b"", "root_path": "",
+        "headers": [(b"content-length", b"10")], "client": ("127.0.0.1", 1), "server": ("127.0.0.1", 80),
+    }  # fmt: skip
+    async with app.router.lifespan_context(app):
+        await app(scope, receive, send)
+
+    assert sent[0]["status"] == 499
+    logged = capsys.readouterr().out
+    assert "client_disconnected" in logged
+    assert "unhandled_error" not in logged

@@ -25,6 +25,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 PROBLEM_TYPE_BASE = "https://tripsage.dev/problems/"
@@ -208,8 +209,16 @@ async def _unhandled_error_handler(request: Request, exc: Exception) -> Response
     return problem_response(TripSageError("An unexpected error occurred."), request.url.path)
 
 
+async def _client_disconnect_handler(request: Request, exc: Exception) -> Response:
+    # The caller left before its body arrived (a closed tab, a load generator stopping): nothing failed here, and
+    # nobody reads the answer; 499, as proxies log it, keeps the access log honest without an error line.
+    log.info("client_disconnected", path=request.url.path)
+    return Response(status_code=499)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(TripSageError, _tripsage_error_handler)
     app.add_exception_handler(RequestValidationError, _validation_error_handler)
     app.add_exception_handler(StarletteHTTPException, _http_exception_handler)
+    app.add_exception_handler(ClientDisconnect, _client_disconnect_handler)
     app.add_exception_handler(Exception, _unhandled_error_handler)

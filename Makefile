@@ -47,7 +47,10 @@ unit: install ## unit and integration tests of libs, services and tools
 e2e: install ## end-to-end tests against a stack started the way `make run` starts it
 	$(RUN) pytest tests-e2e $(PYTEST_ARGS)
 
-test: lint typecheck unit e2e deploy-checks test-containers ## every check and every test, the images built and run included
+TEST_STAGES := lint typecheck unit e2e deploy-checks test-containers
+
+test: ## every check and every test, the images built and run included; ends with each stage's duration
+	@deploy/make/timed-stages.sh $(TEST_STAGES)
 
 FUZZ_EXAMPLES ?= 100
 

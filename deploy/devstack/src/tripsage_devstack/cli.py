@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -18,7 +19,9 @@ from tripsage_core.settings import DEVELOPMENT_JWT_SECRET
 from tripsage_devstack.supervisor import redis_available, render
 from tripsage_devstack.topology import POSTGRES_PORT, SANDBOX_PORT, SERVICES, Topology
 
-READY_TIMEOUT_S = 120.0
+# A guard against a stack that will never come up, not a verdict on speed: on a starved machine (CI beside other
+# work) startup has taken minutes, and a stack whose process died is reported at once by `alive` instead.
+READY_TIMEOUT_S = 600.0
 MIGRATIONS_DIR = Path("deploy/migrations")
 
 
@@ -106,9 +109,12 @@ def _migrations_applied(topology: Topology, migrations_dir: Path) -> bool:
 
 
 def wait_until_ready(
-    topology: Topology, timeout_s: float = READY_TIMEOUT_S, migrations_dir: Path = MIGRATIONS_DIR
+    topology: Topology,
+    timeout_s: float = READY_TIMEOUT_S,
+    migrations_dir: Path = MIGRATIONS_DIR,
+    alive: Callable[[], bool] = lambda: True,
 ) -> None:
-    """Poll every process's readiness endpoint, and the migrations, until all are done."""
+    """Poll every process's readiness endpoint, and the migrations, until all are done or `alive()` turns false."""
     pending = _ready_urls(topology)
     deadline = time.monotonic() + timeout_s
     migrated = False
@@ -121,8 +127,12 @@ def wait_until_ready(
                 except httpx.HTTPError:
                     pass
             migrated = migrated or _migrations_applied(topology, migrations_dir)
-            if (pending or not migrated) and time.monotonic() > deadline:
-                waiting = sorted(pending) + ([] if migrated else ["migrations"])
+            if not pending and migrated:
+                break
+            waiting = sorted(pending) + ([] if migrated else ["migrations"])
+            if not alive():
+                raise TimeoutError(f"the stack exited before it was ready; still waiting for: {', '.join(waiting)}")
+            if time.monotonic() > deadline:
                 raise TimeoutError(f"not ready after {timeout_s:.0f} s: {', '.join(waiting)}")
             time.sleep(0.2)
 

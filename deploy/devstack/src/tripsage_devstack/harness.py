@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from tripsage_devstack.cli import wait_until_ready
+from tripsage_devstack.cli import READY_TIMEOUT_S, wait_until_ready
 from tripsage_devstack.topology import Topology
 
 
@@ -46,7 +46,9 @@ class RunningStack:
 
 
 @contextmanager
-def running_stack(*, offset: int, run_dir: Path, cwd: Path, ready_timeout_s: float = 120.0) -> Iterator[RunningStack]:
+def running_stack(
+    *, offset: int, run_dir: Path, cwd: Path, ready_timeout_s: float = READY_TIMEOUT_S
+) -> Iterator[RunningStack]:
     """Run `tripsage-dev run` in its own session; SIGTERM on exit, as Ctrl-C would."""
     log_path = run_dir / "stack.log"
     with log_path.open("wb") as log:
@@ -61,7 +63,10 @@ def running_stack(*, offset: int, run_dir: Path, cwd: Path, ready_timeout_s: flo
         try:
             try:
                 wait_until_ready(
-                    Topology(offset=offset), timeout_s=ready_timeout_s, migrations_dir=cwd / "deploy" / "migrations"
+                    Topology(offset=offset),
+                    timeout_s=ready_timeout_s,
+                    migrations_dir=cwd / "deploy" / "migrations",
+                    alive=lambda: process.poll() is None,
                 )
             except TimeoutError:
                 sys.stderr.write(log_path.read_text(errors="replace")[-5000:])

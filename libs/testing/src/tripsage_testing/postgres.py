@@ -39,6 +39,11 @@ def _bin_dir() -> Path:
     return Path(POSTGRES_BIN_PATH)
 
 
+def client_bin_dir() -> Path:
+    """Where the bundled Postgres's own client tools are (pg_dump, pg_restore, pg_basebackup: its major version)."""
+    return _bin_dir()
+
+
 class EmbeddedPostgres:
     """A Postgres server on `host:port` whose cluster lives in `data_dir` (initdb'd on first start)."""
 

@@ -137,6 +137,13 @@ class EmbeddedPostgres:
                 server.send_signal(signal.SIGINT)
                 server.wait()
 
+    def run_tool(self, binary: str, *args: str) -> None:
+        """Run one of the bundled binaries (pg_basebackup, pg_waldump…) as the user the server runs as.
+
+        Files it writes (a base backup) then belong to that user, as a data directory must.
+        """
+        self._run(binary, *args)
+
     def __enter__(self) -> EmbeddedPostgres:
         self.start()
         return self

@@ -13,7 +13,7 @@ from tripsage_drill.database import TableFingerprint, plan_summary
 from tripsage_drill.drill import DrillReport, render_report, run_drill
 from tripsage_drill.seed import DatasetSize
 
-BOUNDED = DatasetSize(users=3, trips_per_user=5, items_per_trip=2, memories_per_user=8)
+BOUNDED = DatasetSize(users=3, trips_per_user=4, items_per_trip=2, memories_per_user=6)
 
 
 # Most of it is the stack starting (seven services and the sandbox's embedding model); under load that takes minutes.

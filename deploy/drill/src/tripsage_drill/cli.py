@@ -39,7 +39,16 @@ def main(argv: list[str] | None = None) -> int:
         report = run_drill(size=size, offset=args.offset, run_dir=Path(run_dir))
     print(render_report(report))
     if args.json:
-        figures = {"size": asdict(size), "timings_s": report.timings, "rto_s": report.rto_s, "passed": report.passed}
+        figures = {
+            "size": asdict(size),
+            "timings_s": {step: round(seconds, 2) for step, seconds in report.timings.items()},
+            "rto_s": round(report.rto_s, 2),
+            "backup_bytes": report.backup_bytes,
+            "rows": {table: fingerprint.rows for table, fingerprint in report.after.items()},
+            "checks": report.checks(),
+            "planner_choice": report.planner_choice,
+            "passed": report.passed,
+        }
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(figures, indent=2) + "\n")
     return 0 if report.passed else 1

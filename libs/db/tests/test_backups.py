@@ -124,7 +124,7 @@ def test_cli_takes_lists_and_verifies_a_backup(migrated_database: str, tmp_path:
 
     took, listed = cli("take"), cli("list")
     (dump,) = tmp_path.glob("*.dump")
-    verified, usage = cli("verify", str(dump)), cli("take", "--keep-last", "0")
+    verified, usage = cli("verify", str(dump)), cli("--keep-last", "0", "take")
 
     assert (took.returncode, listed.returncode, verified.returncode, usage.returncode) == (0, 0, 0, 2), took.stderr
     assert took.stdout.startswith(f"took {dump.name} ")

@@ -44,6 +44,7 @@ def test_a_restored_backup_holds_the_same_rows_policies_and_extension(
 
     assert backup.path.name == "tripsage-20261205T120000Z.dump"
     assert backup.checksum_path.read_text() == f"{backup.sha256}  {backup.path.name}\n"
+    assert {backup.path.stat().st_mode & 0o777, backup.checksum_path.stat().st_mode & 0o777} == {0o600}
     with psycopg.connect(fresh_database) as conn:
         trips = conn.execute("SELECT user_id, name FROM trips").fetchall()
         policies = {row[0] for row in conn.execute("SELECT policyname FROM pg_policies WHERE schemaname = 'public'")}

@@ -75,6 +75,7 @@ def take_backup(
     command += [f"--extension={extension}" for extension in extensions]
     try:
         _run(command, database_url, what="pg_dump")
+        partial.chmod(0o600)  # personal data: only the backup's owner reads it, like its checksum file
         digest = file_sha256(partial)
         checksum = final.with_name(final.name + CHECKSUM_SUFFIX)
         _write_atomically(checksum, f"{digest}  {final.name}\n")

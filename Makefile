@@ -11,7 +11,7 @@ RUN := $(UV) run --frozen --all-packages --quiet
 SUB ?= dev-user
 PYTEST_ARGS ?=
 
-.PHONY: help install run token ctl test lint typecheck unit e2e fmt clean bench fuzz chaos
+.PHONY: help install run token ctl test lint typecheck unit e2e fmt clean bench fuzz chaos drill
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
@@ -59,6 +59,9 @@ fuzz: install ## fuzz every OpenAPI with fresh random cases (FUZZ_EXAMPLES per o
 
 chaos: install ## faults under load, one at a time (about 4 min): writes chaos/results.json and docs/reliability.md
 	$(RUN) tripsage-chaos
+
+drill: install ## disaster-recovery drill: seed, back up, delete the database, restore, verify; prints the RTO table
+	$(RUN) tripsage-drill --json drill/results.json
 
 bench: install ## benchmark the whole stack (about 10 min); writes bench/results.json and docs/benchmarks.md
 	$(RUN) tripsage-bench

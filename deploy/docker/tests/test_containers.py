@@ -22,12 +22,16 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import psycopg
 import pytest
+import yaml
 
 from tripsage_core.auth import mint_token
 from tripsage_core.settings import DEVELOPMENT_JWT_SECRET
+from tripsage_db.backups import list_backups, restore_backup, verify_checksum
 from tripsage_devstack.cli import wait_until_ready
 from tripsage_devstack.topology import ALL_SERVICES, POSTGRES_PORT, REDIS_PORT, SANDBOX_PORT, Topology
+from tripsage_testing import client_bin_dir
 
 REPO = Path(__file__).resolve().parents[3]
 TAG = os.environ.get("TAG", "dev")
@@ -279,3 +283,33 @@ def test_image_ships_no_env_files_tests_or_build_tools(engine: None, name: str) 
     found = docker("run", "--rm", "--network", "none", "--entrypoint", "sh", image(name), "-c", _FORBIDDEN)
     assert found.returncode == 0, found.stderr
     assert found.stdout.split() == [], f"{image(name)} contains: {found.stdout.split()}"
+
+
+def test_backup_pod_dumps_with_the_postgres_images_client_from_the_gateway_image(
+    engine: None, migrated_database: str, fresh_database: str, tmp_path: Path
+) -> None:
+    """The backup CronJob's two containers, as the chart wires them: the Postgres image's client copied to a shared
+    volume, then `tripsage-backup take` in the gateway image, both as uid 10001 on a read-only root."""
+    pg_client = yaml.safe_load((REPO / "helm" / "gateway" / "values.yaml").read_text())["backups"]["pgClient"]
+    client, backups = tmp_path / "pg-client", tmp_path / "backups"
+    for directory in (client, backups):
+        directory.mkdir()
+        directory.chmod(0o777)  # the containers' uid 10001 writes here, as fsGroup lets it on the cluster's volumes
+    as_the_cron_job = ["--rm", "--read-only", "--user", "10001:10001", "--tmpfs", _TMPFS]
+    docker(
+        "run", *as_the_cron_job, "--network", "none", "-v", f"{client}:/pg-client", "--entrypoint", "cp",
+        image("postgres"), "-R", pg_client["sourceDir"], "/pg-client/",
+    )  # fmt: skip
+    pg_bin = f"/pg-client/{Path(pg_client['sourceDir']).name}/{pg_client['binDir']}"
+    took = docker(
+        "run", *as_the_cron_job, "--network", "host", "-v", f"{client}:/pg-client:ro", "-v", f"{backups}:/backups",
+        "-e", "BACKUP_DIR=/backups", "-e", f"PG_BIN_DIR={pg_bin}", "-e", f"DATABASE_URL={migrated_database}",
+        image("gateway"), "tripsage-backup", "take",
+    )  # fmt: skip
+
+    (backup,) = list_backups(backups)
+    assert took.stdout.startswith(f"took {backup.path.name} ")
+    assert verify_checksum(backup.path) == backup.sha256
+    restore_backup(backup.path, database_url=fresh_database, pg_bin=client_bin_dir())
+    with psycopg.connect(fresh_database) as conn:
+        assert conn.execute("SELECT to_regclass('public.trips') IS NOT NULL").fetchone() == (True,)

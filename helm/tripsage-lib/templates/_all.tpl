@@ -36,4 +36,8 @@
 ---
 {{ include "tripsage.migrations" . }}
 {{- end }}
+{{- if (.Values.backups).enabled }}
+---
+{{ include "tripsage.backups" . }}
+{{- end }}
 {{- end -}}

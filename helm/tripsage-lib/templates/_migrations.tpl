@@ -37,25 +37,7 @@ spec:
       app: {{ $name }}
   policyTypes: ["Ingress", "Egress"]
   egress:
-    - to:
-        - namespaceSelector:
-            matchLabels:
-              kubernetes.io/metadata.name: kube-system
-          podSelector:
-            matchLabels:
-              k8s-app: kube-dns
-      ports:
-        - port: 53
-          protocol: UDP
-        - port: 53
-          protocol: TCP
-    - to:
-        {{- toYaml $v.networkPolicy.postgres.to | nindent 8 }}
-      ports:
-        {{- range $v.networkPolicy.postgres.ports }}
-        - port: {{ . }}
-          protocol: TCP
-        {{- end }}
+    {{- include "tripsage.egress.postgresOnly" . | nindent 4 }}
 ---
 apiVersion: batch/v1
 kind: Job
@@ -127,4 +109,28 @@ spec:
         - name: tmp
           emptyDir:
             sizeLimit: {{ $v.tmpSizeLimit }}
+{{- end -}}
+
+
+{{/* Egress of a pod that talks to Postgres and nothing else (the migration Job, the backup CronJob): DNS and Postgres. */}}
+{{- define "tripsage.egress.postgresOnly" -}}
+- to:
+    - namespaceSelector:
+        matchLabels:
+          kubernetes.io/metadata.name: kube-system
+      podSelector:
+        matchLabels:
+          k8s-app: kube-dns
+  ports:
+    - port: 53
+      protocol: UDP
+    - port: 53
+      protocol: TCP
+- to:
+    {{- toYaml .Values.networkPolicy.postgres.to | nindent 4 }}
+  ports:
+    {{- range .Values.networkPolicy.postgres.ports }}
+    - port: {{ . }}
+      protocol: TCP
+    {{- end }}
 {{- end -}}

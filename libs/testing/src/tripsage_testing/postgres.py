@@ -39,6 +39,11 @@ def _bin_dir() -> Path:
     return Path(POSTGRES_BIN_PATH)
 
 
+def client_bin_dir() -> Path:
+    """Where the bundled Postgres's own client tools are (pg_dump, pg_restore, pg_basebackup: its major version)."""
+    return _bin_dir()
+
+
 class EmbeddedPostgres:
     """A Postgres server on `host:port` whose cluster lives in `data_dir` (initdb'd on first start)."""
 
@@ -131,6 +136,13 @@ class EmbeddedPostgres:
             if server.poll() is None:
                 server.send_signal(signal.SIGINT)
                 server.wait()
+
+    def run_tool(self, binary: str, *args: str) -> None:
+        """Run one of the bundled binaries (pg_basebackup, pg_waldump…) as the user the server runs as.
+
+        Files it writes (a base backup) then belong to that user, as a data directory must.
+        """
+        self._run(binary, *args)
 
     def __enter__(self) -> EmbeddedPostgres:
         self.start()

@@ -165,6 +165,11 @@ def search_city_in_text(text: str) -> City | None:
     """Find the most populous city named in free text ('Kyoto, Japan', 'museums in Paris')."""
     folded = _fold(text)
     parts = [p.strip() for p in folded.replace(";", ",").split(",") if p.strip()]
+    if len(parts) > 1:
+        # "Springfield, IL": every later part must name the city's state or country.
+        hinted = [c for c in find_cities(parts[0]) if all(_fits_hint(c, hint) for hint in parts[1:])]
+        if hinted:
+            return hinted[0]
     country = _country_from_parts(parts[1:])
     for part in parts:
         found = find_cities(part, country) or find_cities(part)
@@ -311,3 +316,46 @@ def city_code_for_city(city: City) -> str | None:
             return code
     members = airports_of_city(city)
     return members[0].iata if members else None
+
+
+def fold(text: str) -> str:
+    """Lower-case, accent-free form used to compare place names."""
+    return _fold(text)
+
+
+# Names people write for a country that GeoNames does not list as its name.
+_COUNTRY_ALIASES: dict[str, tuple[str, ...]] = {
+    "US": ("usa", "us", "united states of america", "america", "u.s.a.", "u.s."),
+    "GB": ("uk", "united kingdom", "great britain", "britain", "england", "scotland", "wales"),
+    "AE": ("uae",),
+    "KR": ("korea", "south korea"),
+    "CZ": ("czech republic", "czechia"),
+    "NL": ("holland", "the netherlands"),
+    "RU": ("russia",),
+    "VA": ("vatican", "holy see"),
+}
+
+
+def country_aliases(code: str) -> set[str]:
+    """Lower-case names a query may use for the country: ISO-2, ISO-3, GeoNames name and common aliases."""
+    record = countries().get(code)
+    names = {code.lower(), *_COUNTRY_ALIASES.get(code, ())}
+    if record:
+        names |= {_fold(str(record["name"])), str(record["iso3"]).lower()}
+    return names
+
+
+@cache
+def _us_states() -> dict[str, str]:
+    return {code: str(state["name"]) for code, state in _gc().get_us_states().items()}
+
+
+def us_state_name(code: str) -> str:
+    """'IL' -> 'Illinois' (the code itself when unknown)."""
+    return _us_states().get(code, code)
+
+
+def _fits_hint(city: City, hint: str) -> bool:
+    if hint in country_aliases(city.country):
+        return True
+    return city.country == "US" and hint in (city.admin1.lower(), _fold(us_state_name(city.admin1)))

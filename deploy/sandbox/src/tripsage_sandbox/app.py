@@ -21,7 +21,16 @@ from tripsage_sandbox.embedder import LazyEmbedder
 from tripsage_sandbox.faults import FaultRegistry, RequestStats
 from tripsage_sandbox.middleware import ProviderMiddleware
 from tripsage_sandbox.model_store import model_path
-from tripsage_sandbox.providers import amadeus_auth, amadeus_flights, amadeus_places, embeddings, google, owm
+from tripsage_sandbox.providers import (
+    amadeus_auth,
+    amadeus_flights,
+    amadeus_places,
+    embeddings,
+    google,
+    owm,
+    places_v1,
+    routes_v2,
+)
 from tripsage_sandbox.responses import json_response
 from tripsage_sandbox.routing import classify
 
@@ -45,6 +54,11 @@ _ROUTES = (
     ("/maps/api/directions/json", google.directions, ["GET"]),
     ("/maps/api/distancematrix/json", google.distance_matrix, ["GET"]),
     ("/maps/api/timezone/json", google.timezone, ["GET"]),
+    ("/directions/v2:computeRoutes", routes_v2.compute_routes, ["POST"]),
+    ("/distanceMatrix/v2:computeRouteMatrix", routes_v2.compute_route_matrix, ["POST"]),
+    ("/v1/places:searchText", places_v1.search_text, ["POST"]),
+    ("/v1/places:searchNearby", places_v1.search_nearby, ["POST"]),
+    ("/v1/places/{place_id}", places_v1.get_place, ["GET"]),
     ("/data/2.5/weather", owm.current_weather, ["GET"]),
     ("/data/2.5/forecast", owm.forecast, ["GET"]),
     ("/data/3.0/onecall", owm.onecall, ["GET"]),

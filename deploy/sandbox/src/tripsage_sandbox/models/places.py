@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cache
+from zoneinfo import ZoneInfo
 
 from tripsage_sandbox import gazetteer, geo
 from tripsage_sandbox.seeding import rng_for
@@ -99,6 +101,12 @@ class Poi:
     address: str
     opens: int
     closes: int
+
+
+def open_now(poi: Poi) -> bool:
+    """True when the place is open at this moment, local time."""
+    hour = datetime.now(ZoneInfo(poi.city.tz)).hour
+    return poi.opens <= hour < poi.closes
 
 
 def category_of(query: str) -> str:
@@ -249,3 +257,20 @@ def _nearby_by_id(place_id: str) -> Poi | None:
     if category not in CATEGORIES or not (-90 <= lat <= 90 and -180 <= lon <= 180):
         return None
     return _generated(place_id, category, lat, lon, lat, lon)
+
+
+def search_text(query: str, near: tuple[float, float] | None, category: str) -> list[Poi] | None:
+    """Places a text query names: a landmark and what is around it, or a kind of place in a city.
+
+    None when the query names no place we know and no location is given.
+    """
+    landmark = gazetteer.find(query) if query else None
+    if landmark is not None:
+        if category_of(query) == "attraction" and not any(w in query.lower() for w in (" near ", " around ")):
+            # "Eiffel Tower": the landmark itself, then its neighbours.
+            return [from_landmark(landmark), *nearby(landmark.lat, landmark.lon, 1.0)[1:19]]
+        return nearby(landmark.lat, landmark.lon, 1.5, (category,))[:20]
+    city = geo.search_city_in_text(query) if query else None
+    if city is None and near is not None:
+        city = geo.locality_at(*near)
+    return None if city is None else list(pois(city, category))

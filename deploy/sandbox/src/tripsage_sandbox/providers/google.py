@@ -102,11 +102,6 @@ async def geocode(request: Request) -> Response:
     return json_response({"results": [gp.geocode_result(found)], "status": "OK"})
 
 
-def _open_now(poi: places.Poi) -> bool:
-    hour = datetime.now(ZoneInfo(poi.city.tz)).hour
-    return poi.opens <= hour < poi.closes
-
-
 def _search_result(poi: places.Poi) -> dict[str, Any]:
     result: dict[str, Any] = {
         "business_status": "OPERATIONAL",
@@ -116,7 +111,7 @@ def _search_result(poi: places.Poi) -> dict[str, Any]:
         "icon_background_color": "#7B9EB0",
         "icon_mask_base_uri": "https://maps.gstatic.com/mapfiles/place_api/icons/v2/generic_pinlet",
         "name": poi.name,
-        "opening_hours": {"open_now": _open_now(poi)},
+        "opening_hours": {"open_now": places.open_now(poi)},
         "photos": [
             {
                 "height": 1080,
@@ -138,20 +133,6 @@ def _search_result(poi: places.Poi) -> dict[str, Any]:
     return result
 
 
-def _text_search(query: str, location: tuple[float, float] | None, category: str) -> list[places.Poi] | None:
-    """Places a text query names: a landmark and what is around it, or a kind of place in a city."""
-    landmark = gazetteer.find(query) if query else None
-    if landmark is not None:
-        if places.category_of(query) == "attraction" and not any(w in query.lower() for w in (" near ", " around ")):
-            # "Eiffel Tower": the landmark itself, then its neighbours.
-            return [places.from_landmark(landmark), *places.nearby(landmark.lat, landmark.lon, 1.0)[1:19]]
-        return places.nearby(landmark.lat, landmark.lon, 1.5, (category,))[:20]
-    city = geo.search_city_in_text(query) if query else None
-    if city is None and location is not None:
-        city = geo.locality_at(*location)
-    return None if city is None else list(places.pois(city, category))
-
-
 async def place_text_search(request: Request) -> Response:
     """GET /maps/api/place/textsearch/json?query=museums+in+Kyoto."""
     denied = _denied(request, html_attributions=[], results=[])
@@ -163,11 +144,11 @@ async def place_text_search(request: Request) -> Response:
     if not query and location is None and not q.get("type"):
         return _status("INVALID_REQUEST", None, html_attributions=[], results=[])
     category = places.category_of(f"{query} {q.get('type', '')}")
-    found = _text_search(query, location, category)
+    found = places.search_text(query, location, category)
     if found is None:
         return json_response({"html_attributions": [], "results": [], "status": "ZERO_RESULTS"})
     if q.get("opennow") == "true":
-        found = [p for p in found if _open_now(p)]
+        found = [p for p in found if places.open_now(p)]
     if not found:
         return json_response({"html_attributions": [], "results": [], "status": "ZERO_RESULTS"})
     return json_response({"html_attributions": [], "results": [_search_result(p) for p in found], "status": "OK"})
@@ -200,7 +181,7 @@ def _details(found: gp.Resolved) -> dict[str, Any]:
                 "international_phone_number": phone,
                 "website": f"https://sandbox.invalid/{poi.place_id.lower()}",
                 "opening_hours": {
-                    "open_now": _open_now(poi),
+                    "open_now": places.open_now(poi),
                     "periods": [
                         {
                             "open": {"day": day, "time": f"{poi.opens:02d}00"},
@@ -280,14 +261,14 @@ def _departure(request: Request) -> datetime | None:
         return None
 
 
-def _distance_text(meters: int, units: str) -> str:
+def distance_text(meters: int, units: str) -> str:
     if units == "imperial":
         miles = meters / 1609.344
         return f"{miles:.1f} mi" if miles >= 0.1 else f"{round(meters * 3.28084)} ft"
     return f"{meters / 1000:.1f} km" if meters >= 1000 else f"{meters} m"
 
 
-def _duration_text(seconds: int) -> str:
+def duration_text(seconds: int) -> str:
     minutes = max(1, round(seconds / 60))
     days, rest = divmod(minutes, 1440)
     hours, mins = divmod(rest, 60)
@@ -341,8 +322,8 @@ def _step(segment: travel.Segment, city: geo.City, units: str) -> dict[str, Any]
     points = [(start[0] + (end[0] - start[0]) * i / 4, start[1] + (end[1] - start[1]) * i / 4) for i in range(5)]
     legacy_mode = next(name for name, mode in _LEGACY_MODES.items() if mode is segment.mode)
     step: dict[str, Any] = {
-        "distance": {"text": _distance_text(segment.distance_m, units), "value": segment.distance_m},
-        "duration": {"text": _duration_text(segment.duration_s), "value": segment.duration_s},
+        "distance": {"text": distance_text(segment.distance_m, units), "value": segment.distance_m},
+        "duration": {"text": duration_text(segment.duration_s), "value": segment.duration_s},
         "end_location": {"lat": round(end[0], 7), "lng": round(end[1], 7)},
         "html_instructions": segment.instruction,
         "polyline": {"points": gp.encode_polyline(points)},
@@ -356,8 +337,8 @@ def _step(segment: travel.Segment, city: geo.City, units: str) -> dict[str, Any]
 
 def _leg(a: gp.Resolved, b: gp.Resolved, trip: travel.Trip, units: str, traffic: bool) -> dict[str, Any]:
     leg: dict[str, Any] = {
-        "distance": {"text": _distance_text(trip.distance_m, units), "value": trip.distance_m},
-        "duration": {"text": _duration_text(trip.static_duration_s), "value": trip.static_duration_s},
+        "distance": {"text": distance_text(trip.distance_m, units), "value": trip.distance_m},
+        "duration": {"text": duration_text(trip.static_duration_s), "value": trip.static_duration_s},
         "end_address": b.address,
         "end_location": {"lat": b.lat, "lng": b.lon},
         "start_address": a.address,
@@ -367,7 +348,7 @@ def _leg(a: gp.Resolved, b: gp.Resolved, trip: travel.Trip, units: str, traffic:
         "via_waypoint": [],
     }
     if traffic:
-        leg["duration_in_traffic"] = {"text": _duration_text(trip.duration_s), "value": trip.duration_s}
+        leg["duration_in_traffic"] = {"text": duration_text(trip.duration_s), "value": trip.duration_s}
     rides = [s.ride for s in trip.segments if s.ride is not None]
     if rides:
         leg["departure_time"] = _local_time(rides[0].departure_time, a.city.tz)
@@ -468,12 +449,12 @@ async def distance_matrix(request: Request) -> Response:
                 continue
             meters, seconds = trip.distance_m, trip.static_duration_s
             element: dict[str, Any] = {
-                "distance": {"text": _distance_text(meters, units), "value": meters},
-                "duration": {"text": _duration_text(seconds), "value": seconds},
+                "distance": {"text": distance_text(meters, units), "value": meters},
+                "duration": {"text": duration_text(seconds), "value": seconds},
                 "status": "OK",
             }
             if traffic:
-                element["duration_in_traffic"] = {"text": _duration_text(trip.duration_s), "value": trip.duration_s}
+                element["duration_in_traffic"] = {"text": duration_text(trip.duration_s), "value": trip.duration_s}
             elements.append(element)
         rows.append({"elements": elements})
     return json_response(

@@ -49,7 +49,7 @@ class Landmark:
     @property
     def city(self) -> geo.City:
         """The GeoNames city the landmark lies in (time zone, country, nearby search)."""
-        return geo.locality_at(self.lat, self.lon)
+        return _city_at(self.lat, self.lon)
 
     @property
     def address(self) -> str:
@@ -59,6 +59,11 @@ class Landmark:
             parts.append(self.region)
         parts.append(geo.country_name(self.country))
         return ", ".join(parts)
+
+
+@cache
+def _city_at(lat: float, lon: float) -> geo.City:
+    return geo.locality_at(lat, lon)
 
 
 @cache
@@ -173,9 +178,17 @@ def nearest(lat: float, lon: float, radius_km: float) -> Landmark | None:
     return found[0][1] if found else None
 
 
+@cache
+def _by_city() -> dict[int, tuple[Landmark, ...]]:
+    grouped: dict[int, list[Landmark]] = {}
+    for landmark in landmarks():
+        grouped.setdefault(landmark.city.geonameid, []).append(landmark)
+    return {geonameid: tuple(found) for geonameid, found in grouped.items()}
+
+
 def in_city(city: geo.City) -> tuple[Landmark, ...]:
     """Landmarks whose position belongs to the city (its urban radius), in file order."""
-    return tuple(lm for lm in landmarks() if lm.city.geonameid == city.geonameid)
+    return _by_city().get(city.geonameid, ())
 
 
 @cache

@@ -166,10 +166,9 @@ def search_city_in_text(text: str) -> City | None:
     folded = _fold(text)
     parts = [p.strip() for p in folded.replace(";", ",").split(",") if p.strip()]
     if len(parts) > 1:
-        # "Springfield, IL": every later part must name the city's state or country.
-        hinted = [c for c in find_cities(parts[0]) if all(_fits_hint(c, hint) for hint in parts[1:])]
-        if hinted:
-            return hinted[0]
+        hinted = _city_with_hints(parts[0], parts[1:])
+        if hinted is not None:
+            return hinted
     country = _country_from_parts(parts[1:])
     for part in parts:
         found = find_cities(part, country) or find_cities(part)
@@ -353,6 +352,18 @@ def _us_states() -> dict[str, str]:
 def us_state_name(code: str) -> str:
     """'IL' -> 'Illinois' (the code itself when unknown)."""
     return _us_states().get(code, code)
+
+
+def _city_with_hints(text: str, hints: list[str]) -> City | None:
+    """'museums in Springfield' + ['il']: the biggest city named in the text whose state or country every hint names."""
+    words = text.split()
+    for size in (3, 2, 1):
+        for start in range(len(words) - size + 1):
+            name = " ".join(words[start : start + size])
+            hinted = [c for c in find_cities(name) if all(_fits_hint(c, hint) for hint in hints)]
+            if hinted:
+                return hinted[0]
+    return None
 
 
 def _fits_hint(city: City, hint: str) -> bool:

@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp
 
-from tripsage_sandbox import control, errors, geo
+from tripsage_sandbox import control, errors, gazetteer, geo
 from tripsage_sandbox.batcher import EmbeddingBatcher
 from tripsage_sandbox.config import SandboxSettings
 from tripsage_sandbox.embedder import LazyEmbedder
@@ -71,6 +71,8 @@ def _warm(embedder: LazyEmbedder) -> None:
     """Build the place indexes (and load the model if present) so first requests are fast."""
     geo.search_city_in_text("warm up")
     geo.locality_at(0.0, 0.0)
+    gazetteer.is_open_water(0.0, 0.0)
+    gazetteer.in_city(geo.locality_at(0.0, 0.0))
     if embedder.available():
         embedder.get()
 

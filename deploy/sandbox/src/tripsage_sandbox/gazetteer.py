@@ -62,8 +62,17 @@ class Landmark:
 
 
 @cache
+def _cities() -> tuple[geo.City, ...]:
+    return tuple(geo.localities_at([(lm.lat, lm.lon) for lm in landmarks()]))
+
+
+@cache
+def _city_index() -> dict[tuple[float, float], geo.City]:
+    return {(lm.lat, lm.lon): city for lm, city in zip(landmarks(), _cities(), strict=True)}
+
+
 def _city_at(lat: float, lon: float) -> geo.City:
-    return geo.locality_at(lat, lon)
+    return _city_index()[(lat, lon)]
 
 
 @cache
@@ -181,8 +190,8 @@ def nearest(lat: float, lon: float, radius_km: float) -> Landmark | None:
 @cache
 def _by_city() -> dict[int, tuple[Landmark, ...]]:
     grouped: dict[int, list[Landmark]] = {}
-    for landmark in landmarks():
-        grouped.setdefault(landmark.city.geonameid, []).append(landmark)
+    for landmark, city in zip(landmarks(), _cities(), strict=True):
+        grouped.setdefault(city.geonameid, []).append(landmark)
     return {geonameid: tuple(found) for geonameid, found in grouped.items()}
 
 

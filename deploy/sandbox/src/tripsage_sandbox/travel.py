@@ -146,7 +146,7 @@ def _headsign(a: Point, b: Point) -> str:
 def _ride(a: Point, b: Point, depart: datetime, ride_km: float) -> TransitRide:
     big_city = a.city.population >= 1_000_000
     if ride_km > 40 or (a.city.geonameid != b.city.geonameid and ride_km > 15):
-        vehicle, speed, spacing = "HEAVY_RAIL", 90.0, 25.0
+        vehicle, speed, spacing = "HEAVY_RAIL", 60.0, 8.0
     elif big_city:
         vehicle, speed, spacing = "SUBWAY", 28.0, 0.9
     else:

@@ -8,6 +8,7 @@ Reference coordinates are the landmarks' Wikipedia coordinates, written out inde
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import googlemaps
 import httpx
@@ -273,3 +274,106 @@ def test_both_generations_route_over_the_same_geography(routes: routing_v2.Route
     new = _route(routes, "Eiffel Tower", "Sacré-Cœur, Paris", "BICYCLE").routes[0]
     assert new.distance_meters == old["distance"]["value"]
     assert new.duration == timedelta(seconds=old["duration"]["value"])
+
+
+STRICT_CASES = [
+    (
+        "/directions/v2:computeRoutes",
+        {"origin": {"address": "Eiffel Tower"}, "destination": {"placeId": "SBX_Llouvre-museum-fr"}, "travelMode": 7},
+        routing_v2.ComputeRoutesResponse,
+    ),
+    (
+        "/directions/v2:computeRoutes",
+        {
+            "origin": {"location": {"latLng": {"latitude": 40.7580, "longitude": -73.9855}}},
+            "destination": {"address": "Yankee Stadium"},
+            "intermediates": [{"address": "Central Park"}],
+            "routingPreference": "TRAFFIC_AWARE",
+            "units": "IMPERIAL",
+        },
+        routing_v2.ComputeRoutesResponse,
+    ),
+    ("/v1/places:searchText", {"textQuery": "cafe near the Louvre"}, places_v1.SearchTextResponse),
+    (
+        "/v1/places:searchNearby",
+        {"locationRestriction": {"circle": {"center": {"latitude": 35.6586, "longitude": 139.7454}, "radius": 800}}},
+        places_v1.SearchNearbyResponse,
+    ),
+]
+
+
+@pytest.mark.parametrize(("path", "body", "message"), STRICT_CASES)
+@pytest.mark.parametrize("enums", ["names", "numbers"])
+def test_every_field_the_sandbox_sends_exists_in_the_protos(
+    base_url: str, path: str, body: dict[str, object], message: Any, enums: str
+) -> None:
+    # The clients parse leniently (unknown fields dropped); a strict parse of the unmasked answer catches misnames.
+    params = {"$alt": "json;enum-encoding=int"} if enums == "numbers" else {}
+    response = httpx.post(
+        base_url + path, json=body, params=params, headers={"X-Goog-Api-Key": "k", "X-Goog-FieldMask": "*"}
+    )
+    assert response.status_code == 200, response.text
+    parsed = message.from_json(response.text, ignore_unknown_fields=False)
+    assert message.to_dict(parsed)
+
+
+def test_every_element_and_place_field_exists_in_the_protos(base_url: str) -> None:
+    headers = {"X-Goog-Api-Key": "k", "X-Goog-FieldMask": "*"}
+    matrix = httpx.post(
+        f"{base_url}/distanceMatrix/v2:computeRouteMatrix",
+        json={
+            "origins": [{"waypoint": {"address": a}} for a in ("Eiffel Tower", "Nowhere Qwxzzyplk")],
+            "destinations": [{"waypoint": {"address": d}} for d in ("Louvre", "Statue of Liberty")],
+            "travelMode": "TRANSIT",
+        },
+        headers=headers,
+    )
+    elements = matrix.json()
+    assert len(elements) == 4
+    for element in elements:
+        routing_v2.RouteMatrixElement.from_json(httpx.Response(200, json=element).text, ignore_unknown_fields=False)
+    for place_id in ("SBX_Leiffel-tower-fr", "SBX_Ncafe_4886000_233000", "SBX_C2988507"):
+        raw = httpx.get(f"{base_url}/v1/places/{place_id}", headers=headers)
+        assert raw.status_code == 200
+        place = places_v1.Place.from_json(raw.text, ignore_unknown_fields=False)
+        assert place.id == place_id
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/directions/v2:computeRoutes", {"origin": {"location": "x"}, "destination": {"address": "Louvre"}}),
+        ("/directions/v2:computeRoutes", {"origin": 5, "destination": {"address": "Louvre"}}),
+        ("/directions/v2:computeRoutes", {"origin": {"address": "a"}, "destination": {"address": "b"}, "units": []}),
+        (
+            "/directions/v2:computeRoutes",
+            {"origin": {"address": "a"}, "destination": {"address": "b"}, "departureTime": 5},
+        ),
+        ("/directions/v2:computeRoutes", {"origin": {"location": {"latLng": {"latitude": "n"}}}, "destination": {}}),
+        (
+            "/directions/v2:computeRoutes",
+            {"origin": {"address": "a"}, "destination": {"address": "b"}, "intermediates": [3]},
+        ),
+        ("/distanceMatrix/v2:computeRouteMatrix", {"origins": [{"waypoint": []}], "destinations": "x"}),
+        ("/distanceMatrix/v2:computeRouteMatrix", {"origins": {}, "destinations": []}),
+        ("/v1/places:searchText", {"textQuery": 7}),
+        ("/v1/places:searchText", {"textQuery": "cafe", "maxResultCount": "x"}),
+        ("/v1/places:searchText", {"textQuery": "cafe", "locationBias": {"circle": {"center": [1, 2]}}}),
+        ("/v1/places:searchText", {"textQuery": "cafe", "minRating": "high"}),
+        ("/v1/places:searchText", {"textQuery": "cafe", "priceLevels": "cheap"}),
+        ("/v1/places:searchText", {"textQuery": "cafe", "locationBias": "Paris"}),
+        ("/v1/places:searchNearby", {"locationRestriction": {"circle": {"center": {"latitude": 1}, "radius": "far"}}}),
+        ("/v1/places:searchNearby", {"locationRestriction": [], "includedTypes": "cafe"}),
+        (
+            "/v1/places:searchNearby",
+            {"locationRestriction": {"circle": {"center": {}, "radius": 10}}, "excludedTypes": 3},
+        ),
+        ("/v1/places:searchText", [1, 2]),
+    ],
+)
+def test_malformed_requests_are_invalid_argument_never_a_500(base_url: str, path: str, body: object) -> None:
+    response = httpx.post(
+        base_url + path, json=body, headers={"X-Goog-Api-Key": "k", "X-Goog-FieldMask": "*"}, timeout=30
+    )
+    assert response.status_code == 400, response.text
+    assert response.json()["error"]["status"] == "INVALID_ARGUMENT"

@@ -245,19 +245,38 @@ def _rectangle(raw: Any) -> tuple[float, float, float, float] | None:
         raise rpc.InvalidField("location_restriction.rectangle", "A rectangle needs low and high corners.") from None
 
 
+def _number(body: dict[str, Any], key: str, field: str) -> float:
+    raw = body.get(key) or 0.0
+    if isinstance(raw, bool) or not isinstance(raw, int | float):
+        raise rpc.InvalidField(field, f"{field} must be a number.")
+    return float(raw)
+
+
+def _strings(body: dict[str, Any], key: str, field: str) -> list[str]:
+    raw = body.get(key) or []
+    if not isinstance(raw, list) or not all(isinstance(item, str) for item in raw):
+        raise rpc.InvalidField(field, f"{field} must be a list of strings.")
+    return raw
+
+
 def _search_text(body: dict[str, Any]) -> list[places.Poi]:
-    query = str(body.get("textQuery") or "").strip()
+    raw_query = body.get("textQuery")
+    if raw_query is not None and not isinstance(raw_query, str):
+        raise rpc.InvalidField("text_query", "text_query must be a string.")
+    query = (raw_query or "").strip()
     if not query:
         raise rpc.InvalidField("text_query", "Empty text_query.")
     count = _count(body)
     bias = body.get("locationBias") or {}
+    if not isinstance(bias, dict):
+        raise rpc.InvalidField("location_bias", "location_bias must be a circle or a rectangle.")
     near = _circle(bias["circle"], "location_bias.circle")[:2] if "circle" in bias else None
     restriction = _rectangle(body.get("locationRestriction"))
     included = body.get("includedType")
     categories, _ = _categories([included], "included_type") if included else ((), frozenset())
     category = categories[0] if categories else places.category_of(query)
     found = places.search_text(query, near, category) or []
-    min_rating = float(body.get("minRating") or 0.0)
+    min_rating = _number(body, "minRating", "min_rating")
     if not 0.0 <= min_rating <= 5.0:
         raise rpc.InvalidField("min_rating", "min_rating must be between 0.0 and 5.0.")
     levels = {
@@ -292,7 +311,7 @@ def _search_nearby(body: dict[str, Any]) -> list[places.Poi]:
     lat, lon, radius_km = _circle(restriction["circle"], "location_restriction.circle")
     count = _count(body)
     categories, other_types = _categories(body.get("includedTypes"), "included_types")
-    excluded = set(body.get("excludedTypes") or ())
+    excluded = set(_strings(body, "excludedTypes", "excluded_types"))
     found = places.nearby(lat, lon, radius_km, categories) if categories or not other_types else []
     found += [
         places.from_landmark(lm) for _, lm in gazetteer.within(lat, lon, radius_km) if lm.place_type in other_types

@@ -87,7 +87,10 @@ def _resolve(waypoint: Any, field: str) -> gp.Resolved | None:
     if not isinstance(waypoint, dict) or not waypoint:
         raise rpc.InvalidField(field, f"Invalid {field}: a waypoint needs a location, a place_id or an address.")
     if "location" in waypoint:
-        raw = (waypoint.get("location") or {}).get("latLng") or {}
+        location = waypoint["location"]
+        raw = location.get("latLng") if isinstance(location, dict) else None
+        if not isinstance(raw, dict):
+            raise rpc.InvalidField(f"{field}.location.lat_lng", "A location needs a lat_lng.")
         try:
             lat, lon = float(raw.get("latitude", 0.0)), float(raw.get("longitude", 0.0))
         except (TypeError, ValueError):
@@ -320,6 +323,7 @@ async def compute_routes(request: Request) -> Response:
 
 def _compute_routes(body: dict[str, Any]) -> dict[str, Any]:
     mode = _mode(body)
+    units = _units(body)
     preference = _preference(body, mode)
     departure = _departure(body, mode)
     for field in ("origin", "destination"):
@@ -349,7 +353,6 @@ def _compute_routes(body: dict[str, Any]) -> dict[str, Any]:
             return response
         trips.append(trip)
         start += timedelta(seconds=trip.duration_s)
-    units = _units(body)
     response["routes"] = [_route(stops, trips, units)]
     return response
 

@@ -59,6 +59,12 @@ def test_reverse_geocoding_open_water_is_zero_results(gmaps: googlemaps.Client, 
     assert gmaps.reverse_geocode(point) == []
 
 
+@pytest.mark.parametrize("point", [(-25.34, 131.03), (-23.70, 133.88), (64.84, -147.72), (37.74, -25.67)])
+def test_remote_land_and_islands_still_answer(gmaps: googlemaps.Client, point: tuple[float, float]) -> None:
+    # Uluru, Alice Springs, Fairbanks and the Azores: far from big cities, but land.
+    assert gmaps.reverse_geocode(point)
+
+
 def test_walking_from_the_eiffel_tower_to_the_louvre_takes_under_an_hour(gmaps: googlemaps.Client) -> None:
     leg = gmaps.directions("Eiffel Tower, Paris", "Louvre Museum, Paris", mode="walking")[0]["legs"][0]
     assert 3000 <= leg["distance"]["value"] <= 5000

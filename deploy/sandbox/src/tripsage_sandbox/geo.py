@@ -236,7 +236,7 @@ def _latitude_order() -> tuple[np.ndarray, np.ndarray]:
 
 
 def localities_at(points: list[tuple[float, float]]) -> list[City]:
-    """locality_at for many points, looking only at cities in a latitude band around each (about 20x faster)."""
+    """locality_at for many points, looking only at cities in a latitude band around each (about 10x faster)."""
     coords, reach = _city_coords(), _city_reach_rad()
     order, latitudes = _latitude_order()
     band = float(reach.max())

@@ -377,3 +377,18 @@ def test_malformed_requests_are_invalid_argument_never_a_500(base_url: str, path
     )
     assert response.status_code == 400, response.text
     assert response.json()["error"]["status"] == "INVALID_ARGUMENT"
+
+
+def test_armed_faults_and_counters_are_per_api_generation(
+    base_url: str, places: places_v1.PlacesClient, routes: routing_v2.RoutesClient
+) -> None:
+    fault = {"provider": "google_places", "endpoint": "getPlace", "kind": "error_500", "count": 1}
+    assert httpx.post(f"{base_url}/__sandbox/faults", json=fault).status_code in (200, 201)
+    with pytest.raises(exceptions.InternalServerError):
+        places.get_place(name="places/SBX_Leiffel-tower-fr", metadata=_mask("displayName"), retry=None)
+    assert places.get_place(name="places/SBX_Leiffel-tower-fr", metadata=_mask("displayName")).display_name.text
+    _route(routes, "Eiffel Tower", "Louvre", "WALK")
+    stats = httpx.get(f"{base_url}/__sandbox/stats").json()["providers"]
+    assert stats["google_places"]["endpoints"] == {"getPlace": 2}
+    assert stats["google_routes"]["endpoints"] == {"computeRoutes": 1}
+    assert stats["google"]["total"] == 0

@@ -54,6 +54,11 @@ def test_state_hints_pick_the_town_in_that_state(
     assert geo.great_circle_km(location["lat"], location["lng"], *near) < 15
 
 
+def test_administrative_area_component_narrows_the_town(gmaps: googlemaps.Client) -> None:
+    result = gmaps.geocode("Springfield", components={"administrative_area": "OR", "country": "US"})[0]
+    assert result["formatted_address"] == "Springfield, OR, United States"
+
+
 @pytest.mark.parametrize("point", [(30.0, -40.0), (-40.0, -20.0), (0.0, -160.0), (10.0, 90.0)])
 def test_reverse_geocoding_open_water_is_zero_results(gmaps: googlemaps.Client, point: tuple[float, float]) -> None:
     assert gmaps.reverse_geocode(point) == []

@@ -96,7 +96,9 @@ async def geocode(request: Request) -> Response:
             results=[],
         )
     country = next((c.split(":", 1)[1].upper() for c in components.split("|") if c.startswith("country:")), None)
-    found = gp.geocode_text(address or components.replace("|", ","))
+    # components=administrative_area:IL narrows "Springfield" the way a ", IL" hint in the address does.
+    areas = [c.split(":", 1)[1] for c in components.split("|") if c.startswith("administrative_area:")]
+    found = gp.geocode_text(", ".join([address, *areas]) if address else components.replace("|", ","))
     if found is None or (country and found.city.country != country):
         return json_response({"results": [], "status": "ZERO_RESULTS"})
     return json_response({"results": [gp.geocode_result(found)], "status": "OK"})

@@ -18,10 +18,12 @@ def gmaps(port: int) -> googlemaps.Client:
     )
 
 
-def test_reverse_geocode_names_the_nearest_city(gmaps: googlemaps.Client) -> None:
+def test_reverse_geocode_names_the_landmark_then_the_city(gmaps: googlemaps.Client) -> None:
+    # 40 m from the Eiffel Tower: Google answers most specific first, so the landmark precedes the locality.
     results = gmaps.reverse_geocode((48.8584, 2.2945))
-    assert results[0]["formatted_address"] == "Paris, France"
-    assert {"long_name": "France", "short_name": "FR", "types": ["country", "political"]} in results[0][
+    assert results[0]["formatted_address"] == "Eiffel Tower, Paris, France"
+    assert results[1]["formatted_address"] == "Paris, France"
+    assert {"long_name": "France", "short_name": "FR", "types": ["country", "political"]} in results[1][
         "address_components"
     ]
 

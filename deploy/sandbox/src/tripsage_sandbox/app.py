@@ -14,14 +14,23 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp
 
-from tripsage_sandbox import control, errors, geo
+from tripsage_sandbox import control, errors, gazetteer, geo
 from tripsage_sandbox.batcher import EmbeddingBatcher
 from tripsage_sandbox.config import SandboxSettings
 from tripsage_sandbox.embedder import LazyEmbedder
 from tripsage_sandbox.faults import FaultRegistry, RequestStats
 from tripsage_sandbox.middleware import ProviderMiddleware
 from tripsage_sandbox.model_store import model_path
-from tripsage_sandbox.providers import amadeus_auth, amadeus_flights, amadeus_places, embeddings, google, owm
+from tripsage_sandbox.providers import (
+    amadeus_auth,
+    amadeus_flights,
+    amadeus_places,
+    embeddings,
+    google,
+    owm,
+    places_v1,
+    routes_v2,
+)
 from tripsage_sandbox.responses import json_response
 from tripsage_sandbox.routing import classify
 
@@ -45,6 +54,11 @@ _ROUTES = (
     ("/maps/api/directions/json", google.directions, ["GET"]),
     ("/maps/api/distancematrix/json", google.distance_matrix, ["GET"]),
     ("/maps/api/timezone/json", google.timezone, ["GET"]),
+    ("/directions/v2:computeRoutes", routes_v2.compute_routes, ["POST"]),
+    ("/distanceMatrix/v2:computeRouteMatrix", routes_v2.compute_route_matrix, ["POST"]),
+    ("/v1/places:searchText", places_v1.search_text, ["POST"]),
+    ("/v1/places:searchNearby", places_v1.search_nearby, ["POST"]),
+    ("/v1/places/{place_id}", places_v1.get_place, ["GET"]),
     ("/data/2.5/weather", owm.current_weather, ["GET"]),
     ("/data/2.5/forecast", owm.forecast, ["GET"]),
     ("/data/3.0/onecall", owm.onecall, ["GET"]),
@@ -57,6 +71,8 @@ def _warm(embedder: LazyEmbedder) -> None:
     """Build the place indexes (and load the model if present) so first requests are fast."""
     geo.search_city_in_text("warm up")
     geo.locality_at(0.0, 0.0)
+    gazetteer.is_open_water(0.0, 0.0)
+    gazetteer.in_city(geo.locality_at(0.0, 0.0))
     if embedder.available():
         embedder.get()
 

@@ -8,12 +8,15 @@ import orjson
 from starlette.responses import Response
 
 from tripsage_sandbox.faults import Provider
+from tripsage_sandbox.providers import google_rpc
 from tripsage_sandbox.responses import AMADEUS_JSON, PLAIN_JSON
 
 GOOGLE_KEY_MISSING = (
     "You must use an API key to authenticate each request to Google Maps Platform APIs. "
     "For additional information, please refer to http://g.co/dev/maps-no-account"
 )
+# The current Maps Platform APIs answer in google.rpc.Status, unlike the legacy web services.
+GOOGLE_RPC = frozenset({Provider.GOOGLE_ROUTES, Provider.GOOGLE_PLACES})
 OWM_INVALID_KEY = "Invalid API key. Please see https://openweathermap.org/faq#error401 for more info."
 OWM_BLOCKED = (
     "Your account is temporary blocked due to exceeding of requests limitation of your subscription type. "
@@ -56,6 +59,8 @@ def google_status(status: str, message: str | None = None, key: str = "results")
 def rate_limited(provider: Provider, retry_after_s: int) -> tuple[int, dict[str, str], bytes, str]:
     """Each provider's answer when its rate limit is exceeded."""
     headers = {"Retry-After": str(retry_after_s)}
+    if provider in GOOGLE_RPC:
+        return google_rpc.rpc_fault(429, retry_after_s)
     if provider is Provider.AMADEUS:
         body = amadeus_error(
             429, 38194, "Too many requests", "The network rate limit is exceeded, please try again later"
@@ -77,6 +82,8 @@ def rate_limited(provider: Provider, retry_after_s: int) -> tuple[int, dict[str,
 
 def server_error(provider: Provider, status: int) -> tuple[int, dict[str, str], bytes, str]:
     """Each provider's 500 or 503 body."""
+    if provider in GOOGLE_RPC:
+        return google_rpc.rpc_fault(status, 0)
     if provider is Provider.AMADEUS:
         if status == 503:
             body = amadeus_error(503, 38189, "Internal error", "The service is temporarily unavailable")
@@ -97,6 +104,8 @@ def server_error(provider: Provider, status: int) -> tuple[int, dict[str, str], 
 
 def unknown_route(provider: Provider, method: str, path: str, status: int) -> Response:
     """A 404/405 for a path or method the imitated API does not have, in that provider's format."""
+    if provider in GOOGLE_RPC:
+        return google_rpc.unknown_route(method, path, status)
     if provider is Provider.AMADEUS:
         title = "Resource not found" if status == 404 else "Method not allowed"
         body = amadeus_error(status, 38196 if status == 404 else 38197, title, f"{method} {path} is not served")

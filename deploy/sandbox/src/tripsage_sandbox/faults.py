@@ -15,6 +15,8 @@ class Provider(StrEnum):
 
     AMADEUS = "amadeus"
     GOOGLE = "google"
+    GOOGLE_ROUTES = "google_routes"
+    GOOGLE_PLACES = "google_places"
     OWM = "owm"
     EMBEDDINGS = "embeddings"
 

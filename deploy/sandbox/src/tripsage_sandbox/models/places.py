@@ -1,37 +1,46 @@
-"""Points of interest per city and category, generated from the city's seed."""
+"""Places to search: the gazetteer's landmarks, and places of everyday kinds generated around them."""
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cache
+from zoneinfo import ZoneInfo
 
-from tripsage_sandbox import geo
+from tripsage_sandbox import gazetteer, geo
 from tripsage_sandbox.seeding import rng_for
 
 PLACE_PREFIX = "SBX_"
+NEARBY_PREFIX = PLACE_PREFIX + "N"
 
-# keyword -> (Google place type, name templates)
-CATEGORIES: dict[str, tuple[str, tuple[str, ...]]] = {
-    "museum": (
-        "museum",
-        ("{city} Museum of {topic}", "{city} {topic} Museum", "National {topic} Museum", "{adj} Gallery"),
-    ),
-    "restaurant": (
-        "restaurant",
-        ("{adj} {cuisine} Kitchen", "{cuisine} House {city}", "Bistro {adj}", "The {adj} Table"),
-    ),
-    "cafe": ("cafe", ("{adj} Coffee", "Cafe {adj}", "{city} Roasters")),
-    "hotel": ("lodging", ("{adj} Hotel {city}", "{city} {adj} Inn")),
-    "park": ("park", ("{adj} Park", "{city} Botanical Garden", "{adj} Gardens")),
-    "bar": ("bar", ("The {adj} Bar", "{adj} Tavern", "{city} Brewing Co.")),
-    "temple": ("place_of_worship", ("{adj} Temple", "{adj} Shrine", "{city} Cathedral", "Church of St. {saint}")),
-    "shopping": ("shopping_mall", ("{city} {adj} Market", "{adj} Arcade", "{city} Central Mall")),
-    "attraction": (
-        "tourist_attraction",
-        ("{adj} Tower", "{city} Old Town", "{adj} Bridge", "{city} Castle", "{adj} Viewpoint", "{city} Harbour Walk"),
-    ),
+# category -> (Google place type, the kind as a traveller would read it). Generated places are named by kind and
+# position ("Café 300 m NE of Louvre Museum"), never with invented brand names.
+CATEGORIES: dict[str, tuple[str, str]] = {
+    "museum": ("museum", "Museum"),
+    "restaurant": ("restaurant", "Restaurant"),
+    "cafe": ("cafe", "Café"),
+    "hotel": ("lodging", "Hotel"),
+    "park": ("park", "Park"),
+    "bar": ("bar", "Bar"),
+    "temple": ("place_of_worship", "Church"),
+    "shopping": ("shopping_mall", "Shopping centre"),
+    "attraction": ("tourist_attraction", "Viewpoint"),
+    "pharmacy": ("pharmacy", "Pharmacy"),
+    "supermarket": ("supermarket", "Supermarket"),
+    "bakery": ("bakery", "Bakery"),
 }
+# Landmark types (data/landmarks.csv) that answer a category's search.
+_LANDMARK_TYPES: dict[str, frozenset[str]] = {
+    "museum": frozenset({"museum", "art_gallery"}),
+    "park": frozenset({"park", "national_park", "hiking_area", "beach"}),
+    "temple": frozenset(
+        {"church", "mosque", "buddhist_temple", "hindu_temple", "shinto_shrine", "place_of_worship", "synagogue"}
+    ),
+    "shopping": frozenset({"shopping_mall", "market"}),
+}
+# What a nearby search with no type filter finds around a point: the everyday kinds near any landmark.
+_NEARBY_MIX = ("cafe", "restaurant", "pharmacy", "bakery", "museum", "supermarket")
 _KEYWORDS = {
     "museum": "museum",
     "museums": "museum",
@@ -65,34 +74,19 @@ _KEYWORDS = {
     "shopping": "shopping",
     "market": "shopping",
     "mall": "shopping",
+    "pharmacy": "pharmacy",
+    "pharmacies": "pharmacy",
+    "chemist": "pharmacy",
+    "supermarket": "supermarket",
+    "groceries": "supermarket",
+    "bakery": "bakery",
+    "bakeries": "bakery",
 }
-_ADJ = (
-    "Golden",
-    "Blue",
-    "Old",
-    "Royal",
-    "Green",
-    "Silver",
-    "Little",
-    "Grand",
-    "Hidden",
-    "Sunny",
-    "Red",
-    "North",
-    "Riverside",
-    "Lantern",
-    "Maple",
-    "Crescent",
-)
-_TOPICS = ("Art", "History", "Modern Art", "Natural History", "Science", "Photography", "Design", "Craft")
-_CUISINES = ("Italian", "Japanese", "Thai", "Vegan", "French", "Mexican", "Indian", "Seafood", "Korean")
-_SAINTS = ("Mary", "Peter", "Paul", "John", "Anne", "Nicholas")
-_STREETS = ("Main St", "Station Rd", "Market St", "River Rd", "Park Ave", "Church St", "High St", "Garden Ln")
 
 
 @dataclass(frozen=True, slots=True)
 class Poi:
-    """A generated point of interest."""
+    """A searchable place: a landmark or a generated place of some kind."""
 
     place_id: str
     name: str
@@ -109,6 +103,12 @@ class Poi:
     closes: int
 
 
+def open_now(poi: Poi) -> bool:
+    """True when the place is open at this moment, local time."""
+    hour = datetime.now(ZoneInfo(poi.city.tz)).hour
+    return poi.opens <= hour < poi.closes
+
+
 def category_of(query: str) -> str:
     """Category named by the query's words, 'attraction' when none is."""
     for word in query.lower().replace(",", " ").split():
@@ -117,46 +117,123 @@ def category_of(query: str) -> str:
     return "attraction"
 
 
+_COMPASS = ("N", "NE", "E", "SE", "S", "SW", "W", "NW")
+
+
+def _bearing(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    p1, p2, dl = math.radians(lat1), math.radians(lat2), math.radians(lon2 - lon1)
+    x = math.sin(dl) * math.cos(p2)
+    y = math.cos(p1) * math.sin(p2) - math.sin(p1) * math.cos(p2) * math.cos(dl)
+    return (math.degrees(math.atan2(x, y)) + 360) % 360
+
+
+def _whereabouts(lat: float, lon: float, city: geo.City) -> str:
+    """'300 m NE of Louvre Museum': the position told from the nearest landmark, else from the city centre."""
+    anchor = gazetteer.nearest(lat, lon, 3.0)
+    ref_lat, ref_lon, ref_name = (anchor.lat, anchor.lon, anchor.name) if anchor else (city.lat, city.lon, "")
+    km = geo.great_circle_km(ref_lat, ref_lon, lat, lon)
+    direction = _COMPASS[round(_bearing(ref_lat, ref_lon, lat, lon) / 45) % 8]
+    distance = f"{round(km * 1000, -1):.0f} m" if km < 1 else f"{km:.1f} km"
+    return f"{distance} {direction} of {ref_name or city.name + ' centre'}"
+
+
+def _generated(place_id: str, category: str, lat: float, lon: float, *seed: object) -> Poi:
+    """A place of a kind at a position, named by where it is."""
+    place_type, kind = CATEGORIES[category]
+    city = geo.locality_at(lat, lon)
+    rng = rng_for("poi", *seed)
+    where = _whereabouts(lat, lon, city)
+    opens = rng.choice((6, 7, 8, 9, 10, 11)) if category not in ("park", "bar") else (0 if category == "park" else 17)
+    return Poi(
+        place_id=place_id,
+        name=f"{kind} {where}",
+        category=category,
+        place_type=place_type,
+        city=city,
+        lat=round(lat, 6),
+        lon=round(lon, 6),
+        rating=round(rng.uniform(3.5, 4.9), 1),
+        ratings_total=rng.randint(12, 25000),
+        price_level=rng.randint(1, 4),
+        address=f"{where}, {city.name}, {geo.country_name(city.country)}",
+        opens=opens,
+        closes=24 if opens == 0 else min(24, opens + rng.choice((8, 9, 10, 12))),
+    )
+
+
+def from_landmark(landmark: gazetteer.Landmark) -> Poi:
+    """A landmark as a searchable place (its category from its type; well rated, much reviewed)."""
+    category = next((c for c, types in _LANDMARK_TYPES.items() if landmark.place_type in types), "attraction")
+    rng = rng_for("landmark", landmark.place_id)
+    outdoors = landmark.place_type in ("park", "national_park", "hiking_area", "beach", "tourist_attraction")
+    return Poi(
+        place_id=landmark.place_id,
+        name=landmark.name,
+        category=category,
+        place_type=landmark.place_type,
+        city=landmark.city,
+        lat=landmark.lat,
+        lon=landmark.lon,
+        rating=round(rng.uniform(4.3, 4.8), 1),
+        ratings_total=rng.randint(20_000, 300_000),
+        price_level=rng.randint(1, 3),
+        address=landmark.address,
+        opens=0 if outdoors else 9,
+        closes=24 if outdoors else 18,
+    )
+
+
+def _landmark_fits(landmark: gazetteer.Landmark, category: str) -> bool:
+    return category == "attraction" or landmark.place_type in _LANDMARK_TYPES.get(category, frozenset())
+
+
 @cache
 def pois(city: geo.City, category: str) -> tuple[Poi, ...]:
-    """Up to 20 places of one category in a city."""
-    place_type, templates = CATEGORIES[category]
+    """Up to 20 places of one category in a city: its landmarks of that kind first, then generated ones."""
+    known = [from_landmark(lm) for lm in gazetteer.in_city(city) if _landmark_fits(lm, category)]
     count = min(20, 6 + int(4 * math.log10(max(city.population, 15000) / 15000)))
     radius = min(8.0, 1.0 + 2.0 * math.log10(max(city.population, 15000) / 15000))
-    found = []
-    for index in range(count):
-        rng = rng_for("poi", city.geonameid, category, index)
-        name = rng.choice(templates).format(
-            city=city.name,
-            adj=rng.choice(_ADJ),
-            topic=rng.choice(_TOPICS),
-            cuisine=rng.choice(_CUISINES),
-            saint=rng.choice(_SAINTS),
-        )
+    found = known[:20]
+    for index in range(max(0, count - len(found))):
+        rng = rng_for("poi-position", city.geonameid, category, index)
         lat, lon = geo.offset_point(city.lat, city.lon, radius * math.sqrt(rng.random()), rng.uniform(0, 360))
-        opens = rng.choice((6, 8, 9, 10, 11, 17)) if category != "park" else 0
-        found.append(
-            Poi(
-                place_id=f"{PLACE_PREFIX}P{city.geonameid}_{category}_{index}",
-                name=name,
-                category=category,
-                place_type=place_type,
-                city=city,
-                lat=round(lat, 6),
-                lon=round(lon, 6),
-                rating=round(rng.uniform(3.5, 4.9), 1),
-                ratings_total=rng.randint(12, 25000),
-                price_level=rng.randint(1, 4),
-                address=f"{rng.randint(1, 250)} {rng.choice(_STREETS)}, {city.name}, {geo.country_name(city.country)}",
-                opens=opens,
-                closes=24 if opens == 0 else min(24, opens + rng.choice((8, 9, 10, 12))),
-            )
-        )
+        place_id = f"{PLACE_PREFIX}P{city.geonameid}_{category}_{index}"
+        found.append(_generated(place_id, category, lat, lon, city.geonameid, category, index))
     return tuple(found)
 
 
+def _nearby_id(category: str, lat: float, lon: float) -> str:
+    return f"{NEARBY_PREFIX}{category}_{round(lat * 1e5)}_{round(lon * 1e5)}"
+
+
+def nearby(lat: float, lon: float, radius_km: float, categories: tuple[str, ...] = ()) -> list[Poi]:
+    """Places within the radius: landmarks of the wanted kinds, then generated places of those kinds, nearest first."""
+    wanted = categories or _NEARBY_MIX
+    found = [
+        (distance, from_landmark(lm))
+        for distance, lm in gazetteer.within(lat, lon, radius_km)
+        if not categories or any(_landmark_fits(lm, c) for c in wanted)
+    ]
+    per_kind = 6 if categories else 2
+    for category in wanted:
+        for index in range(per_kind):
+            rng = rng_for("nearby", round(lat, 4), round(lon, 4), category, index)
+            distance = radius_km * math.sqrt(rng.uniform(0.02, 1.0))
+            p_lat, p_lon = geo.offset_point(lat, lon, distance, rng.uniform(0, 360))
+            p_lat, p_lon = round(p_lat, 5), round(p_lon, 5)
+            place_id = _nearby_id(category, p_lat, p_lon)
+            found.append((distance, _generated(place_id, category, p_lat, p_lon, p_lat, p_lon)))
+    found.sort(key=lambda pair: pair[0])
+    return [poi for _, poi in found]
+
+
 def poi_by_id(place_id: str) -> Poi | None:
-    """Regenerate a POI from its place_id."""
+    """Regenerate a place from its place_id (landmark, city place or nearby place)."""
+    if place_id.startswith(gazetteer.PLACE_PREFIX):
+        landmark = gazetteer.by_place_id(place_id)
+        return from_landmark(landmark) if landmark else None
+    if place_id.startswith(NEARBY_PREFIX):
+        return _nearby_by_id(place_id)
     if not place_id.startswith(PLACE_PREFIX + "P"):
         return None
     try:
@@ -169,3 +246,31 @@ def poi_by_id(place_id: str) -> Poi | None:
         return None
     found = pois(city, category)
     return found[position] if 0 <= position < len(found) else None
+
+
+def _nearby_by_id(place_id: str) -> Poi | None:
+    try:
+        category, lat_e5, lon_e5 = place_id[len(NEARBY_PREFIX) :].split("_")
+        lat, lon = int(lat_e5) / 1e5, int(lon_e5) / 1e5
+    except ValueError:
+        return None
+    if category not in CATEGORIES or not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        return None
+    return _generated(place_id, category, lat, lon, lat, lon)
+
+
+def search_text(query: str, near: tuple[float, float] | None, category: str) -> list[Poi] | None:
+    """Places a text query names: a landmark and what is around it, or a kind of place in a city.
+
+    None when the query names no place we know and no location is given.
+    """
+    landmark = gazetteer.find(query) if query else None
+    if landmark is not None:
+        if category_of(query) == "attraction" and not any(w in query.lower() for w in (" near ", " around ")):
+            # "Eiffel Tower": the landmark itself, then its neighbours.
+            return [from_landmark(landmark), *nearby(landmark.lat, landmark.lon, 1.0)[1:19]]
+        return nearby(landmark.lat, landmark.lon, 1.5, (category,))[:20]
+    city = geo.search_city_in_text(query) if query else None
+    if city is None and near is not None:
+        city = geo.locality_at(*near)
+    return None if city is None else list(pois(city, category))

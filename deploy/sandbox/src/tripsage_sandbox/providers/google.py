@@ -11,14 +11,15 @@ from zoneinfo import ZoneInfo
 from starlette.requests import Request
 from starlette.responses import Response
 
-from tripsage_sandbox import geo
+from tripsage_sandbox import gazetteer, geo, travel
 from tripsage_sandbox.errors import GOOGLE_KEY_MISSING
 from tripsage_sandbox.models import places
 from tripsage_sandbox.providers import google_places as gp
 from tripsage_sandbox.responses import json_response
 from tripsage_sandbox.seeding import stable_seed
 
-_ROAD_FACTOR = 1.25
+# A reverse geocode names a landmark when the point is on its grounds.
+_LANDMARK_REACH_KM = 0.25
 _TZ_NAMES = {
     "JST": "Japan Standard Time",
     "GMT": "Greenwich Mean Time",
@@ -70,23 +71,16 @@ async def geocode(request: Request) -> Response:
         latlng = gp.parse_latlng(q["latlng"])
         if latlng is None:
             return _status("INVALID_REQUEST", "Invalid request. Invalid 'latlng' parameter.", results=[])
+        if gazetteer.is_open_water(*latlng):
+            return json_response({"results": [], "status": "ZERO_RESULTS"})
         city = geo.locality_at(*latlng)
-        street = gp.Resolved(
-            latlng[0],
-            latlng[1],
-            city.name,
-            f"{city.name}, {geo.country_name(city.country)}",
-            f"{places.PLACE_PREFIX}C{city.geonameid}",
-            ("locality", "political"),
-            city,
-            gp.city_radius_km(city),
-        )
+        results = [gp.geocode_result(gp.from_city(city))]
+        # Most specific first, as Google orders them: a landmark standing at the point, then the locality.
+        landmark = gazetteer.nearest(latlng[0], latlng[1], _LANDMARK_REACH_KM)
+        if landmark is not None:
+            results.insert(0, gp.geocode_result(gp.from_landmark(landmark)))
         return json_response(
-            {
-                "plus_code": gp.plus_code_block(latlng[0], latlng[1], city),
-                "results": [gp.geocode_result(street)],
-                "status": "OK",
-            }
+            {"plus_code": gp.plus_code_block(latlng[0], latlng[1], city), "results": results, "status": "OK"}
         )
     if q.get("place_id"):
         found = gp.by_place_id(q["place_id"])
@@ -102,15 +96,12 @@ async def geocode(request: Request) -> Response:
             results=[],
         )
     country = next((c.split(":", 1)[1].upper() for c in components.split("|") if c.startswith("country:")), None)
-    found = gp.geocode_text(address or components.replace("|", ","))
+    # components=administrative_area:IL narrows "Springfield" the way a ", IL" hint in the address does.
+    areas = [c.split(":", 1)[1] for c in components.split("|") if c.startswith("administrative_area:")]
+    found = gp.geocode_text(", ".join([address, *areas]) if address else components.replace("|", ","))
     if found is None or (country and found.city.country != country):
         return json_response({"results": [], "status": "ZERO_RESULTS"})
     return json_response({"results": [gp.geocode_result(found)], "status": "OK"})
-
-
-def _open_now(poi: places.Poi) -> bool:
-    hour = datetime.now(ZoneInfo(poi.city.tz)).hour
-    return poi.opens <= hour < poi.closes
 
 
 def _search_result(poi: places.Poi) -> dict[str, Any]:
@@ -122,7 +113,7 @@ def _search_result(poi: places.Poi) -> dict[str, Any]:
         "icon_background_color": "#7B9EB0",
         "icon_mask_base_uri": "https://maps.gstatic.com/mapfiles/place_api/icons/v2/generic_pinlet",
         "name": poi.name,
-        "opening_hours": {"open_now": _open_now(poi)},
+        "opening_hours": {"open_now": places.open_now(poi)},
         "photos": [
             {
                 "height": 1080,
@@ -139,7 +130,7 @@ def _search_result(poi: places.Poi) -> dict[str, Any]:
         "user_ratings_total": poi.ratings_total,
         "sandbox": True,
     }
-    if poi.category in ("restaurant", "cafe", "bar", "hotel"):
+    if poi.category in ("restaurant", "cafe", "bar", "hotel", "bakery"):
         result["price_level"] = poi.price_level
     return result
 
@@ -154,15 +145,12 @@ async def place_text_search(request: Request) -> Response:
     location = gp.parse_latlng(q["location"]) if q.get("location") else None
     if not query and location is None and not q.get("type"):
         return _status("INVALID_REQUEST", None, html_attributions=[], results=[])
-    city = geo.search_city_in_text(query) if query else None
-    if city is None and location is not None:
-        city = geo.locality_at(*location)
-    if city is None:
-        return json_response({"html_attributions": [], "results": [], "status": "ZERO_RESULTS"})
     category = places.category_of(f"{query} {q.get('type', '')}")
-    found = list(places.pois(city, category))
+    found = places.search_text(query, location, category)
+    if found is None:
+        return json_response({"html_attributions": [], "results": [], "status": "ZERO_RESULTS"})
     if q.get("opennow") == "true":
-        found = [p for p in found if _open_now(p)]
+        found = [p for p in found if places.open_now(p)]
     if not found:
         return json_response({"html_attributions": [], "results": [], "status": "ZERO_RESULTS"})
     return json_response({"html_attributions": [], "results": [_search_result(p) for p in found], "status": "OK"})
@@ -195,7 +183,7 @@ def _details(found: gp.Resolved) -> dict[str, Any]:
                 "international_phone_number": phone,
                 "website": f"https://sandbox.invalid/{poi.place_id.lower()}",
                 "opening_hours": {
-                    "open_now": _open_now(poi),
+                    "open_now": places.open_now(poi),
                     "periods": [
                         {
                             "open": {"day": day, "time": f"{poi.opens:02d}00"},
@@ -251,28 +239,38 @@ async def place_details(request: Request) -> Response:
 
 
 _FIELD_KEYS = {"type": "types", "photo": "photos", "review": "reviews"}
-_SPEEDS_KMH = {"walking": 4.8, "bicycling": 15.0, "transit": 32.0}
+_LEGACY_MODES = {
+    "driving": travel.Mode.DRIVE,
+    "walking": travel.Mode.WALK,
+    "bicycling": travel.Mode.BICYCLE,
+    "transit": travel.Mode.TRANSIT,
+}
+_VEHICLE_NAMES = {"SUBWAY": "Subway", "BUS": "Bus", "HEAVY_RAIL": "Train"}
 
 
-def _travel(distance_km: float, mode: str) -> tuple[float, int]:
-    """Road distance (km) and duration (s) for a straight-line distance, by mode."""
-    road = distance_km * _ROAD_FACTOR + 0.2
-    if mode == "driving":
-        speed = 30.0 if road < 20 else 60.0 if road < 100 else 85.0
-        seconds = road / speed * 3600
-    else:
-        seconds = road / _SPEEDS_KMH[mode] * 3600 + (480 if mode == "transit" else 0)
-    return road, round(seconds)
+def _point(place: gp.Resolved) -> travel.Point:
+    return travel.Point(place.lat, place.lon, place.name, place.city)
 
 
-def _distance_text(meters: int, units: str) -> str:
+def _departure(request: Request) -> datetime | None:
+    """departure_time as Google takes it: 'now' or Unix seconds (None when absent or unreadable)."""
+    raw = request.query_params.get("departure_time") or ""
+    if raw == "now":
+        return datetime.now(UTC).replace(microsecond=0)
+    try:
+        return datetime.fromtimestamp(int(raw), UTC)
+    except (ValueError, OverflowError, OSError):
+        return None
+
+
+def distance_text(meters: int, units: str) -> str:
     if units == "imperial":
         miles = meters / 1609.344
         return f"{miles:.1f} mi" if miles >= 0.1 else f"{round(meters * 3.28084)} ft"
     return f"{meters / 1000:.1f} km" if meters >= 1000 else f"{meters} m"
 
 
-def _duration_text(seconds: int) -> str:
+def duration_text(seconds: int) -> str:
     minutes = max(1, round(seconds / 60))
     days, rest = divmod(minutes, 1440)
     hours, mins = divmod(rest, 60)
@@ -286,46 +284,78 @@ def _duration_text(seconds: int) -> str:
     return " ".join(parts)
 
 
-def _reachable(a: gp.Resolved, b: gp.Resolved, mode: str) -> bool:
-    # Overland modes cannot cross between continents; transit is treated the same way.
-    return geo.continent(a.city.country) == geo.continent(b.city.country) or a.city.country == b.city.country
+def _mode(request: Request) -> travel.Mode | None:
+    return _LEGACY_MODES.get((request.query_params.get("mode") or "driving").lower())
 
 
-def _mode(request: Request) -> str | None:
-    mode = (request.query_params.get("mode") or "driving").lower()
-    return mode if mode in ("driving", "walking", "bicycling", "transit") else None
+def _local_time(moment: datetime, tz: str) -> dict[str, Any]:
+    local = moment.astimezone(ZoneInfo(tz))
+    return {"text": local.strftime("%-I:%M %p"), "time_zone": tz, "value": int(moment.timestamp())}
 
 
-def _leg(a: gp.Resolved, b: gp.Resolved, mode: str, units: str) -> dict[str, Any]:
-    straight = geo.great_circle_km(a.lat, a.lon, b.lat, b.lon)
-    road_km, seconds = _travel(straight, mode)
-    meters = int(road_km * 1000)
-    points = [(a.lat + (b.lat - a.lat) * i / 8, a.lon + (b.lon - a.lon) * i / 8) for i in range(9)]
-    steps = []
-    for i in range(0, 8, 4):
-        start, end = points[i], points[i + 4]
-        steps.append(
-            {
-                "distance": {"text": _distance_text(meters // 2, units), "value": meters // 2},
-                "duration": {"text": _duration_text(seconds // 2), "value": seconds // 2},
-                "end_location": {"lat": round(end[0], 7), "lng": round(end[1], 7)},
-                "html_instructions": "Head <b>towards</b> the destination" if i == 0 else "Continue to the destination",
-                "polyline": {"points": gp.encode_polyline(points[i : i + 5])},
-                "start_location": {"lat": round(start[0], 7), "lng": round(start[1], 7)},
-                "travel_mode": mode.upper(),
-            }
-        )
+def _transit_details(ride: travel.TransitRide, segment: travel.Segment, city: geo.City) -> dict[str, Any]:
     return {
-        "distance": {"text": _distance_text(meters, units), "value": meters},
-        "duration": {"text": _duration_text(seconds), "value": seconds},
+        "arrival_stop": {"location": {"lat": segment.end[0], "lng": segment.end[1]}, "name": ride.arrival_stop},
+        "arrival_time": _local_time(ride.arrival_time, city.tz),
+        "departure_stop": {
+            "location": {"lat": segment.start[0], "lng": segment.start[1]},
+            "name": ride.departure_stop,
+        },
+        "departure_time": _local_time(ride.departure_time, city.tz),
+        "headsign": ride.headsign,
+        "headway": ride.headway_s,
+        "line": {
+            "agencies": [{"name": ride.agency, "url": "https://sandbox.invalid/transit"}],
+            "color": ride.color,
+            "name": ride.line_name,
+            "short_name": ride.line_short_name,
+            "vehicle": {
+                "icon": "//maps.gstatic.com/mapfiles/transit/iw2/6/metro.png",
+                "name": _VEHICLE_NAMES[ride.vehicle],
+                "type": ride.vehicle,
+            },
+        },
+        "num_stops": ride.stop_count,
+    }
+
+
+def _step(segment: travel.Segment, city: geo.City, units: str) -> dict[str, Any]:
+    start, end = segment.start, segment.end
+    points = [(start[0] + (end[0] - start[0]) * i / 4, start[1] + (end[1] - start[1]) * i / 4) for i in range(5)]
+    legacy_mode = next(name for name, mode in _LEGACY_MODES.items() if mode is segment.mode)
+    step: dict[str, Any] = {
+        "distance": {"text": distance_text(segment.distance_m, units), "value": segment.distance_m},
+        "duration": {"text": duration_text(segment.duration_s), "value": segment.duration_s},
+        "end_location": {"lat": round(end[0], 7), "lng": round(end[1], 7)},
+        "html_instructions": segment.instruction,
+        "polyline": {"points": gp.encode_polyline(points)},
+        "start_location": {"lat": round(start[0], 7), "lng": round(start[1], 7)},
+        "travel_mode": legacy_mode.upper() if segment.mode is not travel.Mode.TWO_WHEELER else "DRIVING",
+    }
+    if segment.ride is not None:
+        step["transit_details"] = _transit_details(segment.ride, segment, city)
+    return step
+
+
+def _leg(a: gp.Resolved, b: gp.Resolved, trip: travel.Trip, units: str, traffic: bool) -> dict[str, Any]:
+    leg: dict[str, Any] = {
+        "distance": {"text": distance_text(trip.distance_m, units), "value": trip.distance_m},
+        "duration": {"text": duration_text(trip.static_duration_s), "value": trip.static_duration_s},
         "end_address": b.address,
         "end_location": {"lat": b.lat, "lng": b.lon},
         "start_address": a.address,
         "start_location": {"lat": a.lat, "lng": a.lon},
-        "steps": steps,
+        "steps": [_step(s, a.city, units) for s in trip.segments],
         "traffic_speed_entry": [],
         "via_waypoint": [],
     }
+    if traffic:
+        leg["duration_in_traffic"] = {"text": duration_text(trip.duration_s), "value": trip.duration_s}
+    rides = [s.ride for s in trip.segments if s.ride is not None]
+    if rides:
+        leg["departure_time"] = _local_time(rides[0].departure_time, a.city.tz)
+        leg["arrival_time"] = _local_time(rides[-1].arrival_time, b.city.tz)
+    return leg
 
 
 async def directions(request: Request) -> Response:
@@ -358,14 +388,17 @@ async def directions(request: Request) -> Response:
     if any(p is None for p in stops):
         return json_response({"geocoded_waypoints": waypoints, "routes": [], "status": "NOT_FOUND"})
     resolved = [p for p in stops if p is not None]
-    if any(not _reachable(a, b, mode) for a, b in itertools.pairwise(resolved)):
+    departure = _departure(request)
+    traffic = mode is travel.Mode.DRIVE and departure is not None
+    trips = [travel.plan(_point(a), _point(b), mode, departure, traffic) for a, b in itertools.pairwise(resolved)]
+    if any(trip is None for trip in trips):
         return json_response({"geocoded_waypoints": waypoints, "routes": [], "status": "ZERO_RESULTS"})
     units = q.get("units") or "metric"
-    legs = [_leg(a, b, mode, units) for a, b in itertools.pairwise(resolved)]
-    if mode == "driving" and q.get("departure_time"):
-        for leg in legs:
-            slowed = int(leg["duration"]["value"] * 1.15)
-            leg["duration_in_traffic"] = {"text": _duration_text(slowed), "value": slowed}
+    legs = [
+        _leg(a, b, trip, units, traffic)
+        for (a, b), trip in zip(itertools.pairwise(resolved), trips, strict=True)
+        if trip is not None
+    ]
     lats, lons = [p.lat for p in resolved], [p.lon for p in resolved]
     route = {
         "bounds": {
@@ -403,26 +436,28 @@ async def distance_matrix(request: Request) -> Response:
     units = q.get("units") or "metric"
     resolved_o = [gp.resolve(o) for o in origins]
     resolved_d = [gp.resolve(d) for d in destinations]
+    departure = _departure(request)
+    traffic = mode is travel.Mode.DRIVE and departure is not None
     rows = []
     for a in resolved_o:
         elements = []
         for b in resolved_d:
             if a is None or b is None:
                 elements.append({"status": "NOT_FOUND"})
-            elif not _reachable(a, b, mode):
+                continue
+            trip = travel.plan(_point(a), _point(b), mode, departure, traffic)
+            if trip is None:
                 elements.append({"status": "ZERO_RESULTS"})
-            else:
-                road_km, seconds = _travel(geo.great_circle_km(a.lat, a.lon, b.lat, b.lon), mode)
-                meters = int(road_km * 1000)
-                element: dict[str, Any] = {
-                    "distance": {"text": _distance_text(meters, units), "value": meters},
-                    "duration": {"text": _duration_text(seconds), "value": seconds},
-                    "status": "OK",
-                }
-                if mode == "driving" and q.get("departure_time"):
-                    slowed = int(seconds * 1.15)
-                    element["duration_in_traffic"] = {"text": _duration_text(slowed), "value": slowed}
-                elements.append(element)
+                continue
+            meters, seconds = trip.distance_m, trip.static_duration_s
+            element: dict[str, Any] = {
+                "distance": {"text": distance_text(meters, units), "value": meters},
+                "duration": {"text": duration_text(seconds), "value": seconds},
+                "status": "OK",
+            }
+            if traffic:
+                element["duration_in_traffic"] = {"text": duration_text(trip.duration_s), "value": trip.duration_s}
+            elements.append(element)
         rows.append({"elements": elements})
     return json_response(
         {

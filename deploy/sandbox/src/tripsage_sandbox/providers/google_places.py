@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from tripsage_sandbox import geo
+from tripsage_sandbox import gazetteer, geo
 from tripsage_sandbox.models import places
 
 _LATLNG = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*,\s*(-?\d+(?:\.\d+)?)\s*$")
@@ -32,13 +32,20 @@ def city_radius_km(city: geo.City) -> float:
     return min(25.0, 2.0 + 4.0 * math.log10(max(city.population, 15000) / 15000))
 
 
+def city_address(city: geo.City) -> str:
+    """'Kyoto, Japan'; US cities carry their state as Google writes them ('Springfield, IL, United States')."""
+    if city.country == "US" and city.admin1:
+        return f"{city.name}, {city.admin1}, {geo.country_name(city.country)}"
+    return f"{city.name}, {geo.country_name(city.country)}"
+
+
 def from_city(city: geo.City) -> Resolved:
     """A locality result."""
     return Resolved(
         city.lat,
         city.lon,
         city.name,
-        f"{city.name}, {geo.country_name(city.country)}",
+        city_address(city),
         f"{places.PLACE_PREFIX}C{city.geonameid}",
         ("locality", "political"),
         city,
@@ -75,6 +82,11 @@ def from_poi(poi: places.Poi) -> Resolved:
     )
 
 
+def from_landmark(landmark: gazetteer.Landmark) -> Resolved:
+    """A landmark result (its real coordinates)."""
+    return from_poi(places.from_landmark(landmark))
+
+
 def parse_latlng(text: str) -> tuple[float, float] | None:
     """'lat,lng' to floats, None when malformed or out of range."""
     match = _LATLNG.match(text)
@@ -100,10 +112,13 @@ def by_place_id(place_id: str) -> Resolved | None:
 
 
 def geocode_text(text: str) -> Resolved | None:
-    """Forward-geocode free text: an IATA airport code, an airport name or a city."""
+    """Forward-geocode free text: an IATA airport code, a landmark, an airport name or a city."""
     stripped = text.strip()
     if len(stripped) == 3 and stripped.isalpha() and stripped.isupper() and stripped in geo.airports():
         return from_airport(geo.airports()[stripped])
+    landmark = gazetteer.find(stripped)
+    if landmark is not None:
+        return from_landmark(landmark)
     city = geo.search_city_in_text(stripped)
     if city is None:
         return None
@@ -123,7 +138,7 @@ def resolve(text: str) -> Resolved | None:
             latlng[0],
             latlng[1],
             city.name,
-            f"{city.name}, {geo.country_name(city.country)}",
+            city_address(city),
             f"{places.PLACE_PREFIX}C{city.geonameid}",
             ("street_address",),
             city,
@@ -176,6 +191,9 @@ def geocode_result(place: Resolved) -> dict[str, Any]:
         {"long_name": place.city.name, "short_name": place.city.name, "types": ["locality", "political"]},
         {"long_name": geo.country_name(country), "short_name": country, "types": ["country", "political"]},
     ]
+    if country == "US" and place.city.admin1:
+        state = {"long_name": geo.us_state_name(place.city.admin1), "short_name": place.city.admin1}
+        components.insert(1, {**state, "types": ["administrative_area_level_1", "political"]})
     if "locality" not in place.types:
         components.insert(0, {"long_name": place.name, "short_name": place.name, "types": list(place.types[:1])})
     geometry: dict[str, Any] = {

@@ -22,7 +22,13 @@ help: ## list the targets
 	$(RUN) tripsage-sandbox fetch-model
 	@touch $@
 
-install: .venv/.synced ## install uv, every package from uv.lock, and the sandbox's embedding model
+DUFFEL_CONTRACT := deploy/sandbox/contract-duffel
+
+$(DUFFEL_CONTRACT)/node_modules/.installed: $(DUFFEL_CONTRACT)/package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund --prefix $(DUFFEL_CONTRACT)
+	@touch $@
+
+install: .venv/.synced $(DUFFEL_CONTRACT)/node_modules/.installed ## install uv, every package from uv.lock, the sandbox's embedding model and the Duffel contract's npm packages
 
 run: install ## run the whole stack on 127.0.0.1 (Ctrl-C stops it)
 	$(RUN) tripsage-dev run

@@ -22,6 +22,7 @@ from tripsage_sandbox.faults import FaultRegistry, RequestStats
 from tripsage_sandbox.middleware import ProviderMiddleware
 from tripsage_sandbox.model_store import model_path
 from tripsage_sandbox.providers import amadeus_auth, amadeus_flights, amadeus_places, embeddings, google, owm
+from tripsage_sandbox.providers.duffel import DUFFEL_ROUTES, RateLimiter
 from tripsage_sandbox.responses import json_response
 from tripsage_sandbox.routing import classify
 
@@ -50,6 +51,7 @@ _ROUTES = (
     ("/data/3.0/onecall", owm.onecall, ["GET"]),
     ("/v1/embeddings", embeddings.create_embeddings, ["POST"]),
     ("/v1/models", embeddings.list_models, ["GET"]),
+    *DUFFEL_ROUTES,
 )
 
 
@@ -86,6 +88,7 @@ def build_fastapi(settings: SandboxSettings) -> FastAPI:
     )
     app.state.settings = settings
     app.state.tokens = amadeus_auth.TokenStore(settings.amadeus_token_ttl)
+    app.state.duffel_limiter = RateLimiter(settings.duffel_rate_limit)
     app.state.faults = FaultRegistry()
     app.state.stats = RequestStats()
     app.state.embedder = embedder

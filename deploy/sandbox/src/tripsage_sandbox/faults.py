@@ -17,6 +17,7 @@ class Provider(StrEnum):
     GOOGLE = "google"
     OWM = "owm"
     EMBEDDINGS = "embeddings"
+    DUFFEL = "duffel"
 
 
 class FaultKind(StrEnum):

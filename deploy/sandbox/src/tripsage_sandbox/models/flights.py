@@ -93,8 +93,14 @@ RUSSIA_DETOUR = 1.15
 
 @cache
 def crosses_russia(a: geo.Airport, b: geo.Airport) -> bool:
-    """True when a point of the great circle (sampled every ~1/24 of the way) is nearest to a Russian city."""
-    return any(geo.nearest_city(*_along(a, b, step / 24)).country == "RU" for step in range(1, 24))
+    """True when a point of the great circle (sampled every ~1/24 of the way) is nearest to a Russian city.
+
+    Only points inside Russia's bounding box (north of 41 N, east of 19 E or west of 168 W) are looked up.
+    """
+    points = (_along(a, b, step / 24) for step in range(1, 24))
+    return any(
+        geo.nearest_city(lat, lon).country == "RU" for lat, lon in points if lat >= 41 and (lon >= 19 or lon <= -168)
+    )
 
 
 def _along(a: geo.Airport, b: geo.Airport, fraction: float) -> tuple[float, float]:

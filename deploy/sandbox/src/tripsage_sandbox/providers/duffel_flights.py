@@ -36,6 +36,7 @@ from tripsage_sandbox.providers.duffel_common import (
     respond,
     short_id,
 )
+from tripsage_sandbox.seeding import stable_seed
 
 CABINS = {"economy": "ECONOMY", "premium_economy": "PREMIUM_ECONOMY", "business": "BUSINESS", "first": "FIRST"}
 _MARKETING = {"economy": "Economy", "premium_economy": "Premium Economy", "business": "Business", "first": "First"}
@@ -163,7 +164,7 @@ def _passenger_objects(payload: dict[str, Any], request_id: str) -> list[dict[st
 
 
 def _conditions(cabin: str, seed: str) -> dict[str, Any]:
-    flexible = cabin in ("business", "first") or short_id("", seed)[-1] in "02468ace"
+    flexible = cabin in ("business", "first") or stable_seed("flex", seed) % 2 == 0
     penalty = None if not flexible else ("0.00" if cabin in ("business", "first") else "75.00")
     allowed = {"allowed": True, "penalty_amount": penalty, "penalty_currency": "EUR"}
     refused = {"allowed": False, "penalty_amount": None, "penalty_currency": None}
@@ -241,7 +242,7 @@ def _duffel_offer(model_offer: dict[str, Any], payload: dict[str, Any], request_
                     "priority_check_in": cabin in ("business", "first"),
                 },
                 "ngs_shelf": None,
-                "comparison_key": short_id("", *(s["marketing_carrier_flight_number"] for s in segments))[:12],
+                "comparison_key": _comparison_key(segments),
             }
         )
     price = model_offer["price"]
@@ -276,6 +277,15 @@ def _duffel_offer(model_offer: dict[str, Any], payload: dict[str, Any], request_
         "supported_passenger_identity_document_types": ["passport"],
         "supported_loyalty_programmes": [],
     }
+
+
+def _comparison_key(segments: list[dict[str, Any]]) -> str:
+    """The same flights give the same key, whichever offer or search they come from."""
+    flights_flown = (
+        f"{s['marketing_carrier']['iata_code']}{s['marketing_carrier_flight_number']}@{s['departing_at']}"
+        for s in segments
+    )
+    return f"{stable_seed(*flights_flown):016x}"[:12]
 
 
 def _request_object(payload: dict[str, Any], request_id: str) -> dict[str, Any]:

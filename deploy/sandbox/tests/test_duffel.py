@@ -166,3 +166,31 @@ def test_an_expired_offer_is_no_longer_available(strict_sandbox: RunningSandbox)
     response = httpx.get(f"{strict_sandbox.url}/air/offers/{offer['id']}", headers=HEADERS)
     assert response.status_code == 422
     assert response.json()["errors"][0]["code"] == "offer_no_longer_available"
+
+
+def test_place_suggestions_by_coordinates_list_the_airports_in_reach(base_url: str) -> None:
+    response = httpx.get(
+        f"{base_url}/places/suggestions", params={"lat": "35.0116", "lng": "135.7681", "rad": "120000"}, headers=HEADERS
+    )
+    assert response.status_code == 200
+    airports = [p["iata_code"] for p in response.json()["data"] if p["type"] == "airport"]
+    assert set(airports[:2]) == {"ITM", "KIX"}
+    assert "NRT" not in airports
+
+
+def test_offers_sort_by_duration_and_page_backwards(base_url: str) -> None:
+    request_id = _offer_request(base_url, "SFO", "LHR")["id"]
+    params = {"offer_request_id": request_id, "sort": "total_duration", "limit": "3"}
+    first = httpx.get(f"{base_url}/air/offers", params=params, headers=HEADERS).json()
+    durations = [_minutes(o["slices"][0]["duration"]) for o in first["data"]]
+    assert durations == sorted(durations)
+    second = httpx.get(f"{base_url}/air/offers", params={**params, "after": first["meta"]["after"]}, headers=HEADERS)
+    back = httpx.get(
+        f"{base_url}/air/offers", params={**params, "before": second.json()["meta"]["before"]}, headers=HEADERS
+    )
+    assert [o["id"] for o in back.json()["data"]] == [o["id"] for o in first["data"]]
+
+
+def _minutes(duration: str) -> int:
+    hours, _, rest = duration.removeprefix("PT").partition("H")
+    return int(hours) * 60 + int(rest.removesuffix("M") or 0)

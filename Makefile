@@ -22,6 +22,12 @@ help: ## list the targets
 	$(RUN) tripsage-sandbox fetch-model
 	@touch $@
 
+DUFFEL_CONTRACT := deploy/sandbox/contract-duffel
+
+$(DUFFEL_CONTRACT)/node_modules/.installed: $(DUFFEL_CONTRACT)/package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund --prefix $(DUFFEL_CONTRACT)
+	@touch $@
+
 install: .venv/.synced ## install uv, every package from uv.lock, and the sandbox's embedding model
 
 run: install ## run the whole stack on 127.0.0.1 (Ctrl-C stops it)
@@ -41,7 +47,7 @@ lint: install ## the lock matches every pyproject; ruff
 typecheck: install ## mypy (strict on libs/)
 	$(RUN) mypy libs/*/src services/*/src deploy/*/src
 
-unit: install ## unit and integration tests of libs, services and tools
+unit: install $(DUFFEL_CONTRACT)/node_modules/.installed ## unit and integration tests of libs, services and tools
 	$(RUN) pytest libs services deploy $(PYTEST_ARGS)
 
 e2e: install ## end-to-end tests against a stack started the way `make run` starts it

@@ -74,6 +74,8 @@ def test_hotel_ids_and_offer_ids_round_trip() -> None:
     found = hotels.hotels_in(paris.city)
     assert len(found) >= 20
     assert hotels.hotel_by_id(found[3].hotel_id) == found[3]
+    assert len(found) > 100
+    assert hotels.hotel_by_id(found[-1].hotel_id) == found[-1]
     assert hotels.hotel_by_id("XXPAR001") is None
     offer_id = hotels.offer_id(found[3], date(2027, 5, 1), 3, 2, 1, 1, "USD")
     assert hotels.parse_offer_id(offer_id) == hotels.OfferKey(found[3], date(2027, 5, 1), 3, 2, 1, 1, "USD")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from pathlib import Path
 
@@ -31,15 +32,7 @@ def main(argv: list[str] | None = None) -> None:
         return
     host = getattr(args, "host", settings.host)
     port = getattr(args, "port", settings.port)
-    app = create_app(
-        SandboxSettings(
-            host=host,
-            port=port,
-            amadeus_token_ttl=settings.amadeus_token_ttl,
-            latency_ms=settings.latency_ms,
-            model_dir=settings.model_dir,
-        )
-    )
+    app = create_app(dataclasses.replace(settings, host=host, port=port))
     # Access logs are off: the sandbox is load-tested and a log line per request would dominate.
     uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False, lifespan="on")
 

@@ -31,6 +31,7 @@ from tripsage_sandbox.providers import (
     places_v1,
     routes_v2,
 )
+from tripsage_sandbox.providers.duffel import DUFFEL_ROUTES, RateLimiter
 from tripsage_sandbox.responses import json_response
 from tripsage_sandbox.routing import classify
 
@@ -64,6 +65,7 @@ _ROUTES = (
     ("/data/3.0/onecall", owm.onecall, ["GET"]),
     ("/v1/embeddings", embeddings.create_embeddings, ["POST"]),
     ("/v1/models", embeddings.list_models, ["GET"]),
+    *DUFFEL_ROUTES,
 )
 
 
@@ -102,6 +104,7 @@ def build_fastapi(settings: SandboxSettings) -> FastAPI:
     )
     app.state.settings = settings
     app.state.tokens = amadeus_auth.TokenStore(settings.amadeus_token_ttl)
+    app.state.duffel_limiter = RateLimiter(settings.duffel_rate_limit)
     app.state.faults = FaultRegistry()
     app.state.stats = RequestStats()
     app.state.embedder = embedder

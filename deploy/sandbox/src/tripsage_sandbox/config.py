@@ -15,6 +15,8 @@ def _default_model_dir() -> Path:
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8100
 DEFAULT_TOKEN_TTL_S = 1799
+DEFAULT_DUFFEL_RATE_LIMIT = 6000
+DEFAULT_DUFFEL_OFFER_TTL_S = 1800
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +27,8 @@ class SandboxSettings:
     port: int = DEFAULT_PORT
     amadeus_token_ttl: int = DEFAULT_TOKEN_TTL_S
     latency_ms: float = 0.0
+    duffel_rate_limit: int = DEFAULT_DUFFEL_RATE_LIMIT
+    duffel_offer_ttl: int = DEFAULT_DUFFEL_OFFER_TTL_S
     model_dir: Path = field(default_factory=_default_model_dir)
 
     @classmethod
@@ -36,5 +40,7 @@ class SandboxSettings:
             port=int(env.get("SANDBOX_PORT", DEFAULT_PORT)),
             amadeus_token_ttl=int(env.get("SANDBOX_AMADEUS_TOKEN_TTL", DEFAULT_TOKEN_TTL_S)),
             latency_ms=float(env.get("SANDBOX_LATENCY_MS", 0)),
+            duffel_rate_limit=int(env.get("SANDBOX_DUFFEL_RATE_LIMIT", DEFAULT_DUFFEL_RATE_LIMIT)),
+            duffel_offer_ttl=int(env.get("SANDBOX_DUFFEL_OFFER_TTL", DEFAULT_DUFFEL_OFFER_TTL_S)),
             model_dir=Path(env["SANDBOX_MODEL_DIR"]) if env.get("SANDBOX_MODEL_DIR") else _default_model_dir(),
         )

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import secrets
+import time
+from email.utils import formatdate
 from typing import Any
 
 import orjson
@@ -17,6 +20,7 @@ GOOGLE_KEY_MISSING = (
 )
 # The current Maps Platform APIs answer in google.rpc.Status, unlike the legacy web services.
 GOOGLE_RPC = frozenset({Provider.GOOGLE_ROUTES, Provider.GOOGLE_PLACES})
+DUFFEL_DOCS = "https://duffel.com/docs/api/overview/errors"
 OWM_INVALID_KEY = "Invalid API key. Please see https://openweathermap.org/faq#error401 for more info."
 OWM_BLOCKED = (
     "Your account is temporary blocked due to exceeding of requests limitation of your subscription type. "
@@ -41,6 +45,26 @@ def amadeus_error(
         if example is not None:
             error["source"]["example"] = example
     return {"errors": [error]}
+
+
+def duffel_error(
+    error_type: str, code: str, title: str, message: str, field: str | None = None, request_id: str | None = None
+) -> dict[str, Any]:
+    """Duffel's {"errors": [...], "meta": {"request_id", "status"}} envelope."""
+    error: dict[str, Any] = {
+        "type": error_type,
+        "title": title,
+        "message": message,
+        "code": code,
+        "documentation_url": DUFFEL_DOCS,
+        "source": {"field": field, "pointer": f"/{field.replace('.', '/')}"} if field else None,
+    }
+    return {"errors": [error], "meta": {"request_id": request_id or new_request_id()}}
+
+
+def new_request_id() -> str:
+    """An id like Duffel's request ids (also sent as x-request-id)."""
+    return secrets.token_urlsafe(15)
 
 
 def openai_error(message: str, error_type: str, param: str | None = None, code: str | None = None) -> dict[str, Any]:
@@ -72,6 +96,14 @@ def rate_limited(provider: Provider, retry_after_s: int) -> tuple[int, dict[str,
         return 200, headers, orjson.dumps(body), PLAIN_JSON
     if provider is Provider.OWM:
         return 429, headers, orjson.dumps({"cod": 429, "message": OWM_BLOCKED}), PLAIN_JSON
+    if provider is Provider.DUFFEL:
+        headers |= {
+            "ratelimit-limit": "60",
+            "ratelimit-remaining": "0",
+            "ratelimit-reset": formatdate(time.time() + retry_after_s, usegmt=True),
+        }
+        body = duffel_error("rate_limit_error", "rate_limit_exceeded", "Rate limit exceeded", "Too many requests")
+        return 429, headers, orjson.dumps(body), PLAIN_JSON
     body = openai_error(
         f"Rate limit reached for requests. Please try again in {retry_after_s}s.",
         "requests",
@@ -92,6 +124,13 @@ def server_error(provider: Provider, status: int) -> tuple[int, dict[str, str], 
         return status, {}, orjson.dumps(body), AMADEUS_JSON
     if provider is Provider.GOOGLE:
         return status, {}, orjson.dumps(google_status("UNKNOWN_ERROR", "Backend error, please retry.")), PLAIN_JSON
+    if provider is Provider.DUFFEL:
+        code, title = (
+            ("internal_server_error", "Internal server error")
+            if status == 500
+            else ("service_unavailable", "Service unavailable")
+        )
+        return status, {}, orjson.dumps(duffel_error("api_error", code, title, "Something went wrong")), PLAIN_JSON
     if provider is Provider.OWM:
         message = "Internal error" if status == 500 else "Service Unavailable"
         return status, {}, orjson.dumps({"cod": str(status), "message": message}), PLAIN_JSON
@@ -115,6 +154,10 @@ def unknown_route(provider: Provider, method: str, path: str, status: int) -> Re
         return Response(orjson.dumps(body), status, media_type=PLAIN_JSON)
     if provider is Provider.OWM:
         return Response(orjson.dumps({"cod": str(status), "message": "Not found"}), status, media_type=PLAIN_JSON)
+    if provider is Provider.DUFFEL:
+        code, title = ("not_found", "Not found") if status == 404 else ("method_not_allowed", "Method not allowed")
+        body = duffel_error("invalid_request_error", code, title, f"{method} {path} is not served")
+        return Response(orjson.dumps(body), status, media_type=PLAIN_JSON)
     body = openai_error(f"Invalid URL ({method} {path})", "invalid_request_error")
     return Response(orjson.dumps(body), status, media_type=PLAIN_JSON)
 

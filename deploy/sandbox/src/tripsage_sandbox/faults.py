@@ -19,6 +19,7 @@ class Provider(StrEnum):
     GOOGLE_PLACES = "google_places"
     OWM = "owm"
     EMBEDDINGS = "embeddings"
+    DUFFEL = "duffel"
 
 
 class FaultKind(StrEnum):

@@ -28,11 +28,21 @@ _EXACT: dict[str, tuple[Provider, str]] = {
     "/data/3.0/onecall": (Provider.OWM, "onecall"),
     "/v1/embeddings": (Provider.EMBEDDINGS, "embeddings"),
     "/v1/models": (Provider.EMBEDDINGS, "models"),
+    "/air/offer_requests": (Provider.DUFFEL, "offer_requests"),
+    "/air/offers": (Provider.DUFFEL, "offers"),
+    "/places/suggestions": (Provider.DUFFEL, "places"),
+    "/stays/search": (Provider.DUFFEL, "stays_search"),
+    "/stays/quotes": (Provider.DUFFEL, "stays_quotes"),
 }
 
 _PREFIXES: tuple[tuple[str, Provider, str], ...] = (
     ("/v3/shopping/hotel-offers/", Provider.AMADEUS, "hotel_offer"),
     ("/v1/reference-data/locations/", Provider.AMADEUS, "location"),
+    ("/air/offers/", Provider.DUFFEL, "offer"),
+    ("/stays/search_results/", Provider.DUFFEL, "stays_rates"),
+    ("/air/", Provider.DUFFEL, "other"),
+    ("/places/", Provider.DUFFEL, "other"),
+    ("/stays/", Provider.DUFFEL, "other"),
     ("/maps/api/", Provider.GOOGLE, "other"),
     ("/v1/places/", Provider.GOOGLE_PLACES, "getPlace"),
     ("/v1/places:", Provider.GOOGLE_PLACES, "other"),

@@ -6,11 +6,21 @@ import itertools
 import math
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from tripsage_sandbox import geo
-from tripsage_sandbox.models.carriers import CARRIERS, GLOBAL_CONNECTORS, Carrier, carriers_of, is_major
+from tripsage_sandbox.models.airports import is_open
+from tripsage_sandbox.models.carriers import (
+    AIRCRAFT,
+    CARRIERS,
+    GLOBAL_CONNECTORS,
+    Carrier,
+    carriers_of,
+    is_major,
+    partners_of,
+)
 from tripsage_sandbox.models.money import CURRENCY_NAMES, convert, fmt
 from tripsage_sandbox.seeding import rng_for, stable_seed
 
@@ -25,19 +35,9 @@ TRAVELER_FACTOR = {
     "HELD_INFANT": 0.1,
 }
 BOOKING_CLASS = {"ECONOMY": "YMHKQ", "PREMIUM_ECONOMY": "WEP", "BUSINESS": "JCDZ", "FIRST": "FA"}
-AIRCRAFT = {
-    "E90": "EMBRAER 190",
-    "320": "AIRBUS A320",
-    "32N": "AIRBUS A320NEO",
-    "738": "BOEING 737-800",
-    "321": "AIRBUS A321",
-    "7M8": "BOEING 737 MAX 8",
-    "789": "BOEING 787-9",
-    "77W": "BOEING 777-300ER",
-    "359": "AIRBUS A350-900",
-    "333": "AIRBUS A330-300",
-}
 MAX_DETOUR = 1.45
+# Nobody connects through an airport in the next town (JFK-EWR-LHR).
+MIN_STAGE_KM = 250.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,10 +74,53 @@ class Search:
     today: date = field(default_factory=lambda: datetime.now(UTC).date())
 
 
-def block_minutes(distance_km: float, eastbound: bool) -> int:
-    """Gate-to-gate minutes: 35 min taxi/climb plus cruise at 780 km/h (640 under 1,500 km), jet-stream adjusted."""
-    cruise = distance_km / 640 * 60 if distance_km < 1500 else distance_km / 780 * 60 * (0.94 if eastbound else 1.06)
+def block_minutes(distance_km: float, eastbound: bool, routing_factor: float = 1.0) -> int:
+    """Gate-to-gate minutes: 35 min taxi/climb plus cruise at 780 km/h (640 under 1,500 km), jet-stream adjusted.
+
+    `routing_factor` stretches the flown distance where airways leave the great circle (Russian airspace).
+    """
+    flown = distance_km * routing_factor
+    cruise = flown / 640 * 60 if flown < 1500 else flown / 780 * 60 * (0.94 if eastbound else 1.06)
     return int(round((35 + cruise) / 5) * 5)
+
+
+# Carriers of these countries have not overflown Russia since 2022 (closures and sanctions both ways); where the
+# great circle crosses Russia they fly round it, via Central Asia or over the pole, about 15 % further.
+_RUSSIA_CLOSED_LIST = "US CA GB IE FR NL DE CH AT BE ES PT IT DK SE NO FI PL GR IS JP KR TW AU NZ SG"
+RUSSIA_CLOSED: frozenset[str] = frozenset(_RUSSIA_CLOSED_LIST.split())
+RUSSIA_DETOUR = 1.15
+
+
+@cache
+def crosses_russia(a: geo.Airport, b: geo.Airport) -> bool:
+    """True when a point of the great circle (sampled every ~1/24 of the way) is nearest to a Russian city.
+
+    Only points inside Russia's bounding box (north of 41 N, east of 19 E or west of 168 W) are looked up.
+    """
+    points = (_along(a, b, step / 24) for step in range(1, 24))
+    return any(
+        geo.nearest_city(lat, lon).country == "RU" for lat, lon in points if lat >= 41 and (lon >= 19 or lon <= -168)
+    )
+
+
+def _along(a: geo.Airport, b: geo.Airport, fraction: float) -> tuple[float, float]:
+    """The point a fraction of the way along the great circle from a to b."""
+    p1, l1, p2, l2 = map(math.radians, (a.lat, a.lon, b.lat, b.lon))
+    delta = geo.great_circle_km(a.lat, a.lon, b.lat, b.lon) / geo.EARTH_RADIUS_KM
+    if delta == 0:
+        return a.lat, a.lon
+    k1, k2 = math.sin((1 - fraction) * delta) / math.sin(delta), math.sin(fraction * delta) / math.sin(delta)
+    x = k1 * math.cos(p1) * math.cos(l1) + k2 * math.cos(p2) * math.cos(l2)
+    y = k1 * math.cos(p1) * math.sin(l1) + k2 * math.cos(p2) * math.sin(l2)
+    z = k1 * math.sin(p1) + k2 * math.sin(p2)
+    return math.degrees(math.atan2(z, math.hypot(x, y))), math.degrees(math.atan2(y, x))
+
+
+def routing_factor(carrier: Carrier, a: geo.Airport, b: geo.Airport) -> float:
+    """How much longer than the great circle the carrier flies this stage."""
+    if carrier.country in RUSSIA_CLOSED and a.country != "RU" and b.country != "RU" and crosses_russia(a, b):
+        return RUSSIA_DETOUR
+    return 1.0
 
 
 def is_eastbound(a: geo.Airport, b: geo.Airport) -> bool:
@@ -112,17 +155,6 @@ def weekday_factor(day: date) -> float:
     return {4: 1.08, 6: 1.08, 1: 0.94, 2: 0.94}.get(day.weekday(), 1.0)
 
 
-def aircraft_for(distance_km: float, seed: int) -> str:
-    """Plausible equipment for the stage length."""
-    if distance_km < 1500:
-        options = ("E90", "320", "738", "32N")
-    elif distance_km < 4500:
-        options = ("321", "7M8", "32N", "738")
-    else:
-        options = ("789", "77W", "359", "333")
-    return options[seed % len(options)]
-
-
 @dataclass(frozen=True, slots=True)
 class Routing:
     """A carrier and the airports it flies through (empty via = non-stop)."""
@@ -131,31 +163,28 @@ class Routing:
     via: tuple[geo.Airport, ...]
 
 
+def _can_fly(carrier: Carrier, a: geo.Airport, b: geo.Airport) -> bool:
+    """A stage the carrier plausibly operates: from or to one of its hubs, both ends in its network, in range."""
+    distance = geo.great_circle_km(a.lat, a.lon, b.lat, b.lon)
+    if distance > carrier.max_range_km or not (carrier.serves(a) and carrier.serves(b)):
+        return False
+    return carrier.flies_from(a, distance) or carrier.flies_from(b, distance)
+
+
 def _routings(origin: geo.Airport, destination: geo.Airport, search: Search) -> list[Routing]:
     direct = geo.great_circle_km(origin.lat, origin.lon, destination.lat, destination.lon)
     home = carriers_of(origin.country) + tuple(
         c for c in carriers_of(destination.country) if c.country != origin.country
     )
+    # Carriers of either end's country and their alliance partners; nobody else sells the trip.
+    candidates = home + partners_of(home)
     found: list[Routing] = []
-    # Non-stops need a market big enough; "International" airports or short hops qualify, up to 15,500 km.
-    big_market = is_major(origin) and is_major(destination)
-    if direct <= 15500 and (big_market or direct < 1200):
-        found += [Routing(c, ()) for c in home if direct <= c.max_range_km]
-    for code in tuple(c.code for c in home) + GLOBAL_CONNECTORS:
-        carrier = CARRIERS[code]
-        hub = geo.airports().get(carrier.hub)
-        if hub is None or hub.iata in (origin.iata, destination.iata):
-            continue
-        d1 = geo.great_circle_km(origin.lat, origin.lon, hub.lat, hub.lon)
-        d2 = geo.great_circle_km(hub.lat, hub.lon, destination.lat, destination.lon)
-        fits = max(d1, d2) <= carrier.max_range_km
-        if fits and (d1 + d2) <= MAX_DETOUR * direct and all(r.carrier.code != code or r.via for r in found):
-            found.append(Routing(carrier, (hub,)))
+    # Non-stops need a market big enough: both airports busy or hubs, or a short hop.
+    if direct <= 15500 and ((is_major(origin) and is_major(destination)) or direct < 1200):
+        found += [Routing(c, ()) for c in candidates if _can_fly(c, origin, destination)]
+    found += _one_stops(origin, destination, direct, candidates, {r.carrier.code for r in found})
     if not found:
-        # Somewhere no listed airline serves: fly the nearest global connector through its hub.
-        carrier = CARRIERS[GLOBAL_CONNECTORS[stable_seed(origin.iata, destination.iata) % len(GLOBAL_CONNECTORS)]]
-        hub = geo.airports()[carrier.hub]
-        found.append(Routing(carrier, () if hub.iata in (origin.iata, destination.iata) else (hub,)))
+        found = _fallback(origin, destination, direct)
     seen: set[tuple[str, tuple[str, ...]]] = set()
     unique = []
     for routing in found:
@@ -171,8 +200,57 @@ def _routings(origin: geo.Airport, destination: geo.Airport, search: Search) -> 
     return unique
 
 
+def _one_stops(
+    origin: geo.Airport, destination: geo.Airport, direct: float, candidates: tuple[Carrier, ...], non_stop: set[str]
+) -> list[Routing]:
+    """Connections through a hub of each candidate without a non-stop: at most two hubs each, least detour first."""
+    found = []
+    for carrier in candidates:
+        if carrier.code in non_stop:
+            continue
+        options = []
+        for code in carrier.hubs:
+            hub = geo.airports().get(code)
+            if hub is None or code in (origin.iata, destination.iata):
+                continue
+            d1 = geo.great_circle_km(origin.lat, origin.lon, hub.lat, hub.lon)
+            d2 = geo.great_circle_km(hub.lat, hub.lon, destination.lat, destination.lon)
+            fits = min(d1, d2) >= MIN_STAGE_KM and d1 + d2 <= MAX_DETOUR * direct
+            if fits and _can_fly(carrier, origin, hub) and _can_fly(carrier, hub, destination):
+                options.append((d1 + d2, hub))
+        options.sort(key=lambda o: o[0])
+        found += [Routing(carrier, (hub,)) for _, hub in options[:2]]
+    return found
+
+
+def _fallback(origin: geo.Airport, destination: geo.Airport, direct: float) -> list[Routing]:
+    """Somewhere no carrier of either country (nor a partner) serves: a global connector through its main hub."""
+    found = []
+    for code in GLOBAL_CONNECTORS:
+        carrier = CARRIERS[code]
+        hub = geo.airports()[carrier.hub]
+        if hub.iata in (origin.iata, destination.iata):
+            found.append(Routing(carrier, ()))
+            continue
+        flown = geo.great_circle_km(origin.lat, origin.lon, hub.lat, hub.lon) + geo.great_circle_km(
+            hub.lat, hub.lon, destination.lat, destination.lon
+        )
+        if flown <= MAX_DETOUR * direct:
+            found.append(Routing(carrier, (hub,)))
+    if not found:
+        carrier = CARRIERS[GLOBAL_CONNECTORS[stable_seed(origin.iata, destination.iata) % len(GLOBAL_CONNECTORS)]]
+        hub = geo.airports()[carrier.hub]
+        found.append(Routing(carrier, () if hub.iata in (origin.iata, destination.iata) else (hub,)))
+    return found
+
+
+@cache
+def _zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
 def _local(moment_utc: datetime, airport: geo.Airport) -> datetime:
-    return moment_utc.astimezone(ZoneInfo(airport.tz)).replace(tzinfo=None)
+    return moment_utc.astimezone(_zone(airport.tz)).replace(tzinfo=None)
 
 
 def _iso_duration(minutes: int) -> str:
@@ -180,14 +258,18 @@ def _iso_duration(minutes: int) -> str:
     return f"PT{hours}H{mins}M" if mins else f"PT{hours}H"
 
 
-def _segment(
-    seg_id: int, carrier: Carrier, a: geo.Airport, b: geo.Airport, depart_utc: datetime
-) -> tuple[dict[str, Any], datetime, float]:
+@cache
+def _stage(carrier: Carrier, a: geo.Airport, b: geo.Airport) -> tuple[int, float]:
+    """Block minutes and great-circle km of a stage flown by the carrier."""
     distance = geo.great_circle_km(a.lat, a.lon, b.lat, b.lon)
-    minutes = block_minutes(distance, is_eastbound(a, b))
+    return block_minutes(distance, is_eastbound(a, b), routing_factor(carrier, a, b)), distance
+
+
+def _segment(seg_id: int, carrier: Carrier, a: geo.Airport, b: geo.Airport, depart_utc: datetime) -> dict[str, Any]:
+    minutes, distance = _stage(carrier, a, b)
     arrive_utc = depart_utc + timedelta(minutes=minutes)
     number = 1 + stable_seed(carrier.code, a.iata, b.iata) % 1899
-    segment = {
+    return {
         "departure": {
             "iataCode": a.iata,
             "terminal": str(1 + stable_seed(a.iata, carrier.code) % 3),
@@ -200,35 +282,63 @@ def _segment(
         },
         "carrierCode": carrier.code,
         "number": str(number),
-        "aircraft": {"code": aircraft_for(distance, number)},
+        "aircraft": {"code": carrier.aircraft(distance, number)},
         "operating": {"carrierCode": carrier.code},
         "duration": _iso_duration(minutes),
         "id": str(seg_id),
         "numberOfStops": 0,
         "blacklistedInEU": False,
     }
-    return segment, arrive_utc, distance
 
 
-def _itinerary(leg: Leg, routing: Routing, first_seg_id: int, option: int) -> tuple[dict[str, Any], float, int]:
-    """Build one itinerary; returns (itinerary, flown km, segment count)."""
+def _itinerary(leg: Leg, routing: Routing, first_seg_id: int, option: int) -> tuple[dict[str, Any], float, int] | None:
+    """Build one itinerary; returns (itinerary, flown km, segment count), None when no slot respects the curfews.
+
+    Departure slots are tried in a seeded order until every departure and arrival falls inside its airport's
+    opening hours, so times spread over the open hours instead of piling up at the end of a curfew.
+    """
     rng = rng_for("itinerary", leg.origin.iata, leg.destination.iata, leg.day, routing.carrier.code, option)
-    start_hour = (
-        rng.randint(6, 22) if leg.earliest is None else max(leg.earliest.hour, rng.randint(leg.earliest.hour, 23))
-    )
-    local_departure = datetime.combine(
-        leg.day, time(min(start_hour, 23), rng.choice((0, 5, 10, 15, 20, 25, 30, 35, 40, 45, 50, 55)))
-    )
-    depart_utc = local_departure.replace(tzinfo=ZoneInfo(leg.origin.tz)).astimezone(UTC)
     stops = (leg.origin, *routing.via, leg.destination)
-    segments, flown, seg_id, first_departure = [], 0.0, first_seg_id, depart_utc
-    for a, b in itertools.pairwise(stops):
-        segment, arrive_utc, distance = _segment(seg_id, routing.carrier, a, b, depart_utc)
-        segments.append(segment)
-        flown += distance
-        seg_id += 1
-        depart_utc = arrive_utc + timedelta(minutes=rng.randrange(70, 200, 5))
-    total_minutes = int((arrive_utc - first_departure).total_seconds() // 60)
+    layovers = [rng.randrange(70, 200, 5) for _ in range(len(stops) - 2)]
+    earliest = leg.earliest or time(6, 0)
+    first = -(-(earliest.hour * 60 + earliest.minute) // 5) * 5
+    slots = range(first, 24 * 60, 5)
+    if not slots:
+        return None
+    # A seeded start and a stride coprime with the slot count visit every slot once, in a scattered order.
+    offset, stride = rng.randrange(len(slots)), next(p for p in (37, 41, 43) if math.gcd(p, len(slots)) == 1)
+    for k in range(len(slots)):
+        minute = slots[(offset + k * stride) % len(slots)]
+        local_departure = datetime.combine(leg.day, time(minute // 60, minute % 60))
+        built = _schedule(stops, layovers, routing.carrier, local_departure, leg.origin, first_seg_id)
+        if built is not None:
+            return built
+    return None
+
+
+def _schedule(
+    stops: tuple[geo.Airport, ...],
+    layovers: list[int],
+    carrier: Carrier,
+    local_departure: datetime,
+    origin: geo.Airport,
+    first_seg_id: int,
+) -> tuple[dict[str, Any], float, int] | None:
+    depart_utc = local_departure.replace(tzinfo=_zone(origin.tz)).astimezone(UTC)
+    departures, moment = [], depart_utc
+    for index, (a, b) in enumerate(itertools.pairwise(stops)):
+        if not is_open(a, _local(moment, a).time()):
+            return None
+        departures.append(moment)
+        moment += timedelta(minutes=_stage(carrier, a, b)[0])
+        if not is_open(b, _local(moment, b).time()):
+            return None
+        if index < len(layovers):
+            moment += timedelta(minutes=layovers[index])
+    pairs = list(itertools.pairwise(stops))
+    segments = [_segment(first_seg_id + i, carrier, a, b, departures[i]) for i, (a, b) in enumerate(pairs)]
+    flown = sum(_stage(carrier, a, b)[1] for a, b in pairs)
+    total_minutes = int((moment - depart_utc).total_seconds() // 60)
     return {"duration": _iso_duration(total_minutes), "segments": segments}, flown, len(segments)
 
 
@@ -254,7 +364,10 @@ def _offer(search: Search, routing: Routing, option: int) -> dict[str, Any] | No
         via = routing.via
         if via and via[0].iata in (leg.origin.iata, leg.destination.iata):
             via = ()
-        itinerary, flown, count = _itinerary(leg, Routing(routing.carrier, via), seg_id, option)
+        built = _itinerary(leg, Routing(routing.carrier, via), seg_id, option)
+        if built is None:
+            return None
+        itinerary, flown, count = built
         seg_id += count
         itineraries.append(itinerary)
         all_segments += itinerary["segments"]
@@ -305,7 +418,7 @@ def _offer(search: Search, routing: Routing, option: int) -> dict[str, Any] | No
         "nonHomogeneous": False,
         "oneWay": False,
         "lastTicketingDate": last_ticketing.isoformat(),
-        "numberOfBookableSeats": 1 + stable_seed(routing.carrier.code, option, search.legs[0].day) % 9,
+        "numberOfBookableSeats": bookable_seats(search.travelers, routing.carrier.code, option, search.legs[0].day),
         "itineraries": itineraries,
         "price": {
             "currency": search.currency,
@@ -319,6 +432,17 @@ def _offer(search: Search, routing: Routing, option: int) -> dict[str, Any] | No
         "travelerPricings": traveler_pricings,
         "sandbox": True,
     }
+
+
+def bookable_seats(travelers: list[Traveler], *seed: object) -> int:
+    """Seats left on the fare (at most 9, as GDSs report), never fewer than the travellers who need one."""
+    needed = max(
+        sum(1 for t in travelers if t.type != "HELD_INFANT"),
+        min(9, len(travelers)),
+    )
+    if needed >= 9:
+        return needed
+    return needed + stable_seed("seats", *seed) % (10 - needed)
 
 
 def _dictionaries(offers: list[dict[str, Any]], currency: str) -> dict[str, Any]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import random
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
@@ -68,31 +69,53 @@ COST_LEVEL: dict[str, float] = {
     "VN": 0.4,
     "IN": 0.4,
 }
-_PREFIXES = (
-    "GRAND",
-    "ROYAL",
-    "CENTRAL",
-    "PARK",
-    "RIVERSIDE",
-    "GARDEN",
-    "OLD TOWN",
-    "HARBOUR",
-    "STATION",
-    "PLAZA",
-    "CITY",
-    "BOUTIQUE",
-    "PANORAMA",
-    "CATHEDRAL",
-    "MARKET",
-    "SQUARE",
-)
-_SUFFIXES = {
-    1: ("HOSTEL", "GUESTHOUSE"),
-    2: ("INN", "LODGE", "BUDGET HOTEL"),
-    3: ("HOTEL", "INN", "SUITES"),
-    4: ("HOTEL", "SUITES", "RESIDENCE"),
-    5: ("PALACE", "GRAND HOTEL", "RESORT"),
+# Euromonitor International's Top 100 City Destinations (2024 edition), in two tiers: the top 20 by international
+# arrivals, and others from the list. Names as GeoNames spells them, with the country code.
+_TOP_DESTINATIONS: frozenset[tuple[str, str]] = frozenset(
+    {
+        ("Istanbul", "TR"), ("London", "GB"), ("Dubai", "AE"), ("Antalya", "TR"), ("Paris", "FR"),
+        ("Hong Kong", "HK"), ("Bangkok", "TH"), ("New York City", "US"), ("Cancún", "MX"), ("Makkah", "SA"),
+        ("Macau", "MO"), ("Singapore", "SG"), ("Rome", "IT"), ("Kuala Lumpur", "MY"), ("Phuket", "TH"),
+        ("Pattaya", "TH"), ("Barcelona", "ES"), ("Amsterdam", "NL"), ("Tokyo", "JP"), ("Osaka", "JP"),
+    }
+)  # fmt: skip
+_POPULAR_DESTINATIONS: frozenset[tuple[str, str]] = frozenset(
+    {
+        ("Kyoto", "JP"), ("Seoul", "KR"), ("Prague", "CZ"), ("Vienna", "AT"), ("Madrid", "ES"), ("Berlin", "DE"),
+        ("Las Vegas", "US"), ("Los Angeles", "US"), ("Miami", "US"), ("Orlando", "US"), ("Venice", "IT"),
+        ("Florence", "IT"), ("Milan", "IT"), ("Lisbon", "PT"), ("Athens", "GR"), ("Dublin", "IE"), ("Munich", "DE"),
+        ("Sydney", "AU"), ("Taipei", "TW"), ("Shanghai", "CN"), ("Beijing", "CN"), ("Shenzhen", "CN"),
+        ("Guangzhou", "CN"), ("Ho Chi Minh City", "VN"), ("Hanoi", "VN"), ("New Delhi", "IN"), ("Mumbai", "IN"),
+        ("Agra", "IN"), ("Jaipur", "IN"), ("Cairo", "EG"), ("Marrakesh", "MA"), ("Johannesburg", "ZA"),
+        ("Cape Town", "ZA"), ("Budapest", "HU"), ("Copenhagen", "DK"), ("Stockholm", "SE"), ("Edinburgh", "GB"),
+        ("Zürich", "CH"), ("Toronto", "CA"), ("Vancouver", "CA"), ("San Francisco", "US"), ("Washington", "US"),
+        ("Honolulu", "US"), ("Mexico City", "MX"), ("Rio de Janeiro", "BR"), ("Buenos Aires", "AR"), ("Lima", "PE"),
+        ("Denpasar", "ID"), ("Jerusalem", "IL"), ("Tel Aviv", "IL"), ("Riyadh", "SA"), ("Jeddah", "SA"),
+        ("Medina", "SA"), ("Abu Dhabi", "AE"), ("Doha", "QA"), ("Nice", "FR"), ("Seville", "ES"), ("Porto", "PT"),
+        ("Krakow", "PL"), ("Warsaw", "PL"), ("Brussels", "BE"), ("Chiang Mai", "TH"), ("Hangzhou", "CN"),
+        ("Bali", "ID"), ("Manila", "PH"), ("Jakarta", "ID"), ("Melbourne", "AU"), ("Auckland", "NZ"),
+        ("Chicago", "US"), ("Boston", "US"), ("Montreal", "CA"), ("Punta Cana", "DO"), ("Sharm el-Sheikh", "EG"),
+        ("Heraklion", "GR"), ("Rhodes", "GR"), ("Palma", "ES"), ("Valencia", "ES"), ("Frankfurt am Main", "DE"),
+    }
+)  # fmt: skip
+MAX_HOTELS_PER_CITY = 150
+# Hotel ids pack (geonameid, index) into 6 base-36 digits: geonameid * 159 + index stays below 36**6 for every
+# GeoNames id in the data set (largest 13.7 million), keeping Amadeus's 8-character hotel ids.
+_ID_STRIDE = 159
+_NAME_WORDS = (
+    "Astoria", "Bellevue", "Continental", "Metropole", "Savoy", "Regent", "Ambassador", "Excelsior", "Majestic",
+    "Imperial", "Victoria", "Park", "Riverside", "Garden", "Central", "Station", "Opera", "Cathedral",
+    "Old Town", "Harbour", "Plaza", "Panorama", "Boulevard", "Meridian", "Atlas", "Orchid", "Linden", "Crown",
+    "Arcadia", "Belvedere", "Marquis", "Aurora", "Vista", "Mosaic", "Terrace", "Lantern", "Cedar", "Galleria",
+)  # fmt: skip
+_NAME_PATTERNS: dict[int, tuple[str, ...]] = {
+    1: ("{city} Central Hostel", "{word} Hostel", "{word} Backpackers", "{word} Guesthouse"),
+    2: ("{word} Inn", "Hotel {word}", "{word} Lodge", "Budget Inn {city} {word}"),
+    3: ("Hotel {word}", "{word} Hotel", "{word} Hotel {city}", "Hotel {word} {city}"),
+    4: ("{word} Suites", "The {word} Hotel", "{word} Hotel & Spa", "Hotel {word} {city}"),
+    5: ("{word} Palace", "The {word} {city}", "Grand Hotel {word}", "{word} Grand Hotel & Spa"),
 }
+_DISTRICTS = ("Centre", "Opera", "Old Town", "Riverside", "Station", "North", "South", "East", "West", "Airport")
 _CHAINS = ("ZZ", "SX")
 ROOMS: tuple[tuple[str, str, float, int, str], ...] = (
     ("ROH", "STANDARD_ROOM", 1.0, 1, "DOUBLE"),
@@ -152,25 +175,54 @@ def city_cost(city: geo.City) -> float:
     return COST_LEVEL.get(city.country, 0.6) * size
 
 
+def tourism_factor(city: geo.City) -> float:
+    """2.5 for the top 20 city destinations, 1.6 for the rest of the top 100, else 1."""
+    key = (city.name, city.country)
+    if key in _TOP_DESTINATIONS:
+        return 2.5
+    return 1.6 if key in _POPULAR_DESTINATIONS else 1.0
+
+
+def hotel_count(city: geo.City) -> int:
+    """(8 + 9 * L^2) * tourism factor, L = log10(population / 15,000), at most 150."""
+    size = math.log10(max(city.population, 15000) / 15000)
+    return min(MAX_HOTELS_PER_CITY, round((8 + 9 * size * size) * tourism_factor(city)))
+
+
+def spread_km(city: geo.City) -> float:
+    """Radius that holds a city's hotels: 1.5 km + 2.5 km per tenfold population over 15,000, at most 9 km."""
+    return min(9.0, 1.5 + 2.5 * math.log10(max(city.population, 15000) / 15000))
+
+
+def _name(rng: random.Random, stars: int, city: geo.City, taken: set[str]) -> str:
+    base = rng.choice(_NAME_PATTERNS[stars]).format(word=rng.choice(_NAME_WORDS), city=city.name)
+    name = base
+    for district in _DISTRICTS:
+        if name not in taken:
+            break
+        name = f"{base} {district}"
+    if name in taken:
+        name = f"{base} {len(taken)}"
+    taken.add(name)
+    return name
+
+
 @cache
 def hotels_in(city: geo.City) -> tuple[Hotel, ...]:
-    """All sandbox hotels of a city (8 to 36, more for bigger cities)."""
-    count = min(36, 8 + int(6 * math.log10(max(city.population, 15000) / 15000)))
-    radius = min(9.0, 1.5 + 2.5 * math.log10(max(city.population, 15000) / 15000))
+    """All sandbox hotels of a city, more for bigger and more visited cities, denser towards the centre."""
+    radius = spread_km(city)
     iata = _city_iata(city)
-    hotels = []
-    for index in range(count):
+    hotels, taken = [], set[str]()
+    for index in range(hotel_count(city)):
         rng = rng_for("hotel", city.geonameid, index)
         stars = rng.choices((1, 2, 3, 4, 5), weights=(5, 20, 40, 25, 10))[0]
-        lat, lon = geo.offset_point(city.lat, city.lon, radius * math.sqrt(rng.random()), rng.uniform(0, 360))
-        if rng.random() < 0.5:
-            name = f"{rng.choice(_PREFIXES)} {rng.choice(_SUFFIXES[stars])}"
-        else:
-            name = f"{city.name.upper()} {rng.choice(_PREFIXES)} {rng.choice(_SUFFIXES[stars])}"
+        # Distance = radius * u^2: density falls off as 1/r, so half the hotels sit in the inner third.
+        lat, lon = geo.offset_point(city.lat, city.lon, radius * rng.random() ** 2, rng.uniform(0, 360))
+        name = _name(rng, stars, city, taken)
         amenities = tuple(sorted(rng.sample(AMENITIES, k=min(len(AMENITIES), 2 + stars))))
         hotels.append(
             Hotel(
-                hotel_id=HOTEL_PREFIX + _b36(city.geonameid, 5) + _B36[index],
+                hotel_id=HOTEL_PREFIX + _b36(city.geonameid * _ID_STRIDE + index, 6),
                 name=name,
                 city=city,
                 iata_code=iata,
@@ -190,8 +242,7 @@ def hotel_by_id(hotel_id: str) -> Hotel | None:
     if len(hotel_id) != 8 or not hotel_id.startswith(HOTEL_PREFIX):
         return None
     try:
-        geonameid = int(hotel_id[2:7], 36)
-        index = _B36.index(hotel_id[7])
+        geonameid, index = divmod(int(hotel_id[2:], 36), _ID_STRIDE)
     except ValueError:
         return None
     city = geo.city_by_id(geonameid)

@@ -12,6 +12,7 @@ from starlette.responses import Response
 
 from tripsage_sandbox import geo
 from tripsage_sandbox.models import flights
+from tripsage_sandbox.models.airports import airport_for_code
 from tripsage_sandbox.models.money import EUR_RATES
 from tripsage_sandbox.providers import amadeus_auth
 from tripsage_sandbox.providers.amadeus_auth import amadeus_fail
@@ -39,10 +40,7 @@ def _invalid(parameter: str, detail: str = "Invalid format") -> BadRequest:
 def _airport(code: str | None, parameter: str) -> geo.Airport:
     if not code:
         raise _missing(parameter)
-    code = code.strip().upper()
-    airport = geo.airports().get(code)
-    if airport is None and code in geo.METRO_CODES:
-        airport = geo.airports().get(geo.METRO_CODES[code][2][0])
+    airport = airport_for_code(code)
     if airport is None:
         raise _invalid(parameter, "Invalid IATA location code")
     return airport

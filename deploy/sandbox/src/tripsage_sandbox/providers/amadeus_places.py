@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
-from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -11,8 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from tripsage_sandbox import geo
-from tripsage_sandbox.models import hotels
-from tripsage_sandbox.models.carriers import is_major
+from tripsage_sandbox.models import airports, hotels
 from tripsage_sandbox.models.money import EUR_RATES
 from tripsage_sandbox.providers import amadeus_auth
 from tripsage_sandbox.providers.amadeus_auth import amadeus_fail
@@ -56,27 +54,8 @@ def _location(base: str, sub_type: str, code: str, name: str, airport: geo.Airpo
 
 
 def _score(code: str, airport: geo.Airport) -> int:
-    bonus = 40 if is_major(airport) else 0
-    return min(100, 5 + bonus + stable_seed("score", code) % 50)
-
-
-@cache
-def _searchable() -> tuple[tuple[str, str, geo.Airport], ...]:
-    return tuple((a.iata.lower(), geo._fold(f"{a.name} {a.city}"), a) for a in geo.airports().values())
-
-
-def _matches(keyword: str, country: str | None) -> list[geo.Airport]:
-    key = geo._fold(keyword)
-    exact, prefix = [], []
-    for iata, text, airport in _searchable():
-        if country and airport.country != country:
-            continue
-        if iata == key:
-            exact.append(airport)
-        elif any(word.startswith(key) for word in text.split()) or text.startswith(key):
-            prefix.append(airport)
-    prefix.sort(key=lambda a: (-_score(a.iata, a), a.iata))
-    return exact + prefix
+    """Amadeus's traveller score (0-100): here the airport's traffic importance."""
+    return max(1, round(100 * airports.importance(airport)))
 
 
 async def locations(request: Request) -> Response:
@@ -102,7 +81,7 @@ async def locations(request: Request) -> Response:
     country = (q.get("countryCode") or "").upper() or None
     found: list[dict[str, Any]] = []
     seen_cities: set[str] = set()
-    for airport in _matches(keyword, country):
+    for airport in airports.search_airports(keyword, country):
         if "CITY" in sub_types:
             code = geo.city_code_for_airport(airport)
             if code not in seen_cities:
@@ -163,15 +142,12 @@ async def nearest_airports(request: Request) -> Response:
         return amadeus_fail(400, 477, "INVALID FORMAT", "coordinates or radius (0-500 km) out of range")
     base = str(request.base_url).rstrip("/")
     found = []
-    for airport in geo.airports().values():
-        if not is_major(airport):
-            continue
-        distance = geo.great_circle_km(lat, lon, airport.lat, airport.lon)
-        if distance <= radius:
-            entry = _location(base, "AIRPORT", airport.iata, airport.name, airport, airport.city)
-            entry["distance"] = {"value": round(distance), "unit": "KM"}
-            entry["relevance"] = round(entry["analytics"]["travelers"]["score"] / (1 + distance / 100), 5)
-            found.append(entry)
+    for nearby in airports.airports_near(lat, lon, radius):
+        airport = nearby.airport
+        entry = _location(base, "AIRPORT", airport.iata, airport.name, airport, airport.city)
+        entry["distance"] = {"value": round(nearby.distance_km), "unit": "KM"}
+        entry["relevance"] = round(100 * nearby.relevance, 5)
+        found.append(entry)
     key = "distance" if q.get("sort") == "distance" else "relevance"
     found.sort(key=lambda e: e["distance"]["value"] if key == "distance" else -e["relevance"])
     meta = {"count": len(found), "links": {"self": str(request.url)}, "sandbox": True}
@@ -186,7 +162,7 @@ def _hotel_record(hotel: hotels.Hotel, lat: float, lon: float, unit: str) -> dic
         "chainCode": hotel.hotel_id[:2],
         "iataCode": hotel.iata_code,
         "dupeId": 900_000_000 + stable_seed("dupe", hotel.hotel_id) % 99_999_999,
-        "name": hotel.name,
+        "name": hotel.name.upper(),
         "hotelId": hotel.hotel_id,
         "geoCode": {"latitude": hotel.lat, "longitude": hotel.lon},
         "address": {"countryCode": hotel.city.country},
@@ -303,7 +279,7 @@ def _hotel_block(hotel: hotels.Hotel) -> dict[str, Any]:
         "hotelId": hotel.hotel_id,
         "chainCode": hotel.hotel_id[:2],
         "dupeId": str(900_000_000 + stable_seed("dupe", hotel.hotel_id) % 99_999_999),
-        "name": hotel.name,
+        "name": hotel.name.upper(),
         "cityCode": hotel.iata_code,
         "latitude": hotel.lat,
         "longitude": hotel.lon,

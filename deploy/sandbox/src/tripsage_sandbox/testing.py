@@ -114,6 +114,13 @@ class SandboxControl:
         assert isinstance(stats, dict)
         return int(stats["providers"].get(self.provider, {}).get("endpoints", {}).get(endpoint, 0))
 
+    def arrivals(self, endpoint: str) -> list[float]:
+        """When the latest calls to an endpoint reached the sandbox (its monotonic clock, seconds), oldest first."""
+        stats = self._send("GET", "/__sandbox/stats")
+        assert isinstance(stats, dict)
+        provider = stats["providers"].get(self.provider, {})
+        return [float(t) for t in provider.get("arrivals", {}).get(endpoint, [])]
+
     def reset(self) -> None:
         self._send("DELETE", "/__sandbox/faults")
         self._send("DELETE", "/__sandbox/stats")

@@ -6,10 +6,15 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from tripsage_amadeus.errors import is_transient
 from tripsage_cache import Cache, CacheResult, CacheState
+from tripsage_core.errors import TripSageError
 
 FETCHED_AT = "fetched_at"
+
+
+def is_transient(exc: Exception) -> bool:
+    """Whether a stale cached answer may stand in for this failure (outages, not bad requests)."""
+    return isinstance(exc, TripSageError) and exc.status_code >= 500
 
 
 async def cached_answer(

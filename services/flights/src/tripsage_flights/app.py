@@ -47,7 +47,7 @@ def _lifespan_for(settings: FlightsSettings, flags: FeatureFlags) -> Any:
             yield FlightsState(flights=service)
         finally:
             await cache.aclose()
-            provider.close()
+            await provider.aclose()
 
     return lifespan
 

@@ -57,17 +57,10 @@ def _lifespan(settings: MapsSettings) -> Any:
                 cache=cache,
             )
         finally:
-            google.close()
+            await google.aclose()
             await cache.aclose()
 
     return lifespan
-
-
-async def _circuit_closed(state: MapsState) -> dict[str, str]:
-    circuit = await state.google.circuit_state()
-    if circuit == "opened":
-        raise RuntimeError("Google Maps circuit is open")
-    return {"circuit": circuit}
 
 
 async def _cache_up(state: MapsState) -> dict[str, Any]:
@@ -80,7 +73,7 @@ async def _cache_up(state: MapsState) -> dict[str, Any]:
 def _readiness(state: MapsState) -> Mapping[str, ReadinessCheck]:
     # Neither is critical: with Google or Redis down, cached or fresh answers can still be served.
     return {
-        "provider": ReadinessCheck(lambda: _circuit_closed(state), critical=False),
+        "provider": ReadinessCheck(state.google.status, critical=False),
         "cache": ReadinessCheck(lambda: _cache_up(state), critical=False),
     }
 

@@ -18,10 +18,11 @@ from tripsage_core.flags import FeatureFlags
 from tripsage_core.settings import ConfigurationError
 from tripsage_db.errors import DatabaseUnavailable
 from tripsage_db.pool import LazyPool, open_pool_lazily
+from tripsage_http import CallPolicy, ProviderCaller
 from tripsage_memory.api import router
 from tripsage_memory.config import MemorySettings
 from tripsage_memory.errors import CollectionNotReady, DimensionMismatch
-from tripsage_memory.providers.base import EngineRejected, EngineUnavailable, MemoryEngine
+from tripsage_memory.providers.base import EngineRejected, EngineUnavailable, MemoryEngine, classify
 from tripsage_memory.providers.mem0 import Mem0Engine, open_vector_pool
 from tripsage_memory.service import MemoryService
 from tripsage_memory.store import DATABASE_ERRORS, MemoryTable
@@ -94,10 +95,21 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[MemoryState]:
             engine=engine,
             table=table,
             threads=threads,
+            embedder=ProviderCaller(
+                "embedder",
+                provider="the embedding provider",
+                classify=classify,
+                # One attempt: the OpenAI client under mem0 already retries once; more would outlast the budget.
+                policy=CallPolicy(
+                    budget_s=settings.request_budget_s,
+                    attempts=1,
+                    breaker_threshold=settings.breaker_threshold,
+                    breaker_reset_s=settings.breaker_reset_s,
+                ),
+                pool=threads,
+            ),
             budget_s=settings.request_budget_s,
             min_score=settings.search_min_score,
-            breaker_threshold=settings.breaker_threshold,
-            breaker_reset_s=settings.breaker_reset_s,
         )
         yield MemoryState(
             memories=service,

@@ -42,7 +42,7 @@ def _lifespan_for(settings: StaysSettings) -> Any:
             yield StaysState(stays=service)
         finally:
             await cache.aclose()
-            provider.close()
+            await provider.aclose()
 
     return lifespan
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
+from tripsage_http import Failure, FailureKind
+
 # A memory as the engine returns it: id, memory (text), created_at, updated_at, role, metadata, score (search).
 EngineRecord = Mapping[str, Any]
 
@@ -15,6 +17,15 @@ class EngineUnavailable(Exception):
 
 class EngineRejected(EngineUnavailable):
     """The provider refused the request itself (4xx other than 429): a configuration problem, not an outage."""
+
+
+def classify(exc: BaseException) -> Failure | None:
+    """Engine failures for the shared provider layer; database errors are not the provider's and pass through."""
+    if isinstance(exc, EngineRejected):
+        return Failure(FailureKind.MISCONFIGURED, str(exc))
+    if isinstance(exc, EngineUnavailable):
+        return Failure(FailureKind.UNAVAILABLE, str(exc) or "the embedding provider failed")
+    return None
 
 
 class MemoryEngine(Protocol):

@@ -196,7 +196,7 @@ class OpenWeatherMap:
 
     def __init__(self, client: ServiceClient, caller: ProviderCaller, *, api_key: str, onecall: bool) -> None:
         self._client = client
-        self._caller = caller
+        self.caller = caller
         self._api_key = api_key
         self.has_daily_outlook = onecall
 
@@ -219,7 +219,7 @@ class OpenWeatherMap:
 
     async def status(self) -> dict[str, Any]:
         """Down while the circuit is open, else whether the host answers at all."""
-        report = await self._caller.status()
+        report = await self.caller.status()
         # The bare root carries no key and costs no quota; any answer below 500 proves the host is there.
         status = (await self._client.probe("/")).status_code
         if status >= 500:
@@ -245,7 +245,7 @@ class OpenWeatherMap:
                 raise _Unreadable("sent an unexpected answer.")
             return body
 
-        return await self._caller.call(endpoint, fetch, classify=functools.partial(classify, city=city))
+        return await self.caller.call(endpoint, fetch, classify=functools.partial(classify, city=city))
 
     @staticmethod
     def _parse(parse: Callable[[Mapping[str, Any]], T], body: Mapping[str, Any], path: str) -> T:

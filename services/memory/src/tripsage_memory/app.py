@@ -43,6 +43,7 @@ class _EmbedderDimensions:
 class MemoryState:
     memories: MemoryService
     engine: MemoryEngine
+    embedder: ProviderCaller
     table: MemoryTable
     database: LazyPool
     threads: BlockingPool
@@ -91,29 +92,33 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[MemoryState]:
         table = MemoryTable(database, settings.collection, settings.dims)
         checked = _EmbedderDimensions()
         await _check_dimensions(settings, engine, table, checked)
+        embedder = ProviderCaller(
+            "embedder",
+            provider="the embedding provider",
+            classify=classify,
+            # Two attempts, as the OpenAI client's own single retry gave before this layer took it over. An
+            # embedding that fails has stored nothing, so a retry cannot duplicate a memory; an attempt that
+            # times out has used the whole budget and is never retried.
+            policy=CallPolicy(
+                budget_s=settings.request_budget_s,
+                attempts=2,
+                breaker_threshold=settings.breaker_threshold,
+                breaker_reset_s=settings.breaker_reset_s,
+            ),
+            pool=threads,
+        )
         service = MemoryService(
             engine=engine,
             table=table,
             threads=threads,
-            embedder=ProviderCaller(
-                "embedder",
-                provider="the embedding provider",
-                classify=classify,
-                # One attempt: the OpenAI client under mem0 already retries once; more would outlast the budget.
-                policy=CallPolicy(
-                    budget_s=settings.request_budget_s,
-                    attempts=1,
-                    breaker_threshold=settings.breaker_threshold,
-                    breaker_reset_s=settings.breaker_reset_s,
-                ),
-                pool=threads,
-            ),
+            embedder=embedder,
             budget_s=settings.request_budget_s,
             min_score=settings.search_min_score,
         )
         yield MemoryState(
             memories=service,
             engine=engine,
+            embedder=embedder,
             table=table,
             database=database,
             threads=threads,

@@ -15,12 +15,22 @@ class EngineUnavailable(Exception):
     """The embedder or LLM behind the engine failed (down, timed out, 5xx, rate limited)."""
 
 
+class EngineRateLimited(EngineUnavailable):
+    """The provider answered 429; `retry_after_s` is its Retry-After, when it sent one."""
+
+    def __init__(self, detail: str, retry_after_s: float | None) -> None:
+        super().__init__(detail)
+        self.retry_after_s = retry_after_s
+
+
 class EngineRejected(EngineUnavailable):
     """The provider refused the request itself (4xx other than 429): a configuration problem, not an outage."""
 
 
 def classify(exc: BaseException) -> Failure | None:
     """Engine failures for the shared provider layer; database errors are not the provider's and pass through."""
+    if isinstance(exc, EngineRateLimited):
+        return Failure(FailureKind.RATE_LIMITED, str(exc), 429, exc.retry_after_s)
     if isinstance(exc, EngineRejected):
         return Failure(FailureKind.MISCONFIGURED, str(exc))
     if isinstance(exc, EngineUnavailable):

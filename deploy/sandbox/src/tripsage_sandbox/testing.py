@@ -46,9 +46,13 @@ def _healthy(port: int) -> bool:
 
 
 def start_sandbox(
-    log_dir: Path, env: Mapping[str, str] | None = None, startup_timeout_s: float = 30.0
+    log_dir: Path, env: Mapping[str, str] | None = None, startup_timeout_s: float = 120.0
 ) -> RunningSandbox:
-    """Launch `python -m tripsage_sandbox` on a free port; env entries override SANDBOX_* settings."""
+    """Launch `python -m tripsage_sandbox` on a free port; env entries override SANDBOX_* settings.
+
+    The wait is generous because it only costs time when start-up is slow: on a loaded CI machine (load average
+    above 20 on two cores) the import alone took over 30 s, and a test must not fail for that.
+    """
     port = free_port()
     log = log_dir / f"sandbox-{port}.log"
     environment = {**os.environ, "SANDBOX_HOST": "127.0.0.1", "SANDBOX_PORT": str(port), **(env or {})}

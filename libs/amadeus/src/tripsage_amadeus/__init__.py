@@ -1,7 +1,7 @@
 """Shared by the services that call Amadeus: the SDK client from settings and its calls through the provider layer.
 
     settings = FlightsSettings()                      # an AmadeusServiceSettings subclass
-    caller = AmadeusCaller(build_client(settings), name="flights", policy=call_policy(settings))
+    caller = AmadeusCaller.from_settings(settings, name="flights")
     result = await caller.sdk("flight_offers", lambda c: c.shopping.flight_offers_search.get(**params))
 
 The SDK is synchronous (urllib): each call runs in the caller's bounded thread pool under the shared provider layer
@@ -9,7 +9,7 @@ The SDK is synchronous (urllib): each call runs in the caller's bounded thread p
 connections, and a circuit breaker. SDK errors become the shared provider errors of tripsage_core.errors.
 """
 
-from tripsage_amadeus.caller import AmadeusCaller, call_policy
+from tripsage_amadeus.caller import AmadeusCaller
 from tripsage_amadeus.client import build_client
 from tripsage_amadeus.config import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, AmadeusServiceSettings
 
@@ -19,5 +19,4 @@ __all__ = [
     "AmadeusCaller",
     "AmadeusServiceSettings",
     "build_client",
-    "call_policy",
 ]

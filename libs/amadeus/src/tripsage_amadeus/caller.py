@@ -8,22 +8,13 @@ from typing import Any
 
 import amadeus
 
+from tripsage_amadeus.client import build_client
 from tripsage_amadeus.config import AmadeusServiceSettings
 from tripsage_amadeus.errors import PROVIDER, classify
 from tripsage_core.blocking import BlockingPool
 from tripsage_http.provider import CallPolicy, ProviderCaller
 
 SdkCall = Callable[[amadeus.Client], Any]
-
-
-def call_policy(settings: AmadeusServiceSettings) -> CallPolicy:
-    return CallPolicy(
-        budget_s=settings.provider_timeout_s,
-        attempt_timeout_s=settings.provider_attempt_timeout_s,
-        attempts=settings.provider_attempts,
-        breaker_threshold=settings.breaker_threshold,
-        breaker_reset_s=settings.breaker_reset_s,
-    )
 
 
 class AmadeusCaller(ProviderCaller):
@@ -38,6 +29,12 @@ class AmadeusCaller(ProviderCaller):
             pool=BlockingPool(f"{name}-amadeus", max_workers=concurrency),
         )
         self._client = client
+
+    @classmethod
+    def from_settings(cls, settings: AmadeusServiceSettings, *, name: str) -> AmadeusCaller:
+        return cls(
+            build_client(settings), name=name, policy=settings.call_policy(), concurrency=settings.provider_concurrency
+        )
 
     async def sdk(
         self,

@@ -1,6 +1,8 @@
 """Flights service settings (env prefix `FLIGHTS_`)."""
 
-from pydantic import Field
+from typing import Self
+
+from pydantic import Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from tripsage_amadeus import AmadeusServiceSettings
@@ -16,3 +18,10 @@ class FlightsSettings(AmadeusServiceSettings):
     alternative_radius_km: float = Field(150.0, gt=0, le=500, description="Radius for alternative airports")
     alternative_airports: int = Field(2, ge=1, le=5, description="Alternative airports tried per end")
     max_days_ahead: int = Field(361, ge=1, le=400, description="Provider's booking window for departures")
+
+    @model_validator(mode="after")
+    def _known_provider(self) -> Self:
+        from tripsage_flights.providers import PROVIDERS  # imported here: the registry imports this module's types
+
+        self.require_known_provider(frozenset(PROVIDERS))
+        return self

@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from fastapi import FastAPI
 
 from tripsage_cache import Cache
+from tripsage_cache.answers import cache_readiness
 from tripsage_core.app import ReadinessCheck, ServiceSpec, create_service_app
 from tripsage_core.flags import FeatureFlags
 from tripsage_maps.api import router
@@ -63,18 +65,11 @@ def _lifespan(settings: MapsSettings) -> Any:
     return lifespan
 
 
-async def _cache_up(state: MapsState) -> dict[str, Any]:
-    health = await state.cache.health()
-    if health.get("status") != "ok":
-        raise RuntimeError(f"cache {health.get('backend', '')} is down")
-    return health
-
-
 def _readiness(state: MapsState) -> Mapping[str, ReadinessCheck]:
     # Neither is critical: with Google or Redis down, cached or fresh answers can still be served.
     return {
         "provider": ReadinessCheck(state.google.status, critical=False),
-        "cache": ReadinessCheck(lambda: _cache_up(state), critical=False),
+        "cache": ReadinessCheck(partial(cache_readiness, state.cache), critical=False),
     }
 
 

@@ -16,7 +16,7 @@ from tripsage_core.app import ReadinessCheck, ServiceSpec, create_service_app
 from tripsage_core.blocking import BlockingPool
 from tripsage_core.flags import FeatureFlags
 from tripsage_core.settings import ConfigurationError
-from tripsage_db.errors import DatabaseUnavailable
+from tripsage_db.errors import UNREACHABLE, DatabaseUnavailable
 from tripsage_db.pool import LazyPool, open_pool_lazily
 from tripsage_http import CallPolicy, ProviderCaller
 from tripsage_memory.api import router
@@ -25,11 +25,11 @@ from tripsage_memory.errors import CollectionNotReady, DimensionMismatch
 from tripsage_memory.providers.base import EngineRejected, EngineUnavailable, MemoryEngine, classify
 from tripsage_memory.providers.mem0 import Mem0Engine, open_vector_pool
 from tripsage_memory.service import MemoryService
-from tripsage_memory.store import DATABASE_ERRORS, MemoryTable
+from tripsage_memory.store import MemoryTable
 
 log = structlog.get_logger(__name__)
 _PROBE_BUDGET_S = 1.0
-_TABLE_NOT_READY: tuple[type[Exception], ...] = (CollectionNotReady, DatabaseUnavailable, *DATABASE_ERRORS)
+_TABLE_NOT_READY: tuple[type[Exception], ...] = (CollectionNotReady, DatabaseUnavailable, *UNREACHABLE)
 
 
 @dataclass(slots=True)

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import uuid
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 import structlog
 
 from tripsage_core.blocking import BlockingPool
 from tripsage_core.errors import ProviderUnavailable
-from tripsage_db.errors import DatabaseUnavailable
+from tripsage_db.errors import unavailable_when_unreachable
 from tripsage_http import ProviderCaller
 from tripsage_memory.errors import MemoryNotFound
 from tripsage_memory.providers.base import EngineRecord, EngineUnavailable, MemoryEngine
@@ -28,7 +27,7 @@ from tripsage_memory.schemas import (
     MemoryUpdate,
     SearchResults,
 )
-from tripsage_memory.store import DATABASE_ERRORS, MemoryTable, StoredMemory
+from tripsage_memory.store import MemoryTable, StoredMemory
 
 log = structlog.get_logger(__name__)
 T = TypeVar("T")
@@ -60,14 +59,6 @@ def _from_row(row: StoredMemory) -> MemoryPublic:
         created_at=payload.get("created_at"),
         updated_at=payload.get("updated_at"),
     )
-
-
-@contextlib.asynccontextmanager
-async def _database_errors() -> AsyncIterator[None]:
-    try:
-        yield
-    except DATABASE_ERRORS as exc:
-        raise DatabaseUnavailable(reason=type(exc).__name__) from exc
 
 
 class MemoryService:
@@ -149,7 +140,7 @@ class MemoryService:
     async def page(
         self, user_id: str, *, limit: int, cursor: str | None, category: str | None, trip_id: str | None
     ) -> MemoryPage:
-        async with _database_errors():
+        async with unavailable_when_unreachable():
             rows, next_cursor = await self._table.page(
                 user_id, limit=limit, cursor=cursor, category=category, trip_id=trip_id
             )
@@ -170,7 +161,7 @@ class MemoryService:
         await self._engine_call(self._engine.delete, str(memory_id))
 
     async def erase(self, user_id: str) -> Erasure:
-        async with _database_errors():
+        async with unavailable_when_unreachable():
             deleted = await self._table.erase(user_id)
         log.info("memories_erased", deleted=deleted)
         return Erasure(deleted=deleted)
@@ -183,7 +174,7 @@ class MemoryService:
         return record
 
     async def _ready(self) -> None:
-        async with _database_errors():
+        async with unavailable_when_unreachable():
             await self._table.bind()
 
     async def _engine_call(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:

@@ -10,8 +10,8 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from tripsage_amadeus.cached import cache_report
 from tripsage_cache import Cache
+from tripsage_cache.answers import cache_readiness
 from tripsage_core.app import ReadinessCheck, ServiceSpec, create_service_app
 from tripsage_core.flags import FeatureFlags
 from tripsage_stays.api import router
@@ -51,7 +51,7 @@ def _readiness(state: StaysState) -> Mapping[str, ReadinessCheck]:
     # Neither is critical: with the provider down, cached answers are still served.
     return {
         "provider": ReadinessCheck(state.stays.provider.status, critical=False),
-        "cache": ReadinessCheck(partial(cache_report, state.stays.cache), critical=False),
+        "cache": ReadinessCheck(partial(cache_readiness, state.stays.cache), critical=False),
     }
 
 

@@ -1,6 +1,8 @@
 """Stays service settings (env prefix `STAYS_`)."""
 
-from pydantic import Field
+from typing import Self
+
+from pydantic import Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from tripsage_amadeus import AmadeusServiceSettings
@@ -14,3 +16,10 @@ class StaysSettings(AmadeusServiceSettings):
     hotels_per_search: int = Field(20, ge=1, le=100, description="Nearest hotels whose offers are fetched per search")
     max_days_ahead: int = Field(365, ge=1, le=400, description="Provider's booking window for check-in")
     max_nights: int = Field(30, ge=1, le=99, description="Longest stay one search may ask for")
+
+    @model_validator(mode="after")
+    def _known_provider(self) -> Self:
+        from tripsage_stays.providers import PROVIDERS  # imported here: the registry imports this module's types
+
+        self.require_known_provider(frozenset(PROVIDERS))
+        return self

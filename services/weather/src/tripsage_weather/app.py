@@ -6,19 +6,21 @@ import asyncio
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from fastapi import FastAPI
 
 from tripsage_cache import Cache
+from tripsage_cache.answers import cache_readiness
 from tripsage_core.app import ReadinessCheck, ServiceSpec, create_service_app, telemetry_of
 from tripsage_core.flags import FeatureFlags
+from tripsage_geo.zones import ZoneLocator
 from tripsage_http import BreakerPolicy, CallPolicy, ProviderCaller, RetryPolicy, ServiceClient
 from tripsage_weather.api import router
 from tripsage_weather.config import WeatherSettings
 from tripsage_weather.providers.openweathermap import PROVIDER_NAME, OpenWeatherMap, classify
 from tripsage_weather.service import CachePolicy, TripLimits, WeatherService
-from tripsage_weather.zones import ZoneLocator
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,19 +81,12 @@ def _lifespan_for(settings: WeatherSettings) -> Any:
     return lifespan
 
 
-async def _cache_health(cache: Cache) -> dict[str, Any]:
-    health = await cache.health()
-    if health.get("status") != "ok":
-        raise RuntimeError(f"{health.get('backend')} is down; requests run uncached")
-    return health
-
-
 def _readiness(state: WeatherState) -> Mapping[str, ReadinessCheck]:
     # Neither is critical: with the provider down cached answers are still served, and with the cache down
     # requests still reach the provider. Pulling pods from rotation would help in neither case.
     return {
         "provider": ReadinessCheck(state.provider.status, critical=False),
-        "cache": ReadinessCheck(lambda: _cache_health(state.cache), critical=False),
+        "cache": ReadinessCheck(partial(cache_readiness, state.cache), critical=False),
     }
 
 

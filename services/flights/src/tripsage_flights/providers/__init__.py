@@ -1,15 +1,26 @@
-"""Flight providers: each one module behind `FlightProvider`; `build_provider` picks one from settings."""
+"""Flight providers: each one module behind `FlightProvider`, registered here by the name `FLIGHTS_PROVIDER` selects.
+
+A new provider is its module plus one entry below; when it needs credentials, its settings class (whose validator
+requires them only when it is selected, as `AmadeusServiceSettings` does) joins the bases of the service's settings.
+"""
 
 from __future__ import annotations
 
-from tripsage_flights.config import FlightsSettings
+from typing import TYPE_CHECKING
+
 from tripsage_flights.providers.base import FlightProvider
+from tripsage_http.settings import build_selected
+
+if TYPE_CHECKING:
+    from tripsage_flights.config import FlightsSettings
+
+# name -> "module:class"; the class has `from_settings(settings)`.
+PROVIDERS: dict[str, str] = {
+    "amadeus": "tripsage_flights.providers.amadeus:AmadeusFlights",
+}
 
 
 def build_provider(settings: FlightsSettings) -> FlightProvider:
-    """The provider the settings name; a new provider is one module here and one branch."""
-    if settings.provider == "amadeus":
-        from tripsage_flights.providers.amadeus import AmadeusFlights
-
-        return AmadeusFlights.from_settings(settings)
-    raise ValueError(f"unknown flights provider {settings.provider!r}")
+    """The provider the settings select (the settings already refused an unknown name)."""
+    provider: FlightProvider = build_selected(PROVIDERS, settings)
+    return provider

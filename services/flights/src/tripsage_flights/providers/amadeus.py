@@ -9,12 +9,12 @@ from typing import Any
 
 import amadeus
 
-from tripsage_amadeus import AmadeusCaller, build_client, call_policy
-from tripsage_amadeus.iata import airports_of, localise, utc_offset
+from tripsage_amadeus import AmadeusCaller
 from tripsage_core.errors import ProviderUnavailable
 from tripsage_flights.config import FlightsSettings
 from tripsage_flights.providers.base import FoundOffer
 from tripsage_flights.schemas import FlightOffer, FlightQuery, Itinerary, Location, Price, Segment, Stop
+from tripsage_geo.iata import airports_of, localise, utc_offset
 
 # Provider parameter → our query field, so a provider 400 names the field the caller sent.
 SEARCH_FIELDS = {
@@ -188,12 +188,7 @@ class AmadeusFlights:
 
     @classmethod
     def from_settings(cls, settings: FlightsSettings) -> AmadeusFlights:
-        client = build_client(settings)
-        return cls(
-            AmadeusCaller(
-                client, name="flights", policy=call_policy(settings), concurrency=settings.provider_concurrency
-            )
-        )
+        return cls(AmadeusCaller.from_settings(settings, name="flights"))
 
     async def search(self, query: FlightQuery, *, origin: str, destination: str) -> list[FoundOffer]:
         params = search_params(query, origin, destination)

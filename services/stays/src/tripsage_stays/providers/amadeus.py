@@ -8,7 +8,7 @@ from typing import Any
 
 import amadeus
 
-from tripsage_amadeus import AmadeusCaller, build_client, call_policy
+from tripsage_amadeus import AmadeusCaller
 from tripsage_core.errors import ProviderNotFound, ProviderRejected
 from tripsage_stays.config import StaysSettings
 from tripsage_stays.errors import OfferNotFound
@@ -136,10 +136,7 @@ class AmadeusStays:
 
     @classmethod
     def from_settings(cls, settings: StaysSettings) -> AmadeusStays:
-        client = build_client(settings)
-        return cls(
-            AmadeusCaller(client, name="stays", policy=call_policy(settings), concurrency=settings.provider_concurrency)
-        )
+        return cls(AmadeusCaller.from_settings(settings, name="stays"))
 
     async def search(self, query: StayQuery, *, limit: int) -> list[Hotel]:
         # Both calls answer one request: they share one time budget.

@@ -4,6 +4,7 @@ and the cache's readiness check."""
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any, Literal
@@ -14,7 +15,7 @@ from starlette.responses import Response
 
 from tripsage_cache._cache import Cache
 from tripsage_cache._types import CacheResult, CacheState
-from tripsage_core.app import telemetry_of
+from tripsage_core.app import ReadinessCheck, telemetry_of
 from tripsage_core.errors import TripSageError
 
 FETCHED_AT = "fetched_at"
@@ -78,6 +79,18 @@ def mark_answer(request: Request, response: Response, cache: str, *, service: st
     """Make an answer's origin visible beyond its JSON: the `X-Cache` header and the `tripsage.cache` metric."""
     response.headers["X-Cache"] = cache
     telemetry_of(request.app).increment("tripsage.cache", tags={"service": service, "result": cache})
+
+
+def cached_provider_readiness(provider_status: Callable[[], Awaitable[Any]], cache: Cache) -> dict[str, ReadinessCheck]:
+    """A provider-backed service's readiness: its provider's status and its cache, neither critical.
+
+    With the provider down cached answers are still served, and with the cache down requests still reach the
+    provider: pulling pods from rotation would help in neither case.
+    """
+    return {
+        "provider": ReadinessCheck(provider_status, critical=False),
+        "cache": ReadinessCheck(functools.partial(cache_readiness, cache), critical=False),
+    }
 
 
 async def cache_readiness(cache: Cache) -> dict[str, Any]:

@@ -93,18 +93,28 @@ class CallPolicy:
     unavailable_retry_after_s: int = 5
 
 
-class _Counted(Exception):
-    """Carries an outage through the breaker's block so that it counts."""
+class _Carried(Exception):
+    """Carries an attempt's classified failure out of the breaker's block."""
 
     def __init__(self, failure: Failure) -> None:
         super().__init__(failure.detail)
         self.failure = failure
 
 
-class _Uncounted(Exception):
-    def __init__(self, failure: Failure) -> None:
-        super().__init__(failure.detail)
-        self.failure = failure
+class _Counted(_Carried):
+    """An outage: the breaker counts it."""
+
+
+class _Uncounted(_Carried):
+    """The provider is healthy (it refused, throttled or puzzled us): the breaker does not count it."""
+
+
+class _Foreign(Exception):
+    """An exception the classifier says is not the provider's doing (a bug, a database error): raised again as is."""
+
+    def __init__(self, error: Exception) -> None:
+        super().__init__(repr(error))
+        self.error = error
 
 
 class ProviderCaller:
@@ -128,7 +138,7 @@ class ProviderCaller:
             name,
             threshold=self.policy.breaker_threshold,
             reset_after_s=self.policy.breaker_reset_s,
-            exclude=[_Uncounted, PoolSaturated],
+            exclude=[_Uncounted, _Foreign, PoolSaturated],
         )
 
     def new_deadline(self) -> float:
@@ -247,7 +257,7 @@ class ProviderCaller:
                 except Exception as exc:
                     failure = classify(exc)
                     if failure is None:
-                        raise _Uncounted(Failure(FailureKind.MALFORMED, "")) from exc
+                        raise _Foreign(exc) from None
                     raise (_Counted if failure.is_outage else _Uncounted)(failure) from None
         except CircuitOpen as exc:
             reset = math.ceil(exc.reset_after_s)
@@ -256,9 +266,9 @@ class ProviderCaller:
                 f" {exc.reset_after_s:g} s.",
                 headers={"Retry-After": str(reset)},
             ) from None
-        except (_Counted, _Uncounted) as carried:
-            if carried.__cause__ is not None:
-                raise carried.__cause__ from None  # the classifier said: not the provider's doing
+        except _Foreign as foreign:
+            raise foreign.error from None
+        except _Carried as carried:
             return carried.failure
 
     def _wait_s(self, failure: Failure, attempt: int) -> float:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Mapping
-from typing import Any, Self
+from typing import Any, ClassVar, Self
 from urllib.parse import urlsplit
 
 from pydantic import Field, model_validator
@@ -16,6 +16,10 @@ from tripsage_http.provider import CallPolicy
 class ProviderServiceSettings(ServiceSettings):
     """Vendor-neutral: a subclass sets the env prefix, the default `provider`, and adds the selected vendor's
     credentials (a vendor's own validator requires them only when `provider` names it)."""
+
+    # The service's registry module; its `PROVIDERS` ("name" -> "module:Class") are the choices `provider` may name.
+    # None only for settings that build no provider themselves (a vendor library's own tests).
+    registry: ClassVar[str | None] = None
 
     provider: str = Field(description="Which registered provider module serves the domain")
     provider_base_url: str | None = Field(None, description="Point the provider client here instead (the sandbox)")
@@ -41,10 +45,16 @@ class ProviderServiceSettings(ServiceSettings):
             breaker_reset_s=self.breaker_reset_s,
         )
 
-    def require_known_provider(self, known: frozenset[str]) -> None:
+    @model_validator(mode="after")
+    def _known_provider(self) -> Self:
+        if self.registry is None:
+            return self
+        # Imported now, not at module load: the registry's modules import the service's settings.
+        known: Mapping[str, str] = importlib.import_module(self.registry).PROVIDERS
         if self.provider not in known:
             names = ", ".join(sorted(known))
             raise ConfigurationError(f"{self.env_name('provider')} is {self.provider!r}; known providers: {names}.")
+        return self
 
     @model_validator(mode="after")
     def _check_base_url(self) -> Self:

@@ -5,13 +5,12 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from functools import partial
 from typing import Any
 
 from fastapi import FastAPI
 
 from tripsage_cache import Cache
-from tripsage_cache.answers import cache_readiness
+from tripsage_cache.answers import cached_provider_readiness
 from tripsage_core.app import ReadinessCheck, ServiceSpec, create_service_app
 from tripsage_core.flags import FeatureFlags
 from tripsage_flights.api import router
@@ -53,11 +52,7 @@ def _lifespan_for(settings: FlightsSettings, flags: FeatureFlags) -> Any:
 
 
 def _readiness(state: FlightsState) -> Mapping[str, ReadinessCheck]:
-    # Neither is critical: with the provider down, cached answers are still served.
-    return {
-        "provider": ReadinessCheck(state.flights.provider.status, critical=False),
-        "cache": ReadinessCheck(partial(cache_readiness, state.flights.cache), critical=False),
-    }
+    return cached_provider_readiness(state.flights.provider.status, state.flights.cache)
 
 
 def create_app(settings: FlightsSettings | None = None, flags: FeatureFlags | None = None) -> FastAPI:

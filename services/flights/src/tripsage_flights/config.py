@@ -1,8 +1,8 @@
 """Flights service settings (env prefix `FLIGHTS_`)."""
 
-from typing import Self
+from typing import ClassVar
 
-from pydantic import Field, model_validator
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from tripsage_amadeus import AmadeusServiceSettings
@@ -10,6 +10,7 @@ from tripsage_amadeus import AmadeusServiceSettings
 
 class FlightsSettings(AmadeusServiceSettings):
     model_config = SettingsConfigDict(env_prefix="FLIGHTS_")
+    registry: ClassVar[str] = "tripsage_flights.providers"
 
     search_ttl_s: int = Field(300, ge=1, le=3600, description="How long a search answer stays fresh")
     port: int = 8001
@@ -18,10 +19,3 @@ class FlightsSettings(AmadeusServiceSettings):
     alternative_radius_km: float = Field(150.0, gt=0, le=500, description="Radius for alternative airports")
     alternative_airports: int = Field(2, ge=1, le=5, description="Alternative airports tried per end")
     max_days_ahead: int = Field(361, ge=1, le=400, description="Provider's booking window for departures")
-
-    @model_validator(mode="after")
-    def _known_provider(self) -> Self:
-        from tripsage_flights.providers import PROVIDERS  # imported here: the registry imports this module's types
-
-        self.require_known_provider(frozenset(PROVIDERS))
-        return self

@@ -5,13 +5,12 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from functools import partial
 from typing import Any
 
 from fastapi import FastAPI
 
 from tripsage_cache import Cache
-from tripsage_cache.answers import cache_readiness
+from tripsage_cache.answers import cached_provider_readiness
 from tripsage_core.app import ReadinessCheck, ServiceSpec, create_service_app
 from tripsage_core.flags import FeatureFlags
 from tripsage_maps.api import router
@@ -66,11 +65,7 @@ def _lifespan(settings: MapsSettings) -> Any:
 
 
 def _readiness(state: MapsState) -> Mapping[str, ReadinessCheck]:
-    # Neither is critical: with Google or Redis down, cached or fresh answers can still be served.
-    return {
-        "provider": ReadinessCheck(state.google.status, critical=False),
-        "cache": ReadinessCheck(partial(cache_readiness, state.cache), critical=False),
-    }
+    return cached_provider_readiness(state.google.status, state.cache)
 
 
 def create_app(settings: MapsSettings | None = None) -> FastAPI:

@@ -6,13 +6,12 @@ import asyncio
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from functools import partial
 from typing import Any
 
 from fastapi import FastAPI
 
 from tripsage_cache import Cache
-from tripsage_cache.answers import cache_readiness
+from tripsage_cache.answers import cached_provider_readiness
 from tripsage_core.app import ReadinessCheck, ServiceSpec, create_service_app, telemetry_of
 from tripsage_core.flags import FeatureFlags
 from tripsage_geo.zones import ZoneLocator
@@ -82,12 +81,7 @@ def _lifespan_for(settings: WeatherSettings) -> Any:
 
 
 def _readiness(state: WeatherState) -> Mapping[str, ReadinessCheck]:
-    # Neither is critical: with the provider down cached answers are still served, and with the cache down
-    # requests still reach the provider. Pulling pods from rotation would help in neither case.
-    return {
-        "provider": ReadinessCheck(state.provider.status, critical=False),
-        "cache": ReadinessCheck(partial(cache_readiness, state.cache), critical=False),
-    }
+    return cached_provider_readiness(state.provider.status, state.cache)
 
 
 def create_app(settings: WeatherSettings | None = None) -> FastAPI:

@@ -11,18 +11,17 @@ import amadeus
 import pytest
 from pydantic_settings import SettingsConfigDict
 
-from tripsage_amadeus import (
-    AmadeusCaller,
-    AmadeusServiceSettings,
-    CallPolicy,
+from tripsage_amadeus import AmadeusCaller, AmadeusServiceSettings, build_client
+from tripsage_core.errors import (
     ProviderMisconfigured,
     ProviderNotFound,
     ProviderRateLimited,
     ProviderRejected,
     ProviderTimeout,
     ProviderUnavailable,
-    build_client,
 )
+from tripsage_http.provider import CallPolicy
+from tripsage_http.resilience import BreakerState
 from tripsage_sandbox.testing import SandboxControl
 
 DEPARTURE = (dt.date.today() + dt.timedelta(days=30)).isoformat()
@@ -48,20 +47,20 @@ def _search(client: amadeus.Client) -> Any:
 
 
 async def test_returns_the_providers_json(sandbox: SandboxControl) -> None:
-    result = await _caller(sandbox).call("flight_offers", _search)
+    result = await _caller(sandbox).sdk("flight_offers", _search)
     assert result["data"][0]["type"] == "flight-offer"
 
 
 async def test_retries_server_errors_then_succeeds(sandbox: SandboxControl) -> None:
     sandbox.fault("error_500", endpoint="flight_offers", count=2)
-    result = await _caller(sandbox).call("flight_offers", _search)
+    result = await _caller(sandbox).sdk("flight_offers", _search)
     assert result["data"]
     assert sandbox.calls("flight_offers") == 3
 
 
 async def test_retries_a_dropped_connection(sandbox: SandboxControl) -> None:
     sandbox.fault("drop", endpoint="flight_offers", count=1)
-    result = await _caller(sandbox).call("flight_offers", _search)
+    result = await _caller(sandbox).sdk("flight_offers", _search)
     assert result["data"]
     assert sandbox.calls("flight_offers") == 2
 
@@ -69,7 +68,7 @@ async def test_retries_a_dropped_connection(sandbox: SandboxControl) -> None:
 async def test_rate_limit_waits_for_retry_after_then_succeeds(sandbox: SandboxControl) -> None:
     sandbox.fault("rate_limit", endpoint="flight_offers", count=1, retry_after_s=1)
     started = time.monotonic()
-    result = await _caller(sandbox).call("flight_offers", _search)
+    result = await _caller(sandbox).sdk("flight_offers", _search)
     assert result["data"]
     assert time.monotonic() - started >= 0.95
 
@@ -78,7 +77,7 @@ async def test_rate_limit_longer_than_the_budget_is_503_with_retry_after_at_once
     sandbox.fault("rate_limit", endpoint="flight_offers", count=1, retry_after_s=30)
     started = time.monotonic()
     with pytest.raises(ProviderRateLimited) as raised:
-        await _caller(sandbox).call("flight_offers", _search)
+        await _caller(sandbox).sdk("flight_offers", _search)
     assert time.monotonic() - started < 1.0
     assert raised.value.status_code == 503
     assert raised.value.headers["Retry-After"] == "30"
@@ -88,7 +87,7 @@ async def test_rate_limit_longer_than_the_budget_is_503_with_retry_after_at_once
 async def test_persistent_server_errors_are_503_after_the_attempts(sandbox: SandboxControl) -> None:
     sandbox.fault("error_500", endpoint="flight_offers")
     with pytest.raises(ProviderUnavailable) as raised:
-        await _caller(sandbox, breaker_threshold=10).call("flight_offers", _search)
+        await _caller(sandbox, breaker_threshold=10).sdk("flight_offers", _search)
     assert raised.value.status_code == 503
     assert sandbox.calls("flight_offers") == 3
 
@@ -97,7 +96,7 @@ async def test_a_slow_provider_is_504_within_the_budget(sandbox: SandboxControl)
     sandbox.fault("slow", endpoint="flight_offers", delay_s=3)
     started = time.monotonic()
     with pytest.raises(ProviderTimeout) as raised:
-        await _caller(sandbox, budget_s=1.0).call("flight_offers", _search)
+        await _caller(sandbox, budget_s=1.0).sdk("flight_offers", _search)
     assert time.monotonic() - started < 1.3
     assert raised.value.status_code == 504
 
@@ -107,12 +106,12 @@ async def test_the_circuit_opens_after_consecutive_failures_and_fails_fast(sandb
     caller = _caller(sandbox, attempts=1, breaker_threshold=3, breaker_reset_s=30)
     for _ in range(3):
         with pytest.raises(ProviderUnavailable):
-            await caller.call("flight_offers", _search)
-    assert await caller.circuit_state() == "opened"
+            await caller.sdk("flight_offers", _search)
+    assert await caller.state() is BreakerState.OPEN
     calls_before = sandbox.calls("flight_offers")
     started = time.monotonic()
     with pytest.raises(ProviderUnavailable, match="paused"):
-        await caller.call("flight_offers", _search)
+        await caller.sdk("flight_offers", _search)
     assert time.monotonic() - started < 0.1
     assert sandbox.calls("flight_offers") == calls_before
 
@@ -122,10 +121,10 @@ async def test_the_circuit_closes_again_after_a_successful_probe(sandbox: Sandbo
     caller = _caller(sandbox, attempts=1, breaker_threshold=2, breaker_reset_s=0.3)
     for _ in range(2):
         with pytest.raises(ProviderUnavailable):
-            await caller.call("flight_offers", _search)
+            await caller.sdk("flight_offers", _search)
     await asyncio.sleep(0.35)
-    assert (await caller.call("flight_offers", _search))["data"]
-    assert await caller.circuit_state() == "closed"
+    assert (await caller.sdk("flight_offers", _search))["data"]
+    assert await caller.state() is BreakerState.CLOSED
 
 
 async def test_provider_validation_errors_are_422_naming_our_field(sandbox: SandboxControl) -> None:
@@ -135,7 +134,7 @@ async def test_provider_validation_errors_are_422_naming_our_field(sandbox: Sand
         )
 
     with pytest.raises(ProviderRejected) as raised:
-        await _caller(sandbox).call("flight_offers", past_search, fields={"departureDate": "departure_date"})
+        await _caller(sandbox).sdk("flight_offers", past_search, fields={"departureDate": "departure_date"})
     assert raised.value.status_code == 422
     assert raised.value.errors[0]["field"] == "departure_date"
     assert "past" in raised.value.errors[0]["message"]
@@ -146,7 +145,7 @@ async def test_rejected_credentials_are_502_without_retries(
     sandbox: SandboxControl, capsys: pytest.CaptureFixture[str]
 ) -> None:
     with pytest.raises(ProviderMisconfigured) as raised:
-        await _caller(sandbox, client_id="").call("flight_offers", _search)
+        await _caller(sandbox, client_id="").sdk("flight_offers", _search)
     assert raised.value.status_code == 502
     assert sandbox.calls("token") == 1
     assert "provider_credentials_rejected" in capsys.readouterr().out
@@ -157,19 +156,19 @@ async def test_unknown_resources_are_404(sandbox: SandboxControl) -> None:
         return client.shopping.hotel_offer_search("SBXNOSUCHOFFER").get()
 
     with pytest.raises(ProviderNotFound):
-        await _caller(sandbox).call("hotel_offer", unknown_offer)
+        await _caller(sandbox).sdk("hotel_offer", unknown_offer)
 
 
 async def test_a_malformed_body_is_retried_like_a_server_error(sandbox: SandboxControl) -> None:
     sandbox.fault("malformed", endpoint="flight_offers", count=1)
-    result = await _caller(sandbox).call("flight_offers", _search)
+    result = await _caller(sandbox).sdk("flight_offers", _search)
     assert result["data"]
     assert sandbox.calls("flight_offers") == 2
 
 
 async def test_a_failing_token_endpoint_is_retried(sandbox: SandboxControl) -> None:
     sandbox.fault("error_503", endpoint="token", count=1)
-    result = await _caller(sandbox).call("flight_offers", _search)
+    result = await _caller(sandbox).sdk("flight_offers", _search)
     assert result["data"]
     assert sandbox.calls("token") == 2
 
@@ -177,7 +176,7 @@ async def test_a_failing_token_endpoint_is_retried(sandbox: SandboxControl) -> N
 async def test_a_hung_attempt_is_abandoned_and_retried_within_the_budget(sandbox: SandboxControl) -> None:
     sandbox.fault("slow", endpoint="flight_offers", delay_s=2, count=1)
     started = time.monotonic()
-    result = await _caller(sandbox, budget_s=2.5, attempt_timeout_s=0.8).call("flight_offers", _search)
+    result = await _caller(sandbox, budget_s=2.5, attempt_timeout_s=0.8).sdk("flight_offers", _search)
     assert result["data"]
     assert 0.8 <= time.monotonic() - started < 1.5
     assert sandbox.calls("flight_offers") == 2

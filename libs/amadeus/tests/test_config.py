@@ -77,3 +77,8 @@ def test_client_uses_amadeus_production_host_in_production() -> None:
 def test_client_uses_the_amadeus_test_host_when_asked() -> None:
     settings = _settings(amadeus_client_id="test-id-8d7f6e", amadeus_client_secret="s3", amadeus_hostname="test")
     assert build_client(settings).host == "test.api.amadeus.com"
+
+
+def test_credentials_are_required_only_when_amadeus_is_the_selected_provider() -> None:
+    settings = _settings(provider="another", environment="production", jwt_secret="a-real-looking-jwt-secret-7f3a9c")
+    assert settings.amadeus_client_id is None

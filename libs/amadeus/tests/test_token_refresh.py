@@ -37,8 +37,8 @@ async def test_calls_keep_working_across_token_refreshes(short_token_sandbox: Sa
             originLocationCode="CDG", destinationLocationCode="FCO", departureDate=departure, adults=1, max=1
         )
 
-    assert (await caller.call("flight_offers", search))["data"]
+    assert (await caller.sdk("flight_offers", search))["data"]
     await asyncio.sleep(1.2)
-    assert (await caller.call("flight_offers", search))["data"]
+    assert (await caller.sdk("flight_offers", search))["data"]
     assert short_token_sandbox.calls("token") == 2
     assert short_token_sandbox.calls("flight_offers") == 2

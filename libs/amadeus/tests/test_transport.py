@@ -13,6 +13,7 @@ from pydantic_settings import SettingsConfigDict
 
 from tripsage_amadeus import AmadeusServiceSettings, build_client
 from tripsage_amadeus.errors import classify
+from tripsage_http.provider import FailureKind
 from tripsage_sandbox.testing import SandboxControl
 
 DEPARTURE = (dt.date.today() + dt.timedelta(days=30)).isoformat()
@@ -66,7 +67,9 @@ def test_a_provider_that_never_answers_is_a_timeout_within_the_attempt(silent_se
     settings = DemoSettings(_env_file=None, provider_base_url=silent_server, provider_attempt_timeout_s=0.3)
     with pytest.raises(amadeus.NetworkError) as caught:
         _search(build_client(settings))
-    assert classify(caught.value).kind == "timeout"
+    failure = classify(caught.value)
+    assert failure is not None
+    assert failure.kind is FailureKind.TIMEOUT
 
 
 def test_a_refused_connection_is_a_network_failure() -> None:
@@ -75,4 +78,6 @@ def test_a_refused_connection_is_a_network_failure() -> None:
     settings = DemoSettings(_env_file=None, provider_base_url=f"http://127.0.0.1:{port}")
     with pytest.raises(amadeus.NetworkError) as caught:
         _search(build_client(settings))
-    assert classify(caught.value).kind == "network"
+    failure = classify(caught.value)
+    assert failure is not None
+    assert failure.kind is FailureKind.UNAVAILABLE

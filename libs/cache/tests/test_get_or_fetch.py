@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import pytest
@@ -14,16 +14,22 @@ from tripsage_cache import Cache, CacheState, TTLClass
 class CountingFetch:
     """An upstream stand-in that counts calls and returns (or raises) what it's told."""
 
-    def __init__(self, value: Any = None, *, delay_s: float = 0.0) -> None:
+    def __init__(self, value: Any = None, *, delay_s: float = 0.0, until: Callable[[], bool] | None = None) -> None:
         self.value = value
         self.error: Exception | None = None
         self.delay_s = delay_s
+        self.until = until
         self.calls = 0
 
     async def __call__(self) -> Any:
         self.calls += 1
         if self.delay_s:
             await asyncio.sleep(self.delay_s)
+        if self.until is not None:
+            # Answer only once the condition holds, however slowly a loaded machine schedules the other callers.
+            async with asyncio.timeout(30):
+                while not self.until():  # noqa: ASYNC110 - polls the cache's own counter
+                    await asyncio.sleep(0.005)
         if self.error is not None:
             raise self.error
         return self.value
@@ -115,7 +121,7 @@ async def test_stale_copy_is_gone_after_stale_window(redis_url: str) -> None:
 
 
 async def test_hundred_concurrent_misses_make_one_fetch(cache: Cache) -> None:
-    fetch = CountingFetch({"rate": 1.08}, delay_s=0.05)
+    fetch = CountingFetch({"rate": 1.08}, until=lambda: cache.stats()["misses"] >= 100)
 
     results = await asyncio.gather(*(cache.get_or_fetch("fx:eur-usd", fetch, TTLClass.REALTIME) for _ in range(100)))
 

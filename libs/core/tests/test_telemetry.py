@@ -11,11 +11,11 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from typing import Any
 
+import aiohttp
 import httpx
 import pytest
 import uvicorn
 from fastapi import FastAPI, Request
-from httpx_aiohttp import AiohttpTransport
 from opentelemetry import context, propagate
 from opentelemetry.proto.collector.metrics.v1.metrics_service_pb2 import ExportMetricsServiceRequest
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
@@ -230,18 +230,17 @@ def _two_hop_apps(telemetry: Telemetry) -> tuple[FastAPI, FastAPI, list[str]]:
 
     @asynccontextmanager
     async def client_lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with httpx.AsyncClient(transport=AiohttpTransport()) as client:
-            telemetry.instrument_http_client(client)
-            telemetry.instrument_http_client(client)  # idempotent: one span, one header
-            app.state.client = client
+        # As ServiceClient sends: aiohttp with the telemetry's trace configs, the context injected per request.
+        async with aiohttp.ClientSession(trace_configs=telemetry.aiohttp_trace_configs() or None) as session:
+            app.state.client = session
             yield
 
     app_a = FastAPI(lifespan=client_lifespan)
 
     @app_a.get("/forward")
     async def forward(request: Request, target: str) -> dict[str, Any]:
-        response = await request.app.state.client.get(f"{target}/leaf")
-        response.raise_for_status()
+        async with request.app.state.client.get(f"{target}/leaf", headers=inject_trace_headers({})) as response:
+            response.raise_for_status()
         return {"trace": current_trace_ids()}
 
     telemetry.instrument_app(app_a)
@@ -384,7 +383,6 @@ def test_nothing_configured_means_disabled_and_no_exporter_threads() -> None:
     before = _exporter_threads()
     telemetry = _telemetry(TelemetryConfig(otlp_endpoint="", dogstatsd_host=" "))
     telemetry.instrument_app(_items_app(telemetry))
-    telemetry.instrument_http_client(httpx.AsyncClient())
     telemetry.increment("tripsage.test.hits")
     telemetry.timing("tripsage.test.latency", 1.0)
     telemetry.shutdown()

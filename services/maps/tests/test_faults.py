@@ -101,7 +101,7 @@ def test_a_malformed_answer_is_502(make_client: MakeClient, sandbox_url: str) ->
     with make_client() as client:
         response, _ = _timed_geocode(client)
     assert response.status_code == 502
-    assert response.json()["type"].endswith("/upstream-error")
+    assert response.json()["type"].endswith("/provider-malformed")
 
 
 def test_provider_down_with_nothing_cached_is_503_problem_within_the_budget(

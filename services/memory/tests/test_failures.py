@@ -41,7 +41,7 @@ def test_write_while_the_embedder_fails_is_a_503_and_stores_nothing(
 
     assert response.status_code == 503
     assert response.headers["content-type"] == PROBLEM_CONTENT_TYPE
-    assert response.json()["type"].endswith("/embedder-unavailable")
+    assert response.json()["type"].endswith("/provider-unavailable")
     assert _rows(migrated_database) == 0
 
 

@@ -4,15 +4,15 @@ from datetime import UTC, datetime
 
 import pytest
 
+from tripsage_geo.zones import ZoneLocator
 from tripsage_time.errors import NonexistentLocalTime, NoTimeZoneAtLocation, UnknownTimeZone
-from tripsage_time.providers.tzf import TzfLocator
 from tripsage_time.schemas import ArrivalRequest, ConvertRequest
 from tripsage_time.service import TimeService
 
 
 @pytest.fixture(scope="module")
 def time_service() -> TimeService:
-    return TimeService(TzfLocator())
+    return TimeService(ZoneLocator())
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import time
-from collections import Counter
+from collections import Counter, defaultdict, deque
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -144,15 +144,21 @@ class FaultRegistry:
         return count
 
 
+_ARRIVALS_KEPT = 20
+
+
 class RequestStats:
     """Calls per provider and endpoint, so tests can assert how many upstream calls a service made."""
 
     def __init__(self) -> None:
         self._counts: Counter[tuple[str, str]] = Counter()
+        # When the latest calls arrived, so a test can measure a client's wait between attempts on our clock.
+        self._arrivals: dict[tuple[str, str], deque[float]] = defaultdict(lambda: deque(maxlen=_ARRIVALS_KEPT))
 
     def record(self, provider: Provider, endpoint: str) -> None:
-        """Count one provider call."""
+        """Count one provider call and note when it arrived."""
         self._counts[(provider.value, endpoint)] += 1
+        self._arrivals[(provider.value, endpoint)].append(time.monotonic())
 
     def snapshot(self) -> dict[str, Any]:
         """Totals per provider with a per-endpoint breakdown."""
@@ -160,8 +166,10 @@ class RequestStats:
         for (provider, endpoint), count in sorted(self._counts.items()):
             providers[provider]["total"] += count
             providers[provider]["endpoints"][endpoint] = count
+            providers[provider].setdefault("arrivals", {})[endpoint] = list(self._arrivals[(provider, endpoint)])
         return {"total": sum(self._counts.values()), "providers": providers}
 
     def reset(self) -> None:
         """Forget all counts."""
         self._counts.clear()
+        self._arrivals.clear()

@@ -46,9 +46,13 @@ def _healthy(port: int) -> bool:
 
 
 def start_sandbox(
-    log_dir: Path, env: Mapping[str, str] | None = None, startup_timeout_s: float = 30.0
+    log_dir: Path, env: Mapping[str, str] | None = None, startup_timeout_s: float = 120.0
 ) -> RunningSandbox:
-    """Launch `python -m tripsage_sandbox` on a free port; env entries override SANDBOX_* settings."""
+    """Launch `python -m tripsage_sandbox` on a free port; env entries override SANDBOX_* settings.
+
+    The wait is generous because it only costs time when start-up is slow: on a loaded CI machine (load average
+    above 20 on two cores) the import alone took over 30 s, and a test must not fail for that.
+    """
     port = free_port()
     log = log_dir / f"sandbox-{port}.log"
     environment = {**os.environ, "SANDBOX_HOST": "127.0.0.1", "SANDBOX_PORT": str(port), **(env or {})}
@@ -113,6 +117,13 @@ class SandboxControl:
         stats = self._send("GET", "/__sandbox/stats")
         assert isinstance(stats, dict)
         return int(stats["providers"].get(self.provider, {}).get("endpoints", {}).get(endpoint, 0))
+
+    def arrivals(self, endpoint: str) -> list[float]:
+        """When the latest calls to an endpoint reached the sandbox (its monotonic clock, seconds), oldest first."""
+        stats = self._send("GET", "/__sandbox/stats")
+        assert isinstance(stats, dict)
+        provider = stats["providers"].get(self.provider, {})
+        return [float(t) for t in provider.get("arrivals", {}).get(endpoint, [])]
 
     def reset(self) -> None:
         self._send("DELETE", "/__sandbox/faults")

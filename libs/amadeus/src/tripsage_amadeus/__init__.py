@@ -1,39 +1,22 @@
-"""Shared by the services that call Amadeus: the SDK client from settings, bounded calls, and error mapping.
+"""Shared by the services that call Amadeus: the SDK client from settings and its calls through the provider layer.
 
     settings = FlightsSettings()                      # an AmadeusServiceSettings subclass
-    caller = AmadeusCaller(build_client(settings), name="flights", policy=CallPolicy.from_settings(settings))
-    result = await caller.call("flight_offers", lambda c: c.shopping.flight_offers_search.get(**params))
+    caller = AmadeusCaller.from_settings(settings, name="flights")
+    result = await caller.sdk("flight_offers", lambda c: c.shopping.flight_offers_search.get(**params))
 
-The SDK is synchronous (urllib): each call runs in a bounded thread pool within a time budget, through a circuit
-breaker, with retries for 429 (honouring Retry-After), 5xx, timeouts and dropped connections. SDK errors become
-TripSage errors: provider validation → 422, 401/403 → 502, 404 → 404, exhausted retries → 503/504.
+The SDK is synchronous (urllib): each call runs in the caller's bounded thread pool under the shared provider layer
+(tripsage_http.provider): a time budget, retries for 429 (honouring Retry-After), 5xx, timeouts and dropped
+connections, and a circuit breaker. SDK errors become the shared provider errors of tripsage_core.errors.
 """
 
-from tripsage_amadeus.caller import AmadeusCaller, CallPolicy
+from tripsage_amadeus.caller import AmadeusCaller
 from tripsage_amadeus.client import build_client
 from tripsage_amadeus.config import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, AmadeusServiceSettings
-from tripsage_amadeus.errors import (
-    ProviderMisconfigured,
-    ProviderNotFound,
-    ProviderRateLimited,
-    ProviderRejected,
-    ProviderTimeout,
-    ProviderUnavailable,
-    is_transient,
-)
 
 __all__ = [
     "SANDBOX_CLIENT_ID",
     "SANDBOX_CLIENT_SECRET",
     "AmadeusCaller",
     "AmadeusServiceSettings",
-    "CallPolicy",
-    "ProviderMisconfigured",
-    "ProviderNotFound",
-    "ProviderRateLimited",
-    "ProviderRejected",
-    "ProviderTimeout",
-    "ProviderUnavailable",
     "build_client",
-    "is_transient",
 ]

@@ -1,37 +1,29 @@
-"""Settings every Amadeus-backed service shares; credentials are required outside development."""
+"""Amadeus's own settings: credentials and environment, required only when a service selects Amadeus."""
 
 from __future__ import annotations
 
 from typing import Literal, Self
-from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, model_validator
 
-from tripsage_core.settings import ConfigurationError, ServiceSettings
+from tripsage_core.settings import ConfigurationError
+from tripsage_http.settings import ProviderServiceSettings
 
+PROVIDER_NAME = "amadeus"
 # The sandbox accepts any non-empty key; these names make a sandbox client obvious in any log or trace.
 SANDBOX_CLIENT_ID = "tripsage-sandbox-client"
 SANDBOX_CLIENT_SECRET = "tripsage-sandbox-secret"  # noqa: S105
 
 
-class AmadeusServiceSettings(ServiceSettings):
-    """Provider settings; a subclass sets the env prefix (e.g. `FLIGHTS_`) and its port."""
+class AmadeusServiceSettings(ProviderServiceSettings):
+    """A provider service's settings plus Amadeus's; a subclass sets the env prefix (e.g. `FLIGHTS_`)."""
 
-    provider: Literal["amadeus"] = Field("amadeus", description="Which provider module serves the domain")
-    provider_base_url: str | None = Field(None, description="Point the SDK here instead (the dev sandbox)")
+    provider: str = Field(PROVIDER_NAME, description="Which registered provider module serves the domain")
     amadeus_client_id: SecretStr | None = None
     amadeus_client_secret: SecretStr | None = None
     amadeus_hostname: Literal["test", "production"] | None = Field(
         None, description="Amadeus environment; default production when ENVIRONMENT=production, else test"
     )
-    provider_timeout_s: float = Field(8.0, gt=0, le=60, description="Budget of one provider call, retries included")
-    provider_attempt_timeout_s: float = Field(
-        4.0, gt=0, le=60, description="Longest one attempt may take; a hung attempt is retried while budget remains"
-    )
-    provider_attempts: int = Field(3, ge=1, le=10)
-    provider_concurrency: int = Field(8, ge=1, le=128, description="Threads running SDK calls at once")
-    breaker_threshold: int = Field(5, ge=1, le=100, description="Consecutive failures that open the circuit")
-    breaker_reset_s: float = Field(15.0, gt=0, le=600, description="How long the circuit stays open before a probe")
 
     @property
     def resolved_hostname(self) -> Literal["test", "production"]:
@@ -39,11 +31,10 @@ class AmadeusServiceSettings(ServiceSettings):
             return self.amadeus_hostname
         return "production" if self.environment == "production" else "test"
 
-    def _env_name(self, field: str) -> str:
-        return f"{self.model_config.get('env_prefix', '')}{field}".upper()
-
     @model_validator(mode="after")
-    def _require_credentials(self) -> Self:
+    def _require_credentials_when_selected(self) -> Self:
+        if self.provider != PROVIDER_NAME:
+            return self
         missing = [f for f in ("amadeus_client_id", "amadeus_client_secret") if getattr(self, f) is None]
         if not missing:
             return self
@@ -53,16 +44,6 @@ class AmadeusServiceSettings(ServiceSettings):
                 self, "amadeus_client_secret", self.amadeus_client_secret or SecretStr(SANDBOX_CLIENT_SECRET)
             )
             return self
-        names = " and ".join(self._env_name(f) for f in missing)
-        hint = "" if not self.is_development else f", or set {self._env_name('provider_base_url')} to the sandbox"
+        names = " and ".join(self.env_name(f) for f in missing)
+        hint = "" if not self.is_development else f", or set {self.env_name('provider_base_url')} to the sandbox"
         raise ConfigurationError(f"Amadeus credentials are missing: set {names}{hint}.")
-
-    @model_validator(mode="after")
-    def _check_base_url(self) -> Self:
-        if self.provider_base_url:
-            parts = urlsplit(self.provider_base_url)
-            if parts.scheme not in ("http", "https") or not parts.hostname:
-                raise ConfigurationError(
-                    f"{self._env_name('provider_base_url')} must be an http(s) URL, got {self.provider_base_url!r}"
-                )
-        return self

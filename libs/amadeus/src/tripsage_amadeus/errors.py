@@ -1,88 +1,21 @@
-"""Amadeus failures as TripSage errors, and how each SDK exception is classified."""
+"""How each Amadeus SDK exception is classified for the shared provider layer, and its 400s as 422s naming our field."""
 
 from __future__ import annotations
 
 import http.client
-import math
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 import amadeus
+import structlog
 
-from tripsage_core.errors import (
-    FieldProblem,
-    NotFound,
-    ServiceUnavailable,
-    TripSageError,
-    UpstreamError,
-    UpstreamTimeout,
-    ValidationFailed,
-)
+from tripsage_core.errors import FieldProblem, ProviderMisconfigured, ProviderRejected
+from tripsage_http.provider import Failure, FailureKind
+from tripsage_http.resilience import retry_after_s
 
+log = structlog.get_logger(__name__)
 
-class ProviderRejected(ValidationFailed):
-    """The provider refused the request's content (its 400): a 422 carrying its message."""
-
-    code = "provider-rejected"
-
-    def __init__(self, detail: str, *, errors: list[FieldProblem], provider_codes: list[int]) -> None:
-        super().__init__(detail, errors=errors, extensions={"provider_codes": provider_codes})
-        self.provider_codes = provider_codes
-
-
-class ProviderNotFound(NotFound):
-    code = "provider-not-found"
-
-
-class ProviderMisconfigured(UpstreamError):
-    """The provider refused our credentials (401/403): an operator must act, retrying cannot help."""
-
-    code = "provider-misconfigured"
-
-
-class ProviderRateLimited(ServiceUnavailable):
-    code = "provider-rate-limited"
-
-
-class ProviderUnavailable(ServiceUnavailable):
-    code = "provider-unavailable"
-
-
-class ProviderTimeout(UpstreamTimeout):
-    code = "provider-timeout"
-
-
-def is_transient(exc: Exception) -> bool:
-    """Whether a stale cached answer may stand in for this failure (outages, not bad requests)."""
-    return isinstance(exc, TripSageError) and exc.status_code >= 500
-
-
-Kind = Literal["rejected", "not_found", "auth", "rate_limited", "server", "network", "timeout"]
-
-
-@dataclass(frozen=True, slots=True)
-class Failure:
-    """One failed attempt, classified."""
-
-    kind: Kind
-    status: int | None
-    detail: str
-    retry_after_s: float | None = None
-    result: Any = None
-
-    @property
-    def transient(self) -> bool:
-        return self.kind in ("server", "network", "timeout")
-
-
-def _retry_after(headers: Any) -> float | None:
-    value = headers.get("Retry-After") if hasattr(headers, "get") else None
-    try:
-        seconds = float(value) if value is not None else None
-    except (TypeError, ValueError):
-        return None
-    return None if seconds is None or math.isnan(seconds) else max(0.0, seconds)
+PROVIDER = "Amadeus"
 
 
 def _provider_detail(result: Any) -> str:
@@ -96,8 +29,8 @@ def _provider_detail(result: Any) -> str:
     return ""
 
 
-def classify(exc: BaseException) -> Failure:
-    """Sort an SDK or transport exception into what we do about it."""
+def classify(exc: BaseException, fields: Mapping[str, str] | None = None) -> Failure | None:
+    """Sort an SDK or transport exception into what the provider layer does about it."""
     if isinstance(exc, amadeus.ResponseError):
         response = exc.response
         status = getattr(response, "status_code", None)
@@ -105,29 +38,42 @@ def classify(exc: BaseException) -> Failure:
         detail = _provider_detail(result) or str(exc)[:200]
         if isinstance(exc, amadeus.NetworkError) or status is None:
             reason = getattr(getattr(response, "http_response", None), "reason", None)
-            return Failure("timeout" if isinstance(reason, TimeoutError) else "network", None, str(reason or exc))
+            kind = FailureKind.TIMEOUT if isinstance(reason, TimeoutError) else FailureKind.UNAVAILABLE
+            return Failure(kind, str(reason or exc))
         if status == 429:
-            return Failure("rate_limited", status, detail, _retry_after(getattr(response, "headers", {})))
+            return Failure(FailureKind.RATE_LIMITED, detail, status, retry_after_s(getattr(response, "headers", {})))
         if status in (401, 403):
-            return Failure("auth", status, detail)
+            return Failure(FailureKind.MISCONFIGURED, detail, status, error=_misconfigured(status, detail))
         if status == 404:
-            return Failure("not_found", status, detail, result=result)
+            return Failure(FailureKind.NOT_FOUND, detail, status)
         if 400 <= status < 500:
-            return Failure("rejected", status, detail, result=result)
+            return Failure(FailureKind.REJECTED, detail, status, error=rejected(detail, result, fields or {}))
         # 5xx, and 2xx bodies the SDK could not parse (ParserError): the provider is misbehaving.
-        return Failure("server", status, detail or f"HTTP {status}")
+        return Failure(FailureKind.UNAVAILABLE, detail or f"HTTP {status}", status)
     if isinstance(exc, TimeoutError):
-        return Failure("timeout", None, "timed out")
+        return Failure(FailureKind.TIMEOUT, "timed out")
     if isinstance(exc, OSError | http.client.HTTPException):
-        return Failure("network", None, f"{type(exc).__name__}: {exc}"[:200])
-    raise exc
+        return Failure(FailureKind.UNAVAILABLE, f"{type(exc).__name__}: {exc}"[:200])
+    return None
 
 
-def rejected(failure: Failure, fields: Mapping[str, str], provider: str) -> ProviderRejected:
+def _misconfigured(status: int, detail: str) -> ProviderMisconfigured:
+    # Loud on purpose: every call will fail until someone fixes the credentials or the hostname.
+    log.error(
+        "provider_credentials_rejected",
+        provider=PROVIDER,
+        status=status,
+        detail=detail,
+        hint="check the AMADEUS_CLIENT_ID/SECRET variables and AMADEUS_HOSTNAME (test vs production keys)",
+    )
+    return ProviderMisconfigured(f"{PROVIDER} refused our credentials; this service is misconfigured.")
+
+
+def rejected(detail: str, result: Any, fields: Mapping[str, str]) -> ProviderRejected:
     """A 422 naming our field for each provider parameter it complained about."""
     problems: list[FieldProblem] = []
     codes: list[int] = []
-    errors = failure.result.get("errors", []) if isinstance(failure.result, Mapping) else []
+    errors = result.get("errors", []) if isinstance(result, Mapping) else []
     for error in errors if isinstance(errors, list) else []:
         if not isinstance(error, dict):
             continue
@@ -137,5 +83,5 @@ def rejected(failure: Failure, fields: Mapping[str, str], provider: str) -> Prov
         field = fields.get(parameter, parameter) if parameter else "query"
         message = str(error.get("detail") or error.get("title") or "rejected by the provider")
         problems.append(FieldProblem(field=str(field), location="query", message=message))
-    detail = f"{provider} rejected the request: {failure.detail}" if failure.detail else f"{provider} rejected it."
-    return ProviderRejected(detail, errors=problems, provider_codes=codes)
+    text = f"{PROVIDER} rejected the request: {detail}" if detail else f"{PROVIDER} rejected it."
+    return ProviderRejected(text, errors=problems, extensions={"provider_codes": codes})

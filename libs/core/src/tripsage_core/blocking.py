@@ -15,6 +15,10 @@ P = ParamSpec("P")
 T = TypeVar("T")
 
 
+class PoolSaturated(ServiceUnavailable):
+    """Every thread and queue slot is taken: our own capacity, not the provider's health."""
+
+
 class BlockingPool:
     """A named, bounded thread pool for one SDK.
 
@@ -30,7 +34,7 @@ class BlockingPool:
 
     async def run(self, budget_s: float, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
         if self._slots.locked():
-            raise ServiceUnavailable(f"{self.name} is saturated; try again shortly.", headers={"Retry-After": "1"})
+            raise PoolSaturated(f"{self.name} is saturated; try again shortly.", headers={"Retry-After": "1"})
         async with self._slots:
             loop = asyncio.get_running_loop()
             # Copy the context so logs and spans inside the SDK call keep the request's ids.

@@ -12,6 +12,16 @@
     ├── ServiceUnavailable            503 service-unavailable
     └── UpstreamTimeout               504 upstream-timeout
 
+A third-party provider's trouble has one vocabulary in every service (a mixin, `ProviderError`, marks the family):
+
+    ProviderRejected      422 provider-rejected       the provider refused what we asked (fields named in `errors`)
+    ProviderNotFound      404 provider-not-found      the provider knows no such resource
+    ProviderMisconfigured 502 provider-misconfigured  the provider refused our credentials or plan: operators act
+    ProviderMalformed     502 provider-malformed      the provider answered something we cannot read
+    ProviderRateLimited   503 provider-rate-limited   the provider throttles us; `Retry-After` says when to return
+    ProviderUnavailable   503 provider-unavailable    unreachable, failing or its circuit is open; `Retry-After` too
+    ProviderTimeout       504 provider-timeout        no answer within the service's time budget
+
 The `type` of each problem is a stable URI; clients branch on it, never on `detail`.
 """
 
@@ -134,6 +144,44 @@ class ServiceUnavailable(TripSageError):
 
 class UpstreamTimeout(TripSageError):
     status_code, code, title = 504, "upstream-timeout", "Gateway Timeout"
+
+
+class ProviderError(TripSageError):
+    """Marks the provider family: a third party failed us, whatever the status (stale answers may stand in)."""
+
+
+class ProviderRejected(ProviderError, ValidationFailed):
+    """The provider refused the content of a request (its 4xx): a 422 naming our field where it named its own."""
+
+    code = "provider-rejected"
+
+
+class ProviderNotFound(ProviderError, NotFound):
+    code = "provider-not-found"
+
+
+class ProviderMisconfigured(ProviderError, UpstreamError):
+    """The provider refused our credentials, key or plan: retrying cannot help until an operator acts."""
+
+    code = "provider-misconfigured"
+
+
+class ProviderMalformed(ProviderError, UpstreamError):
+    code = "provider-malformed"
+
+
+class ProviderRateLimited(ProviderError, ServiceUnavailable):
+    """503, not 429: the caller did nothing wrong, our shared quota at the provider is spent."""
+
+    code = "provider-rate-limited"
+
+
+class ProviderUnavailable(ProviderError, ServiceUnavailable):
+    code = "provider-unavailable"
+
+
+class ProviderTimeout(ProviderError, UpstreamTimeout):
+    code = "provider-timeout"
 
 
 _BY_STATUS: dict[int, type[TripSageError]] = {

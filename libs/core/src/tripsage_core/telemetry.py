@@ -17,7 +17,6 @@ from opentelemetry import context, metrics, propagate, trace
 from opentelemetry.exporter.otlp.proto.http.metric_exporter import OTLPMetricExporter
 from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
-from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
 from opentelemetry.sdk.metrics import Counter, Histogram, MeterProvider
 from opentelemetry.sdk.metrics.export import AggregationTemporality, PeriodicExportingMetricReader
 from opentelemetry.sdk.resources import Resource
@@ -28,7 +27,6 @@ from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapProp
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 if TYPE_CHECKING:
-    import httpx
     from fastapi import FastAPI
     from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -122,20 +120,6 @@ class Telemetry:
         from opentelemetry.instrumentation.aiohttp_client import create_trace_config
 
         return [create_trace_config(tracer_provider=self._tracer_provider)]
-
-    def instrument_http_client(self, client: httpx.AsyncClient) -> None:
-        """Send the current trace context on every outbound request, with a client span when tracing."""
-        if getattr(client, _MARKER, False):
-            return
-        setattr(client, _MARKER, True)
-        if self._tracer_provider is None:
-            hooks = client.event_hooks
-            hooks["request"] = [*hooks.get("request", []), _inject_into_request]
-            client.event_hooks = hooks
-            return
-        HTTPXClientInstrumentor.instrument_client(
-            client, tracer_provider=self._tracer_provider, meter_provider=self._meter_provider
-        )
 
     def increment(self, metric: str, value: int = 1, tags: Mapping[str, str] | None = None) -> None:
         """Count an event on DogStatsD if configured, else on the OTel counter of the same name."""
@@ -279,12 +263,6 @@ class _TraceContextMiddleware:
             await self._app(scope, receive, send)
         finally:
             context.detach(token)
-
-
-async def _inject_into_request(request: httpx.Request) -> None:
-    headers: dict[str, str] = {}
-    propagate.inject(headers)
-    request.headers.update(headers)
 
 
 def _wrap_outermost(app: FastAPI, middleware: Callable[[ASGIApp], ASGIApp]) -> None:

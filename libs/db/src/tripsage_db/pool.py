@@ -14,17 +14,11 @@ from typing import Any
 import asyncpg
 import structlog
 
-from tripsage_db.errors import DatabaseUnavailable
+from tripsage_db.errors import CONNECT_FAILURES, DatabaseUnavailable
 
 log = structlog.get_logger(__name__)
 
-# What a dead, refusing or unreachable server raises while connecting or querying.
-_CONNECTION_ERRORS: tuple[type[BaseException], ...] = (
-    OSError,
-    TimeoutError,
-    asyncpg.PostgresError,
-    asyncpg.InterfaceError,
-)
+_CONNECTION_ERRORS = CONNECT_FAILURES
 
 
 async def create_pool(

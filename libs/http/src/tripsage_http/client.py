@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import email.utils
+import contextlib
 import random
-import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -13,19 +12,17 @@ from urllib.parse import urlencode
 
 import aiohttp
 import orjson
-import purgatory
 import stamina
 import structlog
-from purgatory.domain.model import OpenedState
 
 from tripsage_core.errors import ServiceUnavailable, UpstreamTimeout
 from tripsage_core.telemetry import inject_trace_headers
+from tripsage_http.resilience import Breaker, CircuitOpen, retry_after_s
 from tripsage_http.response import UpstreamResponse
 
 log = structlog.get_logger(__name__)
 
 _IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
-_MAX_RETRY_AFTER_S = 30.0
 _JSON_HEADERS = {"content-type": "application/json"}
 
 
@@ -33,6 +30,10 @@ class UpstreamUnavailable(ServiceUnavailable):
     """The upstream could not be reached, or its circuit is open."""
 
     code = "upstream-unavailable"
+
+
+class UpstreamCircuitOpen(UpstreamUnavailable):
+    """The upstream's circuit is open: the call was refused here, without trying (not worth a retry either)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,9 +55,11 @@ class RetryPolicy:
 class BreakerPolicy:
     """Open after `threshold` consecutive failures; let a probe through after `reset_after_s`.
 
-    Transport failures and timeouts always count; of the answers, only `counted_statuses` do.
+    Transport failures and timeouts always count; of the answers, only `counted_statuses` do. `enabled=False` is
+    for a client whose caller owns the circuit (a ProviderCaller wrapping an HTTP provider): one circuit, not two.
     """
 
+    enabled: bool = True
     threshold: int = 5
     reset_after_s: float = 5.0
     counted_statuses: frozenset[int] = frozenset(range(500, 600))
@@ -87,25 +90,20 @@ def _is_answer_timeout(exc: BaseException) -> bool:
     )
 
 
+__all__ = [
+    "BreakerPolicy",
+    "RetryPolicy",
+    "ServiceClient",
+    "UpstreamCircuitOpen",
+    "UpstreamUnavailable",
+    "retry_after_s",
+]
+
+
 def _give_up(failure: Exception) -> UpstreamResponse:
     if isinstance(failure, _RetryableStatus):
         return failure.response
     raise failure
-
-
-def retry_after_s(headers: Mapping[str, str]) -> float | None:
-    """`Retry-After` as seconds (delta or HTTP date), capped so one upstream can't park us for long."""
-    value = headers.get("retry-after")
-    if not value:
-        return None
-    try:
-        seconds = float(value)
-    except ValueError:
-        try:
-            seconds = email.utils.parsedate_to_datetime(value).timestamp() - time.time()
-        except (TypeError, ValueError):
-            return None
-    return max(0.0, min(seconds, _MAX_RETRY_AFTER_S))
 
 
 class ServiceClient:
@@ -135,10 +133,15 @@ class ServiceClient:
         self._connect_timeout_s = connect_timeout_s
         self._retry = retry or RetryPolicy()
         self._breaker_policy = breaker or BreakerPolicy()
-        self._breakers = purgatory.AsyncCircuitBreakerFactory(
-            default_threshold=self._breaker_policy.threshold,
-            default_ttl=self._breaker_policy.reset_after_s,
-            exclude=[_CallerDeadline],
+        self.breaker = (
+            Breaker(
+                name,
+                threshold=self._breaker_policy.threshold,
+                reset_after_s=self._breaker_policy.reset_after_s,
+                exclude=[_CallerDeadline],
+            )
+            if self._breaker_policy.enabled
+            else None
         )
         self._max_connections = max_connections
         self._default_headers = dict(headers or {})
@@ -261,7 +264,7 @@ class ServiceClient:
                 return wait if wait < remaining else False
             return remaining > self._retry.wait_initial_s
         # An open circuit is not worth retrying inside the same call.
-        return isinstance(exc, UpstreamUnavailable) and "circuit" not in exc.detail and remaining > 0
+        return isinstance(exc, UpstreamUnavailable) and not isinstance(exc, UpstreamCircuitOpen) and remaining > 0
 
     async def _send_once(
         self,
@@ -275,7 +278,7 @@ class ServiceClient:
         if deadline <= asyncio.get_running_loop().time():
             raise UpstreamTimeout(f"{self.name} did not answer in time.")
         try:
-            async with await self._breakers.get_breaker(self.name):
+            async with self.breaker.guard() if self.breaker is not None else contextlib.nullcontext():
                 try:
                     async with asyncio.timeout_at(deadline):
                         async with self._session_now().request(
@@ -292,8 +295,8 @@ class ServiceClient:
                     # Server errors count against the circuit; the response itself is still handed back.
                     raise _Failure(response)
                 return response
-        except OpenedState:
-            raise UpstreamUnavailable(f"{self.name} is failing; its circuit is open.") from None
+        except CircuitOpen:
+            raise UpstreamCircuitOpen(f"{self.name} is failing; its circuit is open.") from None
         except _CallerDeadline:
             raise UpstreamTimeout(f"{self.name} did not answer in time.") from None
         except _Failure as failure:

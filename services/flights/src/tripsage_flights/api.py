@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
-from tripsage_core.app import telemetry_of
+from tripsage_cache.answers import mark_answer
 from tripsage_core.auth import CurrentUser
 from tripsage_core.errors import ValidationFailed
 from tripsage_flights.schemas import (
@@ -49,8 +49,7 @@ def _airline_codes(values: list[str] | None, field: str) -> tuple[str, ...]:
 
 
 def _mark(request: Request, response: Response, meta: ResponseMeta) -> None:
-    response.headers["X-Cache"] = meta.cache
-    telemetry_of(request.app).increment("tripsage.cache", tags={"service": "flights", "result": meta.cache})
+    mark_answer(request, response, meta.cache, service="flights")
 
 
 @router.get("/search", summary="Search flight offers (cached 5 min; stale copies stand in during provider outages)")

@@ -5,13 +5,12 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from functools import partial
 from typing import Any
 
 from fastapi import FastAPI
 
-from tripsage_amadeus.cached import cache_report
 from tripsage_cache import Cache
+from tripsage_cache.answers import cached_provider_readiness
 from tripsage_core.app import ReadinessCheck, ServiceSpec, create_service_app
 from tripsage_core.flags import FeatureFlags
 from tripsage_flights.api import router
@@ -47,17 +46,13 @@ def _lifespan_for(settings: FlightsSettings, flags: FeatureFlags) -> Any:
             yield FlightsState(flights=service)
         finally:
             await cache.aclose()
-            provider.close()
+            await provider.aclose()
 
     return lifespan
 
 
 def _readiness(state: FlightsState) -> Mapping[str, ReadinessCheck]:
-    # Neither is critical: with the provider down, cached answers are still served.
-    return {
-        "provider": ReadinessCheck(state.flights.provider.status, critical=False),
-        "cache": ReadinessCheck(partial(cache_report, state.flights.cache), critical=False),
-    }
+    return cached_provider_readiness(state.flights.provider.status, state.flights.cache)
 
 
 def create_app(settings: FlightsSettings | None = None, flags: FeatureFlags | None = None) -> FastAPI:

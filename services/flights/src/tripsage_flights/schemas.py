@@ -9,9 +9,10 @@ from typing import Literal
 import orjson
 from pydantic import BaseModel, ConfigDict, Field
 
+from tripsage_cache.answers import AnswerMeta
+
 Cabin = Literal["ECONOMY", "PREMIUM_ECONOMY", "BUSINESS", "FIRST"]
 SortKey = Literal["price", "duration", "departure"]
-CacheStatus = Literal["hit", "miss", "stale", "bypass"]
 
 
 class FlightQuery(BaseModel):
@@ -93,10 +94,7 @@ class FlightOffer(BaseModel):
     alternative: bool = Field(False, description="Uses a nearby airport instead of the one asked for")
 
 
-class ResponseMeta(BaseModel):
-    cache: CacheStatus
-    age_s: float = 0.0
-    provider: str
+class ResponseMeta(AnswerMeta):
     stale: bool = False
 
 

@@ -11,9 +11,8 @@ from typing import Any
 
 import structlog
 
-from tripsage_amadeus.cached import cached_answer
-from tripsage_amadeus.iata import is_known, nearby_airports
 from tripsage_cache import Cache, TTLClass
+from tripsage_cache.answers import cached_answer
 from tripsage_core.errors import ValidationFailed
 from tripsage_flights.errors import OfferNotFound
 from tripsage_flights.providers.base import FlightProvider, FoundOffer
@@ -26,6 +25,7 @@ from tripsage_flights.schemas import (
     PriceResponse,
     ResponseMeta,
 )
+from tripsage_geo.iata import is_known, nearby_airports
 
 log = structlog.get_logger(__name__)
 

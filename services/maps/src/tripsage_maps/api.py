@@ -6,11 +6,10 @@ from typing import Annotated, TypeVar
 
 from fastapi import APIRouter, Body, Depends, Path, Query, Request, Response
 
-from tripsage_core.app import telemetry_of
+from tripsage_cache.answers import AnswerMeta, mark_answer
 from tripsage_core.auth import CurrentUser
 from tripsage_maps.providers.base import DirectionsQuery, MatrixQuery, PlaceSearch
 from tripsage_maps.schemas import (
-    CacheMeta,
     DepartureTime,
     DirectionsResponse,
     DistanceMatrixRequest,
@@ -40,11 +39,10 @@ Place = Annotated[str, Query(min_length=1, max_length=200, pattern=r"\S")]
 router = APIRouter(prefix="/v1/maps", tags=["maps"])
 
 
-def _meta(served: Served[T], request: Request, response: Response) -> CacheMeta:
+def _meta(served: Served[T], request: Request, response: Response) -> AnswerMeta:
     """Make the cache visible three ways: header, JSON and a metric."""
-    response.headers["X-Cache"] = served.cache.value
-    telemetry_of(request.app).increment("tripsage.cache", tags={"service": "maps", "result": served.cache.value})
-    return CacheMeta(cache=served.cache.value, age_s=served.age_s, provider=served.provider)
+    mark_answer(request, response, served.cache.value, service="maps")
+    return AnswerMeta(cache=served.cache.value, age_s=served.age_s, provider=served.provider)
 
 
 @router.get("/geocode", summary="Locations for an address or place name")

@@ -10,6 +10,7 @@ from typing import Any
 from fastapi import FastAPI
 
 from tripsage_cache import Cache
+from tripsage_cache.answers import cached_provider_readiness
 from tripsage_core.app import ReadinessCheck, ServiceSpec, create_service_app
 from tripsage_core.flags import FeatureFlags
 from tripsage_maps.api import router
@@ -57,32 +58,14 @@ def _lifespan(settings: MapsSettings) -> Any:
                 cache=cache,
             )
         finally:
-            google.close()
+            await google.aclose()
             await cache.aclose()
 
     return lifespan
 
 
-async def _circuit_closed(state: MapsState) -> dict[str, str]:
-    circuit = await state.google.circuit_state()
-    if circuit == "opened":
-        raise RuntimeError("Google Maps circuit is open")
-    return {"circuit": circuit}
-
-
-async def _cache_up(state: MapsState) -> dict[str, Any]:
-    health = await state.cache.health()
-    if health.get("status") != "ok":
-        raise RuntimeError(f"cache {health.get('backend', '')} is down")
-    return health
-
-
 def _readiness(state: MapsState) -> Mapping[str, ReadinessCheck]:
-    # Neither is critical: with Google or Redis down, cached or fresh answers can still be served.
-    return {
-        "provider": ReadinessCheck(lambda: _circuit_closed(state), critical=False),
-        "cache": ReadinessCheck(lambda: _cache_up(state), critical=False),
-    }
+    return cached_provider_readiness(state.google.status, state.cache)
 
 
 def create_app(settings: MapsSettings | None = None) -> FastAPI:

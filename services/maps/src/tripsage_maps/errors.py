@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tripsage_core.errors import FieldProblem, NotFound, ServiceUnavailable, ValidationFailed
+from tripsage_core.errors import FieldProblem, NotFound, ValidationFailed
 
 
 class PlaceNotFound(NotFound):
@@ -32,26 +32,3 @@ class MatrixTooLarge(ValidationFailed):
     """Beyond the routing provider's per-request element limits; never truncated silently."""
 
     code = "matrix-too-large"
-
-
-class ProviderRateLimited(ServiceUnavailable):
-    """The provider said OVER_QUERY_LIMIT; not a fault of the provider, so it never opens the circuit."""
-
-    code = "provider-rate-limited"
-
-    def __init__(self, retry_after_s: int) -> None:
-        super().__init__(
-            "The maps provider is rate limiting us; try again shortly.",
-            headers={"Retry-After": str(retry_after_s)},
-        )
-        self.retry_after_s = retry_after_s
-
-
-class ProviderUnavailable(ServiceUnavailable):
-    """The provider could not be reached, kept failing, or its circuit is open."""
-
-    code = "provider-unavailable"
-
-    def __init__(self, detail: str, *, retry_after_s: int | None = None, retryable: bool = False) -> None:
-        super().__init__(detail, headers={"Retry-After": str(retry_after_s)} if retry_after_s else None)
-        self.retryable = retryable

@@ -7,6 +7,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, TypeAdapter
 
+from tripsage_cache.answers import AnswerMeta
+
 TravelMode = Literal["driving", "walking", "bicycling", "transit"]
 _DATETIME = TypeAdapter(dt.datetime)
 # Google refuses departure times in the past for driving; a minute of slack absorbs clock skew.
@@ -46,14 +48,6 @@ class Box(BaseModel):
     southwest: LatLon
 
 
-class CacheMeta(BaseModel):
-    """How this answer was obtained: `stale` means the provider failed and an older copy was served."""
-
-    cache: Literal["hit", "miss", "stale"]
-    age_s: float = Field(description="Seconds since the provider produced this answer")
-    provider: str = Field(examples=["google"])
-
-
 class GeocodeResult(BaseModel):
     formatted_address: str = Field(examples=["Kyoto, Japan"])
     location: LatLon
@@ -66,7 +60,7 @@ class GeocodeResult(BaseModel):
 
 class GeocodeResponse(BaseModel):
     results: list[GeocodeResult] = Field(description="Empty when nothing matches")
-    meta: CacheMeta
+    meta: AnswerMeta
 
 
 class PlaceSummary(BaseModel):
@@ -84,7 +78,7 @@ class PlaceSummary(BaseModel):
 
 class PlacesResponse(BaseModel):
     results: list[PlaceSummary] = Field(description="Empty when nothing matches")
-    meta: CacheMeta
+    meta: AnswerMeta
 
 
 class DayTime(BaseModel):
@@ -114,7 +108,7 @@ class PlaceDetails(PlaceSummary):
 
 class PlaceDetailsResponse(BaseModel):
     place: PlaceDetails
-    meta: CacheMeta
+    meta: AnswerMeta
 
 
 class Distance(BaseModel):
@@ -162,7 +156,7 @@ class Route(BaseModel):
 
 class DirectionsResponse(BaseModel):
     routes: list[Route] = Field(description="Empty when no route exists (e.g. across an ocean by car)")
-    meta: CacheMeta
+    meta: AnswerMeta
 
 
 class DistanceMatrixRequest(BaseModel):
@@ -196,4 +190,4 @@ class DistanceMatrix(BaseModel):
 
 
 class DistanceMatrixResponse(DistanceMatrix):
-    meta: CacheMeta
+    meta: AnswerMeta

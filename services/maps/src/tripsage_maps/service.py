@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from tripsage_cache import Cache, CacheResult, CacheState
-from tripsage_core.errors import FieldProblem, TripSageError, ValidationFailed
+from tripsage_cache.answers import as_json, stale_may_answer
+from tripsage_core.errors import FieldProblem, ValidationFailed
 from tripsage_maps.errors import MatrixTooLarge
 from tripsage_maps.providers.base import (
     DepartureTime,
@@ -54,11 +55,6 @@ class Served(Generic[T]):
     cache: CacheState
     age_s: float
     provider: str
-
-
-def _upstream_fault(exc: Exception) -> bool:
-    # Only provider trouble may be answered from a stale copy; a bad request stays a 4xx.
-    return isinstance(exc, TripSageError) and exc.status_code >= 500
 
 
 def _text_key(text: str) -> str:
@@ -162,12 +158,9 @@ class MapsService:
 
     async def _cached(self, key: str, fetch: Callable[[], Awaitable[Any]], ttl: int) -> CacheResult[Any]:
         async def fetch_json() -> Any:
-            value = await fetch()
-            if isinstance(value, list):
-                return [item.model_dump(mode="json") for item in value]
-            return value.model_dump(mode="json")
+            return as_json(await fetch())
 
-        return await self._cache.get_or_fetch(key, fetch_json, ttl, is_error=_upstream_fault)
+        return await self._cache.get_or_fetch(key, fetch_json, ttl, is_error=stale_may_answer)
 
     @staticmethod
     def _served(result: CacheResult[Any], value: T, provider: str) -> Served[T]:

@@ -16,19 +16,20 @@ from tripsage_core.app import ReadinessCheck, ServiceSpec, create_service_app
 from tripsage_core.blocking import BlockingPool
 from tripsage_core.flags import FeatureFlags
 from tripsage_core.settings import ConfigurationError
-from tripsage_db.errors import DatabaseUnavailable
+from tripsage_db.errors import UNREACHABLE, DatabaseUnavailable
 from tripsage_db.pool import LazyPool, open_pool_lazily
+from tripsage_http import CallPolicy, ProviderCaller
 from tripsage_memory.api import router
 from tripsage_memory.config import MemorySettings
 from tripsage_memory.errors import CollectionNotReady, DimensionMismatch
-from tripsage_memory.providers.base import EngineRejected, EngineUnavailable, MemoryEngine
+from tripsage_memory.providers.base import EngineRejected, EngineUnavailable, MemoryEngine, classify
 from tripsage_memory.providers.mem0 import Mem0Engine, open_vector_pool
 from tripsage_memory.service import MemoryService
-from tripsage_memory.store import DATABASE_ERRORS, MemoryTable
+from tripsage_memory.store import MemoryTable
 
 log = structlog.get_logger(__name__)
 _PROBE_BUDGET_S = 1.0
-_TABLE_NOT_READY: tuple[type[Exception], ...] = (CollectionNotReady, DatabaseUnavailable, *DATABASE_ERRORS)
+_TABLE_NOT_READY: tuple[type[Exception], ...] = (CollectionNotReady, DatabaseUnavailable, *UNREACHABLE)
 
 
 @dataclass(slots=True)
@@ -42,6 +43,7 @@ class _EmbedderDimensions:
 class MemoryState:
     memories: MemoryService
     engine: MemoryEngine
+    embedder: ProviderCaller
     table: MemoryTable
     database: LazyPool
     threads: BlockingPool
@@ -90,18 +92,33 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[MemoryState]:
         table = MemoryTable(database, settings.collection, settings.dims)
         checked = _EmbedderDimensions()
         await _check_dimensions(settings, engine, table, checked)
+        embedder = ProviderCaller(
+            "embedder",
+            provider="the embedding provider",
+            classify=classify,
+            # Two attempts, as the OpenAI client's own single retry gave before this layer took it over. An
+            # embedding that fails has stored nothing, so a retry cannot duplicate a memory; an attempt that
+            # times out has used the whole budget and is never retried.
+            policy=CallPolicy(
+                budget_s=settings.request_budget_s,
+                attempts=2,
+                breaker_threshold=settings.breaker_threshold,
+                breaker_reset_s=settings.breaker_reset_s,
+            ),
+            pool=threads,
+        )
         service = MemoryService(
             engine=engine,
             table=table,
             threads=threads,
+            embedder=embedder,
             budget_s=settings.request_budget_s,
             min_score=settings.search_min_score,
-            breaker_threshold=settings.breaker_threshold,
-            breaker_reset_s=settings.breaker_reset_s,
         )
         yield MemoryState(
             memories=service,
             engine=engine,
+            embedder=embedder,
             table=table,
             database=database,
             threads=threads,

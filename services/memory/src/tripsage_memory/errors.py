@@ -15,15 +15,6 @@ class MemoryNotFound(NotFound):
         super().__init__("No memory with this id.")
 
 
-class EmbedderUnavailable(ServiceUnavailable):
-    """The embedding (or LLM) provider failed; nothing was stored."""
-
-    code = "embedder-unavailable"
-
-    def __init__(self, detail: str = "The embedding provider is unavailable; nothing was stored.") -> None:
-        super().__init__(detail, headers={"Retry-After": "5"})
-
-
 class CollectionNotReady(ServiceUnavailable):
     """The memories table is missing or not yet bound to the embedding dimension."""
 

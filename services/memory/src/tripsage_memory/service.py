@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import contextlib
+import functools
 import uuid
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
-import purgatory
 import structlog
-from purgatory.domain.model import OpenedState
 
 from tripsage_core.blocking import BlockingPool
-from tripsage_core.errors import UpstreamTimeout
-from tripsage_db.errors import DatabaseUnavailable
-from tripsage_memory.errors import EmbedderUnavailable, MemoryNotFound
+from tripsage_core.errors import ProviderUnavailable
+from tripsage_db.errors import unavailable_when_unreachable
+from tripsage_http import ProviderCaller
+from tripsage_memory.errors import MemoryNotFound
 from tripsage_memory.providers.base import EngineRecord, EngineUnavailable, MemoryEngine
 from tripsage_memory.schemas import (
     AddedMemory,
@@ -28,12 +27,10 @@ from tripsage_memory.schemas import (
     MemoryUpdate,
     SearchResults,
 )
-from tripsage_memory.store import DATABASE_ERRORS, MemoryTable, StoredMemory
+from tripsage_memory.store import MemoryTable, StoredMemory
 
 log = structlog.get_logger(__name__)
 T = TypeVar("T")
-
-_BREAKER = "embedder"
 
 
 def _metadata(source: Mapping[str, Any] | None) -> MemoryMetadata:
@@ -64,14 +61,6 @@ def _from_row(row: StoredMemory) -> MemoryPublic:
     )
 
 
-@contextlib.asynccontextmanager
-async def _database_errors() -> AsyncIterator[None]:
-    try:
-        yield
-    except DATABASE_ERRORS as exc:
-        raise DatabaseUnavailable(reason=type(exc).__name__) from exc
-
-
 class MemoryService:
     def __init__(
         self,
@@ -79,19 +68,16 @@ class MemoryService:
         engine: MemoryEngine,
         table: MemoryTable,
         threads: BlockingPool,
+        embedder: ProviderCaller,
         budget_s: float,
         min_score: float,
-        breaker_threshold: int,
-        breaker_reset_s: float,
     ) -> None:
         self._engine = engine
         self._table = table
         self._threads = threads
+        self._embedder = embedder
         self._budget_s = budget_s
         self._min_score = min_score
-        self._breakers = purgatory.AsyncCircuitBreakerFactory(
-            default_threshold=breaker_threshold, default_ttl=breaker_reset_s
-        )
 
     async def add(self, user_id: str, body: MemoryCreate) -> AddResult:
         await self._ready()
@@ -154,7 +140,7 @@ class MemoryService:
     async def page(
         self, user_id: str, *, limit: int, cursor: str | None, category: str | None, trip_id: str | None
     ) -> MemoryPage:
-        async with _database_errors():
+        async with unavailable_when_unreachable():
             rows, next_cursor = await self._table.page(
                 user_id, limit=limit, cursor=cursor, category=category, trip_id=trip_id
             )
@@ -175,7 +161,7 @@ class MemoryService:
         await self._engine_call(self._engine.delete, str(memory_id))
 
     async def erase(self, user_id: str) -> Erasure:
-        async with _database_errors():
+        async with unavailable_when_unreachable():
             deleted = await self._table.erase(user_id)
         log.info("memories_erased", deleted=deleted)
         return Erasure(deleted=deleted)
@@ -188,7 +174,7 @@ class MemoryService:
         return record
 
     async def _ready(self) -> None:
-        async with _database_errors():
+        async with unavailable_when_unreachable():
             await self._table.bind()
 
     async def _engine_call(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
@@ -196,25 +182,8 @@ class MemoryService:
         try:
             return await self._threads.run(self._budget_s, fn, *args, **kwargs)
         except EngineUnavailable:
-            raise EmbedderUnavailable() from None
+            raise ProviderUnavailable("The embedding provider is unavailable; nothing was stored.") from None
 
     async def _provider_call(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
-        """An engine call that embeds (or asks the LLM): provider failures count against the circuit breaker."""
-        escaped: Exception | None = None
-        try:
-            async with await self._breakers.get_breaker(_BREAKER):
-                try:
-                    result = await self._threads.run(self._budget_s, fn, *args, **kwargs)
-                except (EngineUnavailable, UpstreamTimeout):
-                    raise
-                except Exception as exc:
-                    # Leave the breaker's block normally so a database error does not count against the embedder.
-                    escaped = exc
-        except OpenedState:
-            raise EmbedderUnavailable("The embedding provider is failing; its circuit is open.") from None
-        except EngineUnavailable as exc:
-            log.warning("embedder_unavailable", error=str(exc))
-            raise EmbedderUnavailable() from None
-        if escaped is not None:
-            raise escaped
-        return result
+        """An engine call that embeds (or asks the LLM), through the shared provider layer and its circuit."""
+        return await self._embedder.call_blocking(fn.__name__, functools.partial(fn, *args, **kwargs))

@@ -24,14 +24,6 @@ log = structlog.get_logger(__name__)
 # Under the gateway's 2 s upstream deadline, so Postgres down is this service's 503 rather than the gateway's 504.
 ACQUIRE_TIMEOUT_S = 1.0
 
-# What a dead, restarting or unreachable Postgres raises through asyncpg (SQL errors are bugs, not outages).
-DATABASE_ERRORS: tuple[type[Exception], ...] = (
-    OSError,
-    TimeoutError,
-    asyncpg.InterfaceError,
-    asyncpg.PostgresConnectionError,
-    asyncpg.OperatorInterventionError,  # shutting down (57P01) or starting up (57P03)
-)
 
 _COLUMN_DIMS = """
 SELECT a.atttypmod

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
-from tripsage_core.app import telemetry_of
+from tripsage_cache.answers import mark_answer
 from tripsage_core.auth import CurrentUser
 from tripsage_core.errors import ValidationFailed
 from tripsage_stays.schemas import OfferCheckResponse, SortKey, StayQuery, StaySearchResponse
@@ -74,8 +74,7 @@ async def search(
         sort=sort,
     )
     result = await stays.search(query, refresh=refresh)
-    response.headers["X-Cache"] = result.meta.cache
-    telemetry_of(request.app).increment("tripsage.cache", tags={"service": "stays", "result": result.meta.cache})
+    mark_answer(request, response, result.meta.cache, service="stays")
     return result
 
 

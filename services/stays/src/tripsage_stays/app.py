@@ -5,13 +5,12 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from functools import partial
 from typing import Any
 
 from fastapi import FastAPI
 
-from tripsage_amadeus.cached import cache_report
 from tripsage_cache import Cache
+from tripsage_cache.answers import cached_provider_readiness
 from tripsage_core.app import ReadinessCheck, ServiceSpec, create_service_app
 from tripsage_core.flags import FeatureFlags
 from tripsage_stays.api import router
@@ -42,17 +41,13 @@ def _lifespan_for(settings: StaysSettings) -> Any:
             yield StaysState(stays=service)
         finally:
             await cache.aclose()
-            provider.close()
+            await provider.aclose()
 
     return lifespan
 
 
 def _readiness(state: StaysState) -> Mapping[str, ReadinessCheck]:
-    # Neither is critical: with the provider down, cached answers are still served.
-    return {
-        "provider": ReadinessCheck(state.stays.provider.status, critical=False),
-        "cache": ReadinessCheck(partial(cache_report, state.stays.cache), critical=False),
-    }
+    return cached_provider_readiness(state.stays.provider.status, state.stays.cache)
 
 
 def create_app(settings: StaysSettings | None = None) -> FastAPI:

@@ -1,5 +1,7 @@
 """Stays service settings (env prefix `STAYS_`)."""
 
+from typing import ClassVar
+
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
@@ -8,6 +10,7 @@ from tripsage_amadeus import AmadeusServiceSettings
 
 class StaysSettings(AmadeusServiceSettings):
     model_config = SettingsConfigDict(env_prefix="STAYS_")
+    registry: ClassVar[str] = "tripsage_stays.providers"
 
     search_ttl_s: int = Field(300, ge=1, le=3600, description="How long a search answer stays fresh")
     port: int = 8002

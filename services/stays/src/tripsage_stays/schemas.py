@@ -9,8 +9,9 @@ from typing import Literal
 import orjson
 from pydantic import BaseModel, ConfigDict, Field
 
+from tripsage_cache.answers import AnswerMeta
+
 SortKey = Literal["price", "rating", "distance"]
-CacheStatus = Literal["hit", "miss", "stale", "bypass"]
 
 
 class StayQuery(BaseModel):
@@ -87,10 +88,7 @@ class Hotel(BaseModel):
     offers: list[HotelOffer]
 
 
-class ResponseMeta(BaseModel):
-    cache: CacheStatus
-    age_s: float = 0.0
-    provider: str
+class ResponseMeta(AnswerMeta):
     stale: bool = False
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from tripsage_amadeus.cached import cached_answer
-from tripsage_amadeus.iata import is_known
 from tripsage_cache import Cache, TTLClass
+from tripsage_cache.answers import cached_answer
 from tripsage_core.errors import ValidationFailed
+from tripsage_geo.iata import is_known
 from tripsage_stays.providers.base import StayProvider
 from tripsage_stays.schemas import Hotel, OfferCheckResponse, ResponseMeta, StayQuery, StaySearchResponse
 

@@ -12,9 +12,9 @@ from fastapi import FastAPI
 
 from tripsage_core.app import ReadinessCheck, ServiceSpec, create_service_app
 from tripsage_core.flags import FeatureFlags
+from tripsage_geo.zones import ZoneLocator
 from tripsage_time.api import router
 from tripsage_time.config import TimeSettings
-from tripsage_time.providers.tzf import TzfLocator
 from tripsage_time.service import TimeService
 
 
@@ -26,7 +26,7 @@ class TimeState:
 @asynccontextmanager
 async def _lifespan(_: FastAPI) -> AsyncIterator[TimeState]:
     # Loading the polygons takes a moment; off the event loop so the process stays responsive to signals.
-    locator = await asyncio.to_thread(TzfLocator)
+    locator = await asyncio.to_thread(ZoneLocator)
     yield TimeState(time=TimeService(locator))
 
 

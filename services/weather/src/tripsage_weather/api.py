@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
-from tripsage_core.app import telemetry_of
+from tripsage_cache.answers import mark_answer
 from tripsage_core.auth import CurrentUser
 from tripsage_core.errors import ValidationFailed
 from tripsage_weather.schemas import CurrentWeather, Forecast, Meta, TripWeather, UnitSystem
@@ -38,8 +38,7 @@ router = APIRouter(prefix="/v1/weather", tags=["weather"])
 def _expose(request: Request, response: Response, meta: Meta | None) -> None:
     if meta is None:
         return
-    response.headers["X-Cache"] = meta.cache
-    telemetry_of(request.app).increment("tripsage.cache", tags={"service": "weather", "result": meta.cache})
+    mark_answer(request, response, meta.cache, service="weather")
 
 
 @router.get(

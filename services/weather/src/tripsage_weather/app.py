@@ -11,14 +11,15 @@ from typing import Any
 from fastapi import FastAPI
 
 from tripsage_cache import Cache
+from tripsage_cache.answers import cached_provider_readiness
 from tripsage_core.app import ReadinessCheck, ServiceSpec, create_service_app, telemetry_of
 from tripsage_core.flags import FeatureFlags
-from tripsage_http import BreakerPolicy, RetryPolicy, ServiceClient
+from tripsage_geo.zones import ZoneLocator
+from tripsage_http import BreakerPolicy, CallPolicy, ProviderCaller, RetryPolicy, ServiceClient
 from tripsage_weather.api import router
 from tripsage_weather.config import WeatherSettings
-from tripsage_weather.providers.openweathermap import PROVIDER_NAME, OpenWeatherMap
+from tripsage_weather.providers.openweathermap import PROVIDER_NAME, OpenWeatherMap, classify
 from tripsage_weather.service import CachePolicy, TripLimits, WeatherService
-from tripsage_weather.zones import ZoneLocator
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,16 +37,25 @@ def _lifespan_for(settings: WeatherSettings) -> Any:
             base_url=settings.owm_base_url,
             timeout_s=settings.provider_timeout_s,
             connect_timeout_s=settings.provider_connect_timeout_s,
-            retry=RetryPolicy(attempts=settings.provider_retry_attempts),
-            breaker=BreakerPolicy(threshold=settings.breaker_threshold, reset_after_s=settings.breaker_reset_s),
+            # The provider layer retries and owns the circuit; the client only sends.
+            retry=RetryPolicy(attempts=1),
+            breaker=BreakerPolicy(enabled=False),
             trace_configs=telemetry_of(app).aiohttp_trace_configs(),
         )
-        provider = OpenWeatherMap(
-            client,
-            api_key=settings.owm_key,
-            onecall=settings.owm_plan == "onecall",
-            breaker_threshold=settings.breaker_threshold,
+        caller = ProviderCaller(
+            PROVIDER_NAME,
+            provider=PROVIDER_NAME,
+            classify=classify,
+            policy=CallPolicy(
+                budget_s=settings.provider_timeout_s,
+                attempts=settings.provider_retry_attempts,
+                backoff_initial_s=0.05,
+                backoff_max_s=1.0,
+                breaker_threshold=settings.breaker_threshold,
+                breaker_reset_s=settings.breaker_reset_s,
+            ),
         )
+        provider = OpenWeatherMap(client, caller, api_key=settings.owm_key, onecall=settings.owm_plan == "onecall")
         cache = await Cache.open(settings.redis_url, namespace="weather", stale_factor=settings.cache_stale_multiplier)
         # Reading the zone index takes a moment; off the event loop so the process stays responsive to signals.
         zones = await asyncio.to_thread(ZoneLocator)
@@ -70,20 +80,8 @@ def _lifespan_for(settings: WeatherSettings) -> Any:
     return lifespan
 
 
-async def _cache_health(cache: Cache) -> dict[str, Any]:
-    health = await cache.health()
-    if health.get("status") != "ok":
-        raise RuntimeError(f"{health.get('backend')} is down; requests run uncached")
-    return health
-
-
 def _readiness(state: WeatherState) -> Mapping[str, ReadinessCheck]:
-    # Neither is critical: with the provider down cached answers are still served, and with the cache down
-    # requests still reach the provider. Pulling pods from rotation would help in neither case.
-    return {
-        "provider": ReadinessCheck(state.provider.probe, critical=False),
-        "cache": ReadinessCheck(lambda: _cache_health(state.cache), critical=False),
-    }
+    return cached_provider_readiness(state.provider.status, state.cache)
 
 
 def create_app(settings: WeatherSettings | None = None) -> FastAPI:

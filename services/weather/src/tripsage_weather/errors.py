@@ -1,8 +1,8 @@
-"""Weather-domain errors, each a problem type of the shared hierarchy."""
+"""Weather-domain errors; the provider's trouble is the shared provider family (tripsage_core.errors)."""
 
 from __future__ import annotations
 
-from tripsage_core.errors import FieldProblem, NotFound, ServiceUnavailable, UpstreamError
+from tripsage_core.errors import FieldProblem, NotFound
 
 
 class CityNotFound(NotFound):
@@ -13,21 +13,3 @@ class CityNotFound(NotFound):
             f"The weather provider knows no city called '{city[:100]}'.",
             errors=[FieldProblem(field="city", location="query", message="city not found")],
         )
-
-
-class ProviderRejected(UpstreamError):
-    """The provider refused our request (bad key, bad parameters): retrying will not help."""
-
-    code = "weather-provider-rejected"
-
-
-class ProviderBusy(ServiceUnavailable):
-    """The provider rate-limited us or failed, and retries within the budget did not get through."""
-
-    code = "weather-provider-unavailable"
-
-
-class ProviderMalformed(UpstreamError):
-    """The provider answered 200 with a body we cannot read."""
-
-    code = "weather-provider-malformed"

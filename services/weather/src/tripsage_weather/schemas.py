@@ -7,8 +7,9 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from tripsage_cache.answers import AnswerMeta
+
 UnitSystem = Literal["metric", "imperial"]
-CacheStatus = Literal["hit", "miss", "stale"]
 
 
 class Units(BaseModel):
@@ -34,12 +35,7 @@ class Condition(BaseModel):
     icon: str = Field(examples=["10d"])
 
 
-class Meta(BaseModel):
-    """Where the answer came from; `cache` is also sent as the `X-Cache` header."""
-
-    cache: CacheStatus
-    age_s: float = Field(description="Seconds since this service fetched the data from the provider")
-    provider: str = Field(examples=["openweathermap"])
+class Meta(AnswerMeta):
     sandbox: bool = Field(description="True when the data comes from the provider sandbox, not the live API")
 
 

@@ -13,7 +13,9 @@ import structlog
 from pydantic import BaseModel
 
 from tripsage_cache import Cache, CacheResult, CacheState
-from tripsage_core.errors import ServiceUnavailable, UpstreamError, UpstreamTimeout, ValidationFailed
+from tripsage_cache.answers import as_json, stale_may_answer
+from tripsage_core.errors import ValidationFailed
+from tripsage_geo.zones import ZoneLocator, zone_name
 from tripsage_weather.aggregate import daily_from_outlook, daily_from_steps, merge_days
 from tripsage_weather.providers.base import DailyOutlook, Observation, StepForecast, WeatherProvider
 from tripsage_weather.schemas import (
@@ -28,7 +30,6 @@ from tripsage_weather.schemas import (
     Units,
     UnitSystem,
 )
-from tripsage_weather.zones import ZoneLocator, zone_name
 
 M = TypeVar("M", bound=BaseModel)
 log = structlog.get_logger(__name__)
@@ -53,11 +54,6 @@ class CachePolicy:
 class TripLimits:
     max_days: int = 30
     max_lead_days: int = 366
-
-
-def _stale_may_answer(exc: Exception) -> bool:
-    """Provider trouble may be answered from a stale copy; a caller's mistake (unknown city) may not."""
-    return isinstance(exc, ServiceUnavailable | UpstreamTimeout | UpstreamError)
 
 
 def _coordinate(value: float) -> float:
@@ -243,7 +239,7 @@ class WeatherService:
             steps, steps_result = steps_got
             results = [steps_result]
             if isinstance(outlook_got, BaseException):
-                if outlook_required or not isinstance(outlook_got, Exception) or not _stale_may_answer(outlook_got):
+                if outlook_required or not isinstance(outlook_got, Exception) or not stale_may_answer(outlook_got):
                     raise outlook_got
                 log.warning("daily_outlook_unavailable", provider=self._provider.name, error=type(outlook_got).__name__)
             else:
@@ -264,9 +260,9 @@ class WeatherService:
         self, key: str, fetch: Callable[[], Awaitable[M]], ttl_s: int, model: type[M]
     ) -> tuple[M, CacheResult[object]]:
         async def fetch_json() -> object:
-            return (await fetch()).model_dump(mode="json")
+            return as_json(await fetch())
 
-        result = await self._cache.get_or_fetch(key, fetch_json, ttl_s, is_error=_stale_may_answer)
+        result = await self._cache.get_or_fetch(key, fetch_json, ttl_s, is_error=stale_may_answer)
         return model.model_validate(result.value), result
 
     def _meta(self, results: Sequence[CacheResult[object]], *, sandbox: bool) -> Meta:

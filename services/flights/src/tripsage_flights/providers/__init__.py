@@ -1,15 +1,15 @@
-"""Flight providers: each one module behind `FlightProvider`; `build_provider` picks one from settings."""
+"""Flight providers, each one module behind `FlightProvider`, chosen by `FLIGHTS_PROVIDER` (docs/flights.md)."""
 
 from __future__ import annotations
 
 from tripsage_flights.config import FlightsSettings
 from tripsage_flights.providers.base import FlightProvider
+from tripsage_http.settings import build_selected
+
+# The registry: name -> "module:Class" with `from_settings(settings)`; a module is imported only when selected.
+PROVIDERS = {"amadeus": "tripsage_flights.providers.amadeus:AmadeusFlights"}
 
 
 def build_provider(settings: FlightsSettings) -> FlightProvider:
-    """The provider the settings name; a new provider is one module here and one branch."""
-    if settings.provider == "amadeus":
-        from tripsage_flights.providers.amadeus import AmadeusFlights
-
-        return AmadeusFlights.from_settings(settings)
-    raise ValueError(f"unknown flights provider {settings.provider!r}")
+    provider: FlightProvider = build_selected(PROVIDERS, settings)
+    return provider

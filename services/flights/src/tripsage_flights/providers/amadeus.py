@@ -9,11 +9,12 @@ from typing import Any
 
 import amadeus
 
-from tripsage_amadeus import AmadeusCaller, CallPolicy, ProviderUnavailable, build_client
-from tripsage_amadeus.iata import airports_of, localise, utc_offset
+from tripsage_amadeus import AmadeusCaller
+from tripsage_core.errors import ProviderUnavailable
 from tripsage_flights.config import FlightsSettings
 from tripsage_flights.providers.base import FoundOffer
 from tripsage_flights.schemas import FlightOffer, FlightQuery, Itinerary, Location, Price, Segment, Stop
+from tripsage_geo.iata import airports_of, localise, utc_offset
 
 # Provider parameter → our query field, so a provider 400 names the field the caller sent.
 SEARCH_FIELDS = {
@@ -178,17 +179,16 @@ def search_params(query: FlightQuery, origin: str, destination: str) -> dict[str
 
 
 class AmadeusFlights:
-    """FlightProvider on the official SDK; every call goes through the shared AmadeusCaller."""
+    """FlightProvider on the official SDK; every call goes through the shared provider layer."""
 
     name = "amadeus"
 
     def __init__(self, caller: AmadeusCaller) -> None:
-        self._caller = caller
+        self.caller = caller
 
     @classmethod
     def from_settings(cls, settings: FlightsSettings) -> AmadeusFlights:
-        client = build_client(settings)
-        return cls(AmadeusCaller(client, name="flights", policy=CallPolicy.from_settings(settings)))
+        return cls(AmadeusCaller.from_settings(settings, name="flights"))
 
     async def search(self, query: FlightQuery, *, origin: str, destination: str) -> list[FoundOffer]:
         params = search_params(query, origin, destination)
@@ -196,7 +196,7 @@ class AmadeusFlights:
         def call(client: amadeus.Client) -> Any:
             return client.shopping.flight_offers_search.get(**params)
 
-        result = await self._caller.call("flight_offers", call, fields=SEARCH_FIELDS)
+        result = await self.caller.sdk("flight_offers", call, fields=SEARCH_FIELDS)
         dictionaries = result.get("dictionaries") or {}
         return [
             FoundOffer(normalise_offer(raw, dictionaries, searched=(query.origin, query.destination)), raw)
@@ -207,7 +207,7 @@ class AmadeusFlights:
         def call(client: amadeus.Client) -> Any:
             return client.shopping.flight_offers.pricing.post(reference)
 
-        result = await self._caller.call("flight_offers_pricing", call)
+        result = await self.caller.sdk("flight_offers_pricing", call)
         data = result.get("data") or {}
         offers = data.get("flightOffers") or []
         if not offers:
@@ -218,14 +218,11 @@ class AmadeusFlights:
         def call(client: amadeus.Client) -> Any:
             return client.reference_data.locations.get(keyword=keyword, subType="AIRPORT,CITY", page={"limit": 20})
 
-        result = await self._caller.call("locations", call, fields={"keyword": "q"})
+        result = await self.caller.sdk("locations", call, fields={"keyword": "q"})
         return [normalise_location(raw) for raw in result.get("data") or []]
 
     async def status(self) -> dict[str, Any]:
-        state = await self._caller.circuit_state()
-        if state == "opened":
-            raise RuntimeError("circuit open")
-        return {"circuit": state}
+        return await self.caller.status()
 
-    def close(self) -> None:
-        self._caller.shutdown()
+    async def aclose(self) -> None:
+        await self.caller.aclose()

@@ -16,7 +16,7 @@ import orjson
 
 from tripsage_core.errors import Conflict, NotFound, ValidationFailed
 from tripsage_core.telemetry import Telemetry
-from tripsage_db.errors import DatabaseUnavailable
+from tripsage_db.errors import unavailable_when_unreachable
 from tripsage_db.pool import LazyPool
 from tripsage_gateway.trips import repository
 from tripsage_gateway.trips.schemas import (
@@ -32,16 +32,6 @@ from tripsage_gateway.trips.schemas import (
 )
 
 ACQUIRE_TIMEOUT_S = 2.0
-# OperatorInterventionError: Postgres shutting down or starting up (57P01, 57P03) is an outage, not a bug; so is
-# InternalClientError, raised by a pooled connection left mid-operation when the server went away under it.
-_UNREACHABLE = (
-    OSError,
-    TimeoutError,
-    asyncpg.PostgresConnectionError,
-    asyncpg.InterfaceError,
-    asyncpg.OperatorInterventionError,
-    asyncpg.InternalClientError,
-)
 
 
 class TripNotFound(NotFound):
@@ -125,11 +115,8 @@ class TripService:
     @asynccontextmanager
     async def _connection(self) -> AsyncIterator[asyncpg.Connection]:
         # Postgres down must answer 503 quickly; only trips need it, every other route keeps working.
-        try:
-            async with self._db.acquire(timeout=ACQUIRE_TIMEOUT_S) as connection:
-                yield connection
-        except _UNREACHABLE as exc:
-            raise DatabaseUnavailable(reason=type(exc).__name__) from None
+        async with unavailable_when_unreachable(), self._db.acquire(timeout=ACQUIRE_TIMEOUT_S) as connection:
+            yield connection
 
     async def create(self, *, user_id: str, body: TripCreate, idempotency_key: str | None) -> tuple[Trip, bool]:
         """The new trip, and whether it is a replay of an earlier request with the same Idempotency-Key."""

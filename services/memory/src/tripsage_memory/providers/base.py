@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
+from tripsage_http import Failure, FailureKind
+
 # A memory as the engine returns it: id, memory (text), created_at, updated_at, role, metadata, score (search).
 EngineRecord = Mapping[str, Any]
 
@@ -13,8 +15,27 @@ class EngineUnavailable(Exception):
     """The embedder or LLM behind the engine failed (down, timed out, 5xx, rate limited)."""
 
 
+class EngineRateLimited(EngineUnavailable):
+    """The provider answered 429; `retry_after_s` is its Retry-After, when it sent one."""
+
+    def __init__(self, detail: str, retry_after_s: float | None) -> None:
+        super().__init__(detail)
+        self.retry_after_s = retry_after_s
+
+
 class EngineRejected(EngineUnavailable):
     """The provider refused the request itself (4xx other than 429): a configuration problem, not an outage."""
+
+
+def classify(exc: BaseException) -> Failure | None:
+    """Engine failures for the shared provider layer; database errors are not the provider's and pass through."""
+    if isinstance(exc, EngineRateLimited):
+        return Failure(FailureKind.RATE_LIMITED, str(exc), 429, exc.retry_after_s)
+    if isinstance(exc, EngineRejected):
+        return Failure(FailureKind.MISCONFIGURED, str(exc))
+    if isinstance(exc, EngineUnavailable):
+        return Failure(FailureKind.UNAVAILABLE, str(exc) or "the embedding provider failed")
+    return None
 
 
 class MemoryEngine(Protocol):

@@ -4,7 +4,8 @@ What we change in mem0, and why:
 - telemetry and notices are off (`prepare_mem0_environment`, before mem0 is imported): no PostHog, no GitHub fetch;
 - its SQLite change history is replaced by `_NoHistory`: a per-pod file is lost on restart, unshared between replicas,
   unwritable on a read-only root filesystem, and it would keep erased text (GDPR) — our audit trail is the table;
-- the OpenAI clients are rebuilt with our timeouts and one retry (the SDK default is 600 s and two retries), and
+- the OpenAI clients are rebuilt with our timeouts and no retries of their own (the SDK default is 600 s and two
+  retries): the shared provider layer retries, honouring Retry-After, and counts failures for the circuit; and
   with explicit base URLs so no environment variable (OPENAI_BASE_URL, OPENROUTER_API_KEY) can redirect traffic;
 - its INFO logs, which carry memory text, are silenced (WARNING and above only);
 - mem0 is imported without qdrant_client (`_without_qdrant_client`): mem0 builds a default, Qdrant-backed config as a
@@ -57,7 +58,13 @@ import structlog  # noqa: E402
 from mem0.exceptions import LLMError  # noqa: E402
 
 from tripsage_db.errors import DatabaseUnavailable  # noqa: E402
-from tripsage_memory.providers.base import EngineRecord, EngineRejected, EngineUnavailable  # noqa: E402
+from tripsage_http.resilience import retry_after_s  # noqa: E402
+from tripsage_memory.providers.base import (  # noqa: E402
+    EngineRateLimited,
+    EngineRecord,
+    EngineRejected,
+    EngineUnavailable,
+)
 
 log = structlog.get_logger(__name__)
 # mem0 logs memory text at INFO ("Updating memory with data=..."): personal data in logs would outlive an erasure.
@@ -128,7 +135,7 @@ def _openai_client(*, base_url: str | None, api_key: str, timeout_s: float) -> o
         base_url=base_url,
         api_key=api_key,
         timeout=openai.Timeout(timeout_s, connect=min(2.0, timeout_s)),
-        max_retries=1,
+        max_retries=0,  # the provider layer (tripsage_http.provider) retries
     )
 
 
@@ -170,7 +177,9 @@ def _translated_errors() -> Iterator[None]:
     """Provider and database failures as our own exceptions, without their (possibly secret-bearing) text."""
     try:
         yield
-    except (openai.APIConnectionError, openai.RateLimitError, openai.InternalServerError) as exc:
+    except openai.RateLimitError as exc:
+        raise EngineRateLimited(type(exc).__name__, retry_after_s(exc.response.headers)) from exc
+    except (openai.APIConnectionError, openai.InternalServerError) as exc:
         raise EngineUnavailable(type(exc).__name__) from exc
     except openai.APIStatusError as exc:
         log.error("provider_rejected_request", status=exc.status_code, error=type(exc).__name__)

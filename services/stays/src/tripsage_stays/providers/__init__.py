@@ -1,15 +1,15 @@
-"""Stay providers: each one module behind `StayProvider`; `build_provider` picks one from settings."""
+"""Stay providers, each one module behind `StayProvider`, chosen by `STAYS_PROVIDER` (docs/stays.md)."""
 
 from __future__ import annotations
 
+from tripsage_http.settings import build_selected
 from tripsage_stays.config import StaysSettings
 from tripsage_stays.providers.base import StayProvider
 
+# The registry: name -> "module:Class" with `from_settings(settings)`; a module is imported only when selected.
+PROVIDERS = {"amadeus": "tripsage_stays.providers.amadeus:AmadeusStays"}
+
 
 def build_provider(settings: StaysSettings) -> StayProvider:
-    """The provider the settings name; a new provider is one module here and one branch."""
-    if settings.provider == "amadeus":
-        from tripsage_stays.providers.amadeus import AmadeusStays
-
-        return AmadeusStays.from_settings(settings)
-    raise ValueError(f"unknown stays provider {settings.provider!r}")
+    provider: StayProvider = build_selected(PROVIDERS, settings)
+    return provider

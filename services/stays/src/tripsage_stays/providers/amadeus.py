@@ -8,7 +8,8 @@ from typing import Any
 
 import amadeus
 
-from tripsage_amadeus import AmadeusCaller, CallPolicy, ProviderNotFound, ProviderRejected, build_client
+from tripsage_amadeus import AmadeusCaller
+from tripsage_core.errors import ProviderNotFound, ProviderRejected
 from tripsage_stays.config import StaysSettings
 from tripsage_stays.errors import OfferNotFound
 from tripsage_stays.schemas import Cancellation, Hotel, HotelLocation, HotelOffer, StayPrice, StayQuery
@@ -126,21 +127,20 @@ def list_params(query: StayQuery) -> dict[str, Any]:
 
 
 class AmadeusStays:
-    """StayProvider on the official SDK; every call goes through the shared AmadeusCaller."""
+    """StayProvider on the official SDK; every call goes through the shared provider layer."""
 
     name = "amadeus"
 
     def __init__(self, caller: AmadeusCaller) -> None:
-        self._caller = caller
+        self.caller = caller
 
     @classmethod
     def from_settings(cls, settings: StaysSettings) -> AmadeusStays:
-        client = build_client(settings)
-        return cls(AmadeusCaller(client, name="stays", policy=CallPolicy.from_settings(settings)))
+        return cls(AmadeusCaller.from_settings(settings, name="stays"))
 
     async def search(self, query: StayQuery, *, limit: int) -> list[Hotel]:
         # Both calls answer one request: they share one time budget.
-        deadline = self._caller.new_deadline()
+        deadline = self.caller.new_deadline()
         listed = await self._hotel_list(query, deadline)
         if not listed:
             return []
@@ -161,9 +161,9 @@ class AmadeusStays:
             return client.shopping.hotel_offers_search.get(**params)
 
         try:
-            result = await self._caller.call("hotel_offers", call, fields=OFFER_FIELDS, deadline=deadline)
+            result = await self.caller.sdk("hotel_offers", call, fields=OFFER_FIELDS, deadline=deadline)
         except ProviderRejected as exc:
-            if set(exc.provider_codes) & _NOTHING_FOUND:
+            if set(exc.extensions.get("provider_codes", [])) & _NOTHING_FOUND:
                 return []
             raise
         hotels = []
@@ -181,9 +181,9 @@ class AmadeusStays:
             return (hotels.by_city if query.city_code else hotels.by_geocode).get(**params)
 
         try:
-            result = await self._caller.call("hotel_list", call, fields=LIST_FIELDS, deadline=deadline)
+            result = await self.caller.sdk("hotel_list", call, fields=LIST_FIELDS, deadline=deadline)
         except ProviderRejected as exc:
-            if set(exc.provider_codes) & _NOTHING_FOUND:
+            if set(exc.extensions.get("provider_codes", [])) & _NOTHING_FOUND:
                 return []
             raise
         return [h for h in result.get("data") or [] if isinstance(h, dict)]
@@ -193,7 +193,7 @@ class AmadeusStays:
             return client.shopping.hotel_offer_search(offer_id).get()
 
         try:
-            result = await self._caller.call("hotel_offer", call)
+            result = await self.caller.sdk("hotel_offer", call)
         except ProviderNotFound:
             raise OfferNotFound(offer_id) from None
         data = result.get("data") or {}
@@ -203,10 +203,7 @@ class AmadeusStays:
         return bool(data.get("available", True)), hotel
 
     async def status(self) -> dict[str, Any]:
-        state = await self._caller.circuit_state()
-        if state == "opened":
-            raise RuntimeError("circuit open")
-        return {"circuit": state}
+        return await self.caller.status()
 
-    def close(self) -> None:
-        self._caller.shutdown()
+    async def aclose(self) -> None:
+        await self.caller.aclose()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Protocol
+from typing import Any, Protocol
 
 from pydantic import BaseModel, Field
 
@@ -102,8 +102,8 @@ class WeatherProvider(Protocol):
         """8 daily forecasts and alerts; only called when `has_daily_outlook`."""
         ...
 
-    async def probe(self) -> dict[str, object]:
-        """Reachability for readiness, without spending quota."""
+    async def status(self) -> dict[str, Any]:
+        """Provider health for readiness (its circuit, its host), without spending quota."""
         ...
 
     async def aclose(self) -> None: ...

@@ -7,6 +7,7 @@ with a URL, and ServiceClient logs none either.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
@@ -14,9 +15,10 @@ import orjson
 import structlog
 from pydantic import ValidationError
 
-from tripsage_core.errors import ServiceUnavailable, UpstreamTimeout
-from tripsage_http import ServiceClient, UpstreamResponse
-from tripsage_weather.errors import CityNotFound, ProviderBusy, ProviderMalformed, ProviderRejected
+from tripsage_core.errors import ProviderMalformed, ProviderUnavailable
+from tripsage_http import Failure, FailureKind, ProviderCaller, ServiceClient, UpstreamResponse, UpstreamUnavailable
+from tripsage_http.resilience import retry_after_s
+from tripsage_weather.errors import CityNotFound
 from tripsage_weather.providers.base import DailyOutlook, ForecastStep, Observation, ProviderDay, StepForecast
 from tripsage_weather.schemas import Alert, Condition, UnitSystem, Wind
 
@@ -151,16 +153,51 @@ def _message(response: UpstreamResponse) -> str:
     return str(body.get("message", ""))[:200] if isinstance(body, dict) else ""
 
 
+class _Answered(Exception):
+    """OWM answered, but not with a success: the classifier reads the status."""
+
+    def __init__(self, response: UpstreamResponse, endpoint: str) -> None:
+        super().__init__(f"HTTP {response.status_code}")
+        self.response = response
+        self.endpoint = endpoint
+
+
+class _Unreadable(Exception):
+    pass
+
+
+def classify(exc: BaseException, *, city: str | None = None) -> Failure | None:
+    """OWM's answers and ServiceClient's failures, sorted for the provider layer."""
+    if isinstance(exc, UpstreamUnavailable):
+        return Failure(FailureKind.UNAVAILABLE, exc.detail)
+    if isinstance(exc, _Unreadable):
+        return Failure(FailureKind.MALFORMED, str(exc), error=ProviderMalformed(f"{PROVIDER_NAME} {exc}"))
+    if not isinstance(exc, _Answered):
+        return None
+    response, status = exc.response, exc.response.status_code
+    if status == 404 and city is not None:
+        return Failure(FailureKind.NOT_FOUND, "no such city", status, error=CityNotFound(city))
+    log.warning(
+        "provider_error", provider=PROVIDER_NAME, endpoint=exc.endpoint, status=status, message=_message(response)
+    )
+    if status == 429:
+        return Failure(FailureKind.RATE_LIMITED, "rate limited", status, retry_after_s(response.headers))
+    if status >= 500:
+        return Failure(FailureKind.UNAVAILABLE, f"HTTP {status}", status)
+    if status in (401, 403):
+        return Failure(FailureKind.MISCONFIGURED, f"HTTP {status}", status)
+    return Failure(FailureKind.REJECTED, f"HTTP {status}", status)
+
+
 class OpenWeatherMap:
     """The OpenWeatherMap adapter; `has_daily_outlook` follows the configured plan (One Call needs a subscription)."""
 
     name = PROVIDER_NAME
 
-    def __init__(self, client: ServiceClient, *, api_key: str, onecall: bool, breaker_threshold: int = 5) -> None:
+    def __init__(self, client: ServiceClient, caller: ProviderCaller, *, api_key: str, onecall: bool) -> None:
         self._client = client
+        self.caller = caller
         self._api_key = api_key
-        self._breaker_threshold = breaker_threshold
-        self._consecutive_failures = 0
         self.has_daily_outlook = onecall
 
     async def current_at(self, *, lat: float, lon: float, units: UnitSystem) -> Observation:
@@ -180,49 +217,35 @@ class OpenWeatherMap:
         body = await self._get(_ONECALL, params)
         return self._parse(parse_onecall, body, _ONECALL)
 
-    async def probe(self) -> dict[str, object]:
-        """Down while recent calls keep failing (the client's circuit opens at the same count), else reachable."""
-        if self._consecutive_failures >= self._breaker_threshold:
-            raise ProviderBusy(f"{self._consecutive_failures} consecutive provider calls failed")
+    async def status(self) -> dict[str, Any]:
+        """Down while the circuit is open, else whether the host answers at all."""
+        report = await self.caller.status()
         # The bare root carries no key and costs no quota; any answer below 500 proves the host is there.
         status = (await self._client.probe("/")).status_code
         if status >= 500:
-            raise ProviderBusy(f"{PROVIDER_NAME} answered {status}")
-        return {"consecutive_failures": self._consecutive_failures}
+            raise ProviderUnavailable(f"{PROVIDER_NAME} answered {status}")
+        return report
 
     async def aclose(self) -> None:
         await self._client.aclose()
 
     async def _get(self, path: str, params: dict[str, Any], *, city: str | None = None) -> Mapping[str, Any]:
-        try:
-            response = await self._client.request("GET", path, params={**params, "appid": self._api_key})
-        except (ServiceUnavailable, UpstreamTimeout):
-            self._consecutive_failures += 1
-            raise
-        self._consecutive_failures = self._consecutive_failures + 1 if response.status_code >= 500 else 0
         endpoint = _ENDPOINTS[path]
-        if response.is_success:
+
+        async def fetch() -> Mapping[str, Any]:
+            response = await self._client.request("GET", path, params={**params, "appid": self._api_key})
+            if not response.is_success:
+                raise _Answered(response, endpoint)
             try:
                 body = response.json()
             except orjson.JSONDecodeError:
                 log.warning("provider_malformed", provider=PROVIDER_NAME, endpoint=endpoint)
-                raise ProviderMalformed(f"{PROVIDER_NAME} sent an unreadable answer.") from None
+                raise _Unreadable("sent an unreadable answer.") from None
             if not isinstance(body, dict):
-                raise ProviderMalformed(f"{PROVIDER_NAME} sent an unexpected answer.")
+                raise _Unreadable("sent an unexpected answer.")
             return body
-        status = response.status_code
-        if status == 404 and city is not None:
-            raise CityNotFound(city)
-        log.warning(
-            "provider_error", provider=PROVIDER_NAME, endpoint=endpoint, status=status, message=_message(response)
-        )
-        if status == 429 or status >= 500:
-            retry_after = response.headers.get("retry-after")
-            headers = {"Retry-After": retry_after} if retry_after and retry_after.isdigit() else {}
-            raise ProviderBusy(f"{PROVIDER_NAME} is unavailable right now (HTTP {status}).", headers=headers)
-        if status == 401:
-            raise ProviderRejected(f"{PROVIDER_NAME} rejected this service's API key.")
-        raise ProviderRejected(f"{PROVIDER_NAME} rejected the request (HTTP {status}).")
+
+        return await self.caller.call(endpoint, fetch, classify=functools.partial(classify, city=city))
 
     @staticmethod
     def _parse(parse: Callable[[Mapping[str, Any]], T], body: Mapping[str, Any], path: str) -> T:

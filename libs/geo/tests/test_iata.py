@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from tripsage_amadeus.iata import airports_of, is_known, localise, nearby_airports, utc_offset
+from tripsage_geo.iata import airports_of, is_known, localise, nearby_airports, utc_offset
 
 
 def test_airport_and_metro_codes_are_known_in_any_case() -> None:

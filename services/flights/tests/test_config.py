@@ -1,0 +1,19 @@
+"""`FLIGHTS_PROVIDER` selects a registered provider; anything else refuses to start, naming the variable."""
+
+from __future__ import annotations
+
+import pytest
+
+from tripsage_core.settings import ConfigurationError
+from tripsage_flights.config import FlightsSettings
+from tripsage_flights.providers import PROVIDERS
+
+
+def test_an_unknown_provider_refuses_to_start_naming_the_variable_and_the_choices() -> None:
+    with pytest.raises(ConfigurationError, match="FLIGHTS_PROVIDER is 'nosuchvendor'; known providers: amadeus"):
+        FlightsSettings(_env_file=None, provider="nosuchvendor", provider_base_url="http://127.0.0.1:9")
+
+
+def test_every_registered_provider_is_a_valid_choice() -> None:
+    for name in PROVIDERS:
+        assert FlightsSettings(_env_file=None, provider=name, provider_base_url="http://127.0.0.1:9").provider == name

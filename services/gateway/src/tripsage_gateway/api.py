@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Request, Response
 from starlette.convertors import StringConvertor, register_url_convertor
 
 from tripsage_gateway.errors import UnknownRoute
-from tripsage_gateway.ratelimit import LimitedUser, rate_limit_headers
+from tripsage_gateway.ratelimit import LimitedUser, admit, rate_limit_headers
 from tripsage_gateway.routes import ROUTES
 from tripsage_gateway.service import Forwarder
 
@@ -23,14 +22,6 @@ class _ForwardedDomain(StringConvertor):
 register_url_convertor("forwarded_domain", _ForwardedDomain())
 
 
-# async: FastAPI runs a plain `def` dependency in its thread pool, one thread hop per request.
-async def _forwarder(request: Request) -> Forwarder:
-    forwarder: Forwarder = request.app.state.service.forwarder
-    return forwarder
-
-
-ForwarderDep = Annotated[Forwarder, Depends(_forwarder)]
-
 # Matched first: nearly every request is forwarded, and each route tried before the match costs time per request.
 router = APIRouter(prefix="/v1", tags=["gateway"])
 # Matched last: any other /v1 path, answered 404 after the token is checked (no probing for routes anonymously).
@@ -43,8 +34,8 @@ unknown_router = APIRouter(prefix="/v1", tags=["gateway"])
     include_in_schema=False,
     summary="Forward a domain's collection route (e.g. /v1/memories)",
 )
-async def forward_collection(prefix: str, request: Request, user: LimitedUser, forwarder: ForwarderDep) -> Response:
-    return await forward(prefix, "", request, user, forwarder)
+async def forward_collection(prefix: str, request: Request) -> Response:
+    return await forward(prefix, "", request)
 
 
 @router.api_route(
@@ -61,7 +52,10 @@ async def forward_collection(prefix: str, request: Request, user: LimitedUser, f
         504: {"description": "The owning service did not answer in time"},
     },
 )
-async def forward(prefix: str, path: str, request: Request, _user: LimitedUser, forwarder: ForwarderDep) -> Response:
+async def forward(prefix: str, path: str, request: Request) -> Response:
+    # Authenticated and counted here rather than through dependencies: no dependency graph to solve per request.
+    await admit(request)
+    forwarder: Forwarder = request.app.state.service.forwarder
     response = await forwarder.forward(request, prefix=prefix, path=path)
     response.headers.update(rate_limit_headers(request))
     return response

@@ -60,6 +60,9 @@ class ServiceSpec(Generic[StateT]):
     readiness: Callable[[StateT], Mapping[str, ReadinessCheck]] = lambda _state: {}
     flags: FeatureFlags | None = None
     description: str = ""
+    # Innermost first: inside the shared layers (request id, edge limits, tracing), outside the router and the
+    # exception handlers, which such a middleware may call itself (the gateway's forwarding fast path).
+    inner_middleware: Sequence[Callable[[ASGIApp], ASGIApp]] = ()
 
 
 class _Draining:
@@ -260,6 +263,8 @@ def create_service_app(spec: ServiceSpec[StateT]) -> FastAPI:
     app.include_router(_ops_router(spec, draining))
     for router in spec.routers:
         app.include_router(router)
+    for middleware in spec.inner_middleware:
+        app.add_middleware(middleware)
     telemetry.instrument_app(app)
     app.add_middleware(EdgeMiddleware, max_body_bytes=settings.max_body_bytes)
     if settings.cors_origins:

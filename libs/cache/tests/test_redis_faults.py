@@ -119,3 +119,28 @@ async def test_blackholed_redis_adds_bounded_latency(blackhole_port: int) -> Non
     assert sum(elapsed for elapsed, _, _ in calls) < 0.05
     assert calls[-1][1:] == ("v19", "miss")
     await cache.aclose()
+
+
+async def _get_repeatedly(cache: Cache, key: str, times: int, spacing_s: float) -> list[BaseException]:
+    failures: list[BaseException] = []
+    for n in range(times):
+        # Spread the calls so that timeouts fire at every point of other calls' connects and commands.
+        await asyncio.sleep(spacing_s * (n % 3))
+        try:
+            await cache.get(key)
+        except Exception as exc:  # the assertion below names whatever escaped
+            failures.append(exc)
+    return failures
+
+
+@pytest.mark.parametrize("op_timeout", [0.003, 0.005, 0.01])
+async def test_timeouts_under_starvation_never_break_other_requests(redis_url: str, op_timeout: float) -> None:
+    # Under CPU starvation Redis operations time out mid-connect. Marking the backend down used to close every
+    # pooled connection, including those other requests were using: they failed with the transport's RuntimeError
+    # (outside every Redis fault type), flights answered 500s, and the gateway opened its circuit (issue 20).
+    # Timeouts this short make the same interleavings happen on an idle machine; the cache must absorb them all.
+    cache = await Cache.open(redis_url, namespace="test", op_timeout=op_timeout, retry_after_s=0.001)
+    failures = await asyncio.gather(*(_get_repeatedly(cache, f"k{i}", 30, op_timeout) for i in range(64)))
+    await cache.aclose()
+
+    assert [repr(exc) for per_caller in failures for exc in per_caller][:3] == []

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import time
@@ -209,3 +210,43 @@ async def test_tokens_not_yet_valid_or_without_a_subject_are_rejected(claims: di
     token = mint_token(sub="alice", secret=SECRET, extra=claims)
     with pytest.raises(Unauthorized, match=message):
         await _hs_verifier().verify(token)
+
+
+async def test_a_verified_token_is_remembered_not_verified_again() -> None:
+    verifier = _hs_verifier()
+    token = mint_token(sub="user-1", secret=SECRET)
+
+    first = await verifier.verify(token)
+    # The very object: the second call skipped the signature check (issue 20: once per token, not per hop).
+    assert await verifier.verify(token) is first
+
+
+async def test_a_remembered_token_is_refused_once_it_expires() -> None:
+    verifier = _hs_verifier()  # no leeway: refused from the second after `exp`
+    expires_at = int(time.time()) + 2
+    token = mint_token(sub="user-1", secret=SECRET, ttl_s=expires_at - int(time.time()))
+    assert (await verifier.verify(token)).user_id == "user-1"
+
+    await asyncio.sleep(expires_at - time.time() + 0.05)
+
+    with pytest.raises(Unauthorized, match="expired"):
+        await verifier.verify(token)
+
+
+async def test_a_refused_token_is_refused_every_time() -> None:
+    verifier = _hs_verifier()
+    forged = mint_token(sub="user-1", secret="another-secret-entirely")
+
+    for _ in range(2):
+        with pytest.raises(Unauthorized, match="invalid"):
+            await verifier.verify(forged)
+
+
+async def test_the_memory_of_verified_tokens_is_bounded() -> None:
+    verifier = _hs_verifier(cache_size=2)
+    tokens = [mint_token(sub=f"user-{n}", secret=SECRET) for n in range(3)]
+    remembered = [await verifier.verify(token) for token in tokens]
+
+    # The oldest was evicted: verifying it again builds a new principal; the newest is still the same object.
+    assert await verifier.verify(tokens[0]) is not remembered[0]
+    assert await verifier.verify(tokens[2]) is remembered[2]

@@ -57,6 +57,10 @@ def _per_request(later: dict[str, float], earlier: dict[str, float], name: str, 
     return round((later[name] - earlier[name]) / requests * 1e6, 1)
 
 
+def _ratio(numerator: float, denominator: float) -> float:
+    return round(numerator / denominator, 3) if denominator else 0.0
+
+
 def _runs(plan: Plan, measure: Callable[[], dict[str, float]]) -> dict[str, dict[str, float]]:
     samples = [measure() for _ in range(plan.runs)]
     return {key: spread([sample[key] for sample in samples]) for key in samples[0]}
@@ -100,6 +104,12 @@ class Suite:
                 "time_cpu_us_per_request_direct": _per_request(middle, before, "time", d32["requests"]),
                 "time_cpu_us_per_request_through": _per_request(after, middle, "time", g32["requests"]),
                 "gateway_cpu_us_per_request": _per_request(after, middle, "gateway", g32["requests"]),
+                "hop_cpu_us_per_request": _per_request(after, middle, "gateway", g32["requests"])
+                + _per_request(after, middle, "time", g32["requests"]),
+                "gateway_to_time_cpu": _ratio(
+                    _per_request(after, middle, "gateway", g32["requests"]),
+                    _per_request(after, middle, "time", g32["requests"]),
+                ),
                 "errors": d1["non_2xx"] + g1["non_2xx"] + d32["non_2xx"] + g32["non_2xx"],
             }
 
@@ -109,17 +119,23 @@ class Suite:
         day = (dt.date.today() + dt.timedelta(days=30)).isoformat()
         return f"{self.gateway}/v1/flights/search?origin=JFK&destination=LHR&departure_date={day}&adults=1{extra}"
 
-    def cached_search(self, hop_rps: float) -> dict[str, Any]:
+    def cached_search(self, hop_rps: float, hop_cpu_us: float) -> dict[str, Any]:
         url = self._search_url()
         httpx.get(url, headers=self.auth, timeout=30, trust_env=False).raise_for_status()  # fill the cache
+        processes = ("gateway", "flights", "redis")
 
         def once() -> dict[str, float]:
+            before = self._cpu_seconds(processes)
             result = wrk.run(url, connections=32, seconds=self.plan.seconds, headers=self.auth)
+            after = self._cpu_seconds(processes)
+            cpu_us = sum(_per_request(after, before, name, result["requests"]) for name in processes)
             return {
                 "rps_c32": result["rps"],
                 "p50_ms": result["p50_ms"],
                 "p99_ms": result["p99_ms"],
                 "ratio_to_gateway_hop": round(result["rps"] / hop_rps, 3) if hop_rps else 0.0,
+                "cpu_us_per_request": round(cpu_us, 1),
+                "cpu_ratio_to_gateway_hop": _ratio(cpu_us, hop_cpu_us),
                 "errors": result["non_2xx"],
             }
 
@@ -211,14 +227,34 @@ class Suite:
             for name in loaded
         }
 
-    def _cpu_seconds(self) -> dict[str, float]:
-        """User + system CPU seconds so far of the gateway and the time service."""
+    def starved(self) -> dict[str, Any]:
+        """The gateway hop and the cached search at 32 connections while a CPU burner keeps one core busy."""
+        # Killed in `finally`: the burner lives exactly as long as the two runs.
+        burner = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+        try:
+            hop = wrk.run(self.gateway + TIMEZONE_PATH, connections=32, seconds=self.plan.seconds, headers=self.auth)
+            search = wrk.run(self._search_url(), connections=32, seconds=self.plan.seconds, headers=self.auth)
+        finally:
+            burner.kill()
+            burner.wait(timeout=10)
+        return {
+            "gateway_hop_rps_c32": hop["rps"],
+            "cached_search_rps_c32": search["rps"],
+            "requests": hop["requests"] + search["requests"],
+            "errors": hop["non_2xx"] + search["non_2xx"],
+        }
+
+    def _cpu_seconds(self, names: tuple[str, ...] = ("gateway", "time")) -> dict[str, float]:
+        """User + system CPU seconds so far of the named processes (their children included)."""
         seconds = {}
-        for name in ("gateway", "time"):
+        for name in names:
             pid = self.stack.ctl("pid", name).strip()
             if pid.isdigit():
-                times = psutil.Process(int(pid)).cpu_times()
-                seconds[name] = times.user + times.system
+                process = psutil.Process(int(pid))
+                seconds[name] = sum(
+                    times.user + times.system
+                    for times in [process.cpu_times(), *(c.cpu_times() for c in process.children(recursive=True))]
+                )
         return seconds
 
     def rss(self) -> dict[str, float]:

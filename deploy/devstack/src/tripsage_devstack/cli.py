@@ -16,7 +16,8 @@ import psycopg
 
 from tripsage_core.auth import mint_token
 from tripsage_core.settings import DEVELOPMENT_JWT_SECRET
-from tripsage_devstack.supervisor import redis_available, render
+from tripsage_devstack.stopping import run_supervisord
+from tripsage_devstack.supervisor import redis_available, render, socket_path
 from tripsage_devstack.topology import POSTGRES_PORT, SANDBOX_PORT, SERVICES, Topology
 
 # A guard against a stack that will never come up, not a verdict on speed: on a starved machine (CI beside other
@@ -39,8 +40,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         print("redis-server is not on PATH: services use their in-process cache (apt-get install redis-server).")
     conf = run_dir / "supervisord.conf"
     conf.write_text(render(topology, run_dir, with_redis=with_redis))
-    # exec, so Ctrl-C and SIGTERM reach supervisord itself, which stops every process in reverse order.
-    os.execvp(sys.executable, [sys.executable, "-m", "supervisor.supervisord", "-n", "-c", str(conf)])  # noqa: S606
+    return run_supervisord(conf, socket_path(run_dir))
 
 
 def cmd_postgres(args: argparse.Namespace) -> int:

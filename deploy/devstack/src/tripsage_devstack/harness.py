@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -21,6 +22,8 @@ class RunningStack:
     topology: Topology
     run_dir: Path
     startup_s: float
+    # Set on leaving `running_stack`: seconds from the stop signal until the stack's command exited.
+    stop_s: float | None = None
 
     def ctl(self, *args: str) -> str:
         """Run a supervisorctl command (e.g. `stop time`) against this stack; returns its output."""
@@ -45,11 +48,23 @@ class RunningStack:
         return result.stdout.strip().splitlines()[-1]
 
 
+def _kill_supervisord(run_dir: Path) -> None:
+    # supervisord runs in a session of its own (see stopping.py): a kill of the command's group misses it.
+    pidfile = run_dir / "supervisord.pid"
+    with contextlib.suppress(OSError, ValueError):
+        os.kill(int(pidfile.read_text().strip()), signal.SIGKILL)
+
+
 @contextmanager
 def running_stack(
-    *, offset: int, run_dir: Path, cwd: Path, ready_timeout_s: float = READY_TIMEOUT_S
+    *,
+    offset: int,
+    run_dir: Path,
+    cwd: Path,
+    ready_timeout_s: float = READY_TIMEOUT_S,
+    stop_signal: signal.Signals = signal.SIGTERM,
 ) -> Iterator[RunningStack]:
-    """Run `tripsage-dev run` in its own session; SIGTERM on exit, as Ctrl-C would."""
+    """Run `tripsage-dev run` in its own session; `stop_signal` on exit (SIGINT is what Ctrl-C sends)."""
     log_path = run_dir / "stack.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(  # noqa: S603
@@ -60,6 +75,7 @@ def running_stack(
             start_new_session=True,
         )
         started = time.monotonic()
+        running: RunningStack | None = None
         try:
             try:
                 wait_until_ready(
@@ -71,11 +87,16 @@ def running_stack(
             except TimeoutError:
                 sys.stderr.write(log_path.read_text(errors="replace")[-5000:])
                 raise
-            yield RunningStack(Topology(offset=offset), run_dir, time.monotonic() - started)
+            running = RunningStack(Topology(offset=offset), run_dir, time.monotonic() - started)
+            yield running
         finally:
-            process.send_signal(signal.SIGTERM)
+            stopping = time.monotonic()
+            process.send_signal(stop_signal)
             try:
                 process.wait(timeout=60)
+                if running is not None:
+                    running.stop_s = time.monotonic() - stopping
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait(timeout=10)
+                _kill_supervisord(run_dir)

@@ -36,6 +36,11 @@ def _program(
     return "\n".join(lines) + "\n" + _OUTPUT
 
 
+def socket_path(run_dir: Path) -> Path:
+    """supervisord's control socket: supervisorctl and the fast stop talk to it."""
+    return run_dir / "supervisor.sock"
+
+
 def redis_available() -> bool:
     return shutil.which("redis-server") is not None
 
@@ -47,9 +52,9 @@ def render(topology: Topology, run_dir: Path, *, with_redis: bool) -> str:
     sections = [
         "[supervisord]\nnodaemon=true\nlogfile=/dev/stdout\nlogfile_maxbytes=0\nloglevel=info\n"
         f"pidfile={run_dir}/supervisord.pid\n",
-        f"[unix_http_server]\nfile={run_dir}/supervisor.sock\nchmod=0700\n",
+        f"[unix_http_server]\nfile={socket_path(run_dir)}\nchmod=0700\n",
         "[rpcinterface:supervisor]\nsupervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface\n",
-        f"[supervisorctl]\nserverurl=unix://{run_dir}/supervisor.sock\n",
+        f"[supervisorctl]\nserverurl=unix://{socket_path(run_dir)}\n",
         _program(
             "postgres",
             f"{dev} postgres --port {topology.port(POSTGRES_PORT)} --data {run_dir}/pgdata",

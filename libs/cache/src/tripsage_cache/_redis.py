@@ -46,6 +46,7 @@ class RedisBackend:
         self._down = False
         self._retry_at = 0.0
         self.errors = 0
+        self._dropping: asyncio.Task[None] | None = None
 
     @property
     def is_down(self) -> bool:
@@ -74,7 +75,7 @@ class RedisBackend:
             async with asyncio.timeout(self._deadline_s):
                 await self._client.ping()
         except _REDIS_FAULTS as exc:
-            await self._mark_down(exc)
+            self._mark_down(exc)
             return False
         self._mark_up()
         return True
@@ -90,6 +91,8 @@ class RedisBackend:
 
     async def aclose(self) -> None:
         """Close the connection pool."""
+        if self._dropping is not None:
+            await self._dropping
         try:
             async with asyncio.timeout(self._deadline_s):
                 await self._client.aclose()
@@ -108,12 +111,12 @@ class RedisBackend:
             async with asyncio.timeout(self._deadline_s):
                 result = await op()
         except _REDIS_FAULTS as exc:
-            await self._mark_down(exc)
+            self._mark_down(exc)
             return fallback
         self._mark_up()
         return result
 
-    async def _mark_down(self, exc: BaseException) -> None:
+    def _mark_down(self, exc: BaseException) -> None:
         self.errors += 1
         self._retry_at = time.monotonic() + self._retry_after_s
         if self._down:
@@ -126,12 +129,26 @@ class RedisBackend:
             retry_after_s=self._retry_after_s,
             **self.location,
         )
-        # Pooled sockets to a dead server are useless; dropping them lets the next probe dial fresh.
+        # Idle pooled sockets to a dead server are useless; dropping them lets the next probe dial fresh. In the
+        # background, so no request waits for it or sees its failures.
+        if self._dropping is None or self._dropping.done():
+            self._dropping = asyncio.create_task(self._drop_idle_connections())
+
+    async def _drop_idle_connections(self) -> None:
+        # Only the idle ones: closing a connection another request is using (in the middle of its connect or its
+        # command) made that request fail with the transport's RuntimeError or AttributeError, outside every Redis
+        # fault type: an unhandled 500, seen under CPU starvation where timeouts fire mid-connect (issue 20).
+        # In-use connections end by their own timeouts and go back to the pool disconnected.
         try:
             async with asyncio.timeout(self._deadline_s):
-                await self._client.connection_pool.disconnect()
+                await self._client.connection_pool.disconnect(inuse_connections=False)
         except _REDIS_FAULTS:
             pass
+        except asyncio.CancelledError:
+            # redis-py re-raises a connection's own timed-out close as CancelledError; only ours propagates.
+            task = asyncio.current_task()
+            if task is not None and task.cancelling():
+                raise
 
     def _mark_up(self) -> None:
         if self._down:

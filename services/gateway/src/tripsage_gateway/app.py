@@ -12,8 +12,9 @@ from fastapi import FastAPI
 from tripsage_core.app import ReadinessCheck, ServiceSpec, create_service_app, telemetry_of
 from tripsage_core.flags import FeatureFlags
 from tripsage_db.pool import LazyPool, check_database, open_pool_lazily
-from tripsage_gateway.api import router, unknown_router
+from tripsage_gateway.api import unknown_router
 from tripsage_gateway.config import DEFAULT_UPSTREAMS, GatewaySettings
+from tripsage_gateway.fastpath import ForwardingFastPath
 from tripsage_gateway.openapi import OpenAPIAggregator
 from tripsage_gateway.ratelimit import RateClass, RateLimiter
 from tripsage_gateway.routes import ROUTES
@@ -113,7 +114,8 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         ServiceSpec(
             name="gateway",
             settings=settings,
-            routers=[router, trips_router, unknown_router],
+            routers=[trips_router, unknown_router],
+            inner_middleware=[ForwardingFastPath],
             lifespan=_lifespan_for(settings),
             readiness=_readiness,
             flags=FeatureFlags(),

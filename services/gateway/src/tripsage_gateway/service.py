@@ -25,6 +25,11 @@ _REQUEST_HEADERS = (
 _RESPONSE_HEADERS = ("content-type", "retry-after", "cache-control", "etag", "location", "x-cache")
 
 
+def _declares_body(request: Request) -> bool:
+    # HTTP/1.1 frames a request body only by Content-Length or Transfer-Encoding (RFC 9112 §6).
+    return any(name in (b"content-length", b"transfer-encoding") for name, _ in request.scope["headers"])
+
+
 class Forwarder:
     def __init__(self, *, clients: Mapping[str, ServiceClient], routes: Mapping[str, str]) -> None:
         self._clients = clients
@@ -39,7 +44,9 @@ class Forwarder:
 
     async def forward(self, request: Request, *, prefix: str, path: str) -> Response:
         client = self.upstream_for(prefix, path)
-        body = await request.body()  # bounded by the edge middleware (413 past the limit)
+        # Bounded by the edge middleware (413 past the limit). A request that declares no body (most: GETs) skips
+        # the receive chain through every middleware: ~6% of the gateway's CPU per forwarded GET (issue 20).
+        body = await request.body() if _declares_body(request) else b""
         headers = {name: value for name in _REQUEST_HEADERS if (value := request.headers.get(name)) is not None}
         headers["x-request-id"] = request.state.request_id
         inject_trace_headers(headers)

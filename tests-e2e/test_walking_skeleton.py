@@ -10,7 +10,6 @@ import pytest
 from tripsage_devstack.harness import RunningStack as Stack
 
 PROBLEM = "application/problem+json"
-# The acceptance: ready within 60 s of the dependencies being installed.
 
 
 @pytest.fixture

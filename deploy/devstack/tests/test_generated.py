@@ -88,3 +88,14 @@ def test_adding_a_service_as_the_walkthrough_says_edits_one_existing_file(tmp_pa
         "SERVICES=(gateway flights stays maps weather time memory tours)"
         in (root / "deploy/docker/build-images.sh").read_text()
     )
+
+
+def test_tool_versions_are_written_only_in_tool_versions_env() -> None:
+    versions = dict(
+        line.split("=", 1) for line in (REPO / "tool-versions.env").read_text().splitlines() if line[:1].isalpha()
+    )
+    readers = [REPO / "Makefile", REPO / ".ci" / "run", *sorted((REPO / ".github" / "workflows").glob("*.yml"))]
+    for path in readers:
+        text = path.read_text()
+        for name, version in versions.items():
+            assert version not in text, f"{path.relative_to(REPO)} repeats {name}={version}: read tool-versions.env"

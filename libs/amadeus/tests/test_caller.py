@@ -23,7 +23,7 @@ from tripsage_amadeus import (
     ProviderUnavailable,
     build_client,
 )
-from tripsage_sandbox.testing import SandboxControl
+from tripsage_testing.sandbox import SandboxControl
 
 DEPARTURE = (dt.date.today() + dt.timedelta(days=30)).isoformat()
 

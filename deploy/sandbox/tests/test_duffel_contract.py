@@ -7,7 +7,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from tripsage_sandbox.testing import RunningSandbox
+from tripsage_testing.sandbox import RunningSandbox
 
 CONTRACT = Path(__file__).resolve().parents[1] / "contract-duffel"
 INSTALL = f"npm ci --ignore-scripts --prefix {CONTRACT}"

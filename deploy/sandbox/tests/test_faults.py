@@ -14,7 +14,7 @@ import pytest
 from amadeus import Client
 from amadeus.client.errors import ClientError, ParserError, ServerError
 
-from tripsage_sandbox.testing import RunningSandbox, running_sandbox
+from tripsage_testing.sandbox import RunningSandbox, running_sandbox
 
 KEY = {"appid": "k"}
 WEATHER: dict[str, str | float] = {"lat": 51.5, "lon": -0.12, **KEY}

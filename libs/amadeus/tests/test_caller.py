@@ -22,7 +22,7 @@ from tripsage_core.errors import (
 )
 from tripsage_http.provider import CallPolicy
 from tripsage_http.resilience import BreakerState
-from tripsage_sandbox.testing import SandboxControl
+from tripsage_testing.sandbox import SandboxControl
 
 DEPARTURE = (dt.date.today() + dt.timedelta(days=30)).isoformat()
 

@@ -33,7 +33,7 @@ def test_production_never_falls_back_to_the_sandbox_credentials() -> None:
 
 
 def test_production_with_placeholder_credentials_refuses_to_start() -> None:
-    with pytest.raises(ConfigurationError, match="amadeus_client_secret"):
+    with pytest.raises(ConfigurationError, match="DEMO_AMADEUS_CLIENT_SECRET holds a placeholder"):
         _settings(
             environment="production",
             jwt_secret="a-real-looking-jwt-secret-7f3a9c",

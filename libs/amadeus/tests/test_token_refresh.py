@@ -13,7 +13,7 @@ import pytest
 from pydantic_settings import SettingsConfigDict
 
 from tripsage_amadeus import AmadeusCaller, AmadeusServiceSettings, build_client
-from tripsage_sandbox.testing import SandboxControl, running_sandbox
+from tripsage_testing.sandbox import SandboxControl, running_sandbox
 
 
 class DemoSettings(AmadeusServiceSettings):

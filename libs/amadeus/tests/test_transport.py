@@ -14,7 +14,7 @@ from pydantic_settings import SettingsConfigDict
 from tripsage_amadeus import AmadeusServiceSettings, build_client
 from tripsage_amadeus.errors import classify
 from tripsage_http.provider import FailureKind
-from tripsage_sandbox.testing import SandboxControl
+from tripsage_testing.sandbox import SandboxControl
 
 DEPARTURE = (dt.date.today() + dt.timedelta(days=30)).isoformat()
 

@@ -27,7 +27,9 @@ def test_each_service_reads_only_its_own_prefix(monkeypatch: pytest.MonkeyPatch)
 @pytest.mark.parametrize("environment", ["staging", "production"])
 def test_production_without_a_jwt_key_refuses_to_start(monkeypatch: pytest.MonkeyPatch, environment: str) -> None:
     monkeypatch.setenv("EXAMPLE_ENVIRONMENT", environment)
-    with pytest.raises((ConfigurationError, ValidationError), match="jwt_secret or jwt_jwks_url"):
+    with pytest.raises(
+        (ConfigurationError, ValidationError), match="EXAMPLE_JWT_SECRET or EXAMPLE_JWT_JWKS_URL is required"
+    ):
         ExampleSettings()
 
 
@@ -35,7 +37,7 @@ def test_production_without_a_jwt_key_refuses_to_start(monkeypatch: pytest.Monke
 def test_production_refuses_placeholder_secrets(monkeypatch: pytest.MonkeyPatch, secret: str) -> None:
     monkeypatch.setenv("EXAMPLE_ENVIRONMENT", "production")
     monkeypatch.setenv("EXAMPLE_JWT_SECRET", secret)
-    with pytest.raises((ConfigurationError, ValidationError), match="placeholder"):
+    with pytest.raises((ConfigurationError, ValidationError), match="EXAMPLE_JWT_SECRET holds a placeholder"):
         ExampleSettings()
 
 

@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 from tripsage_core.auth import mint_token
 from tripsage_core.settings import DEVELOPMENT_JWT_SECRET
 from tripsage_gateway.app import create_app
-from tripsage_gateway.config import GatewaySettings
+from tripsage_gateway.config import DEFAULT_UPSTREAMS, GatewaySettings
 from tripsage_testing.servers import serve_in_thread
 
 ALICE = {"authorization": f"Bearer {mint_token(sub='alice', secret=DEVELOPMENT_JWT_SECRET)}"}
@@ -48,12 +48,14 @@ class Domains:
         self.delay_s: dict[str, float] = {}
         self.status: dict[str, int] = {}
         self.queries: dict[str, dict[str, str]] = {}
+        self.headers: dict[str, dict[str, str]] = {}
         self.app = FastAPI()
 
         @self.app.get("/{path:path}")
         async def answer(path: str, request: Request) -> JSONResponse:
             route = "/" + path
             self.queries[route] = dict(request.query_params)
+            self.headers[route] = dict(request.headers)
             await asyncio.sleep(self.delay_s.get(route, 0.0))
             status = self.status.get(route, 200)
             if status != 200:
@@ -76,7 +78,7 @@ def domains() -> Iterator[tuple[Domains, str]]:
 @pytest.fixture
 def gateway(domains: tuple[Domains, str], migrated_database: str) -> Iterator[TestClient]:
     base_url = domains[1]
-    upstreams = {name: base_url for name in ("time", "flights", "stays", "maps", "weather", "memory")}
+    upstreams = dict.fromkeys(DEFAULT_UPSTREAMS, base_url)
     settings = GatewaySettings(
         upstreams=upstreams, database_url=migrated_database, brief_section_timeout_s=0.8, access_log=False
     )
@@ -117,6 +119,22 @@ def test_every_section_is_ok_and_sections_ask_for_the_trips_facts(
     assert server.queries["/v1/stays/search"]["adults"] == "2"
     assert server.queries["/v1/weather/trip"]["start"] == START.isoformat()
     assert server.queries["/v1/time/timezone"] == {"lat": "35.68", "lon": "139.69"}
+
+
+def test_every_section_call_carries_the_callers_token_canary_header_request_id_and_trace(
+    gateway: TestClient, domains: tuple[Domains, str]
+) -> None:
+    server, _ = domains
+    trace_id = "4bf92f3577b34da6a3ce929d0e0e4736"
+    caller = {**ALICE, "x-tripsage-canary": "always", "traceparent": f"00-{trace_id}-00f067aa0ba902b7-01"}
+    brief = gateway.get(f"/v1/trips/{_trip(gateway)}/brief", headers=caller)
+    assert brief.status_code == 200
+    assert set(server.headers) == set(ANSWERS)
+    for route, headers in server.headers.items():
+        assert headers["authorization"] == ALICE["authorization"], route
+        assert headers["x-tripsage-canary"] == "always", route
+        assert headers["x-request-id"] == brief.headers["x-request-id"], route
+        assert headers["traceparent"].split("-")[1] == trace_id, route
 
 
 def test_a_failing_section_never_fails_the_brief(gateway: TestClient, domains: tuple[Domains, str]) -> None:

@@ -7,7 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from .conftest import MakeClient, google_calls
+from tripsage_testing.sandbox import SandboxControl
+
+from .conftest import MakeClient
 
 PROBLEM = "application/problem+json"
 KYOTO = (35.0116, 135.7681)
@@ -20,7 +22,7 @@ def _km(a: tuple[float, float], b: tuple[float, float]) -> float:
 
 
 def test_geocode_kyoto_is_within_10_km_of_kyoto_then_served_from_cache(
-    make_client: MakeClient, sandbox_url: str
+    make_client: MakeClient, sandbox: SandboxControl
 ) -> None:
     with make_client() as client:
         first = client.get("/v1/maps/geocode", params={"address": "Kyoto"})
@@ -37,7 +39,7 @@ def test_geocode_kyoto_is_within_10_km_of_kyoto_then_served_from_cache(
     assert again.json()["meta"]["provider"] == "google"
     assert again.json()["meta"]["cache"] == "hit"
     assert again.json()["results"] == first.json()["results"]
-    assert google_calls(sandbox_url) == 1
+    assert sandbox.calls() == 1
 
 
 def test_unknown_address_is_200_with_no_results(make_client: MakeClient) -> None:
@@ -76,14 +78,14 @@ def test_reverse_geocode_names_the_city(make_client: MakeClient) -> None:
     ],
 )
 def test_bad_input_is_422_naming_the_field_without_calling_google(
-    make_client: MakeClient, sandbox_url: str, path: str, params: dict[str, object], field: str
+    make_client: MakeClient, sandbox: SandboxControl, path: str, params: dict[str, object], field: str
 ) -> None:
     with make_client() as client:
         response = client.get(path, params=params)
     assert response.status_code == 422
     assert response.headers["content-type"] == PROBLEM
     assert field in [problem["field"] for problem in response.json()["errors"]]
-    assert google_calls(sandbox_url) == 0
+    assert sandbox.calls() == 0
 
 
 def test_a_past_departure_time_is_422(make_client: MakeClient) -> None:
@@ -205,7 +207,7 @@ def test_distance_matrix_answers_every_pair_in_order(make_client: MakeClient) ->
     ],
 )
 def test_distance_matrix_beyond_googles_limits_is_422_and_never_truncated(
-    make_client: MakeClient, sandbox_url: str, origins: int, destinations: int, fields: set[str]
+    make_client: MakeClient, sandbox: SandboxControl, origins: int, destinations: int, fields: set[str]
 ) -> None:
     body = {"origins": ["Kyoto"] * origins, "destinations": ["Nara"] * destinations}
     with make_client() as client:
@@ -213,7 +215,7 @@ def test_distance_matrix_beyond_googles_limits_is_422_and_never_truncated(
     assert response.status_code == 422
     assert response.json()["type"].endswith("/matrix-too-large")
     assert {p["field"] for p in response.json()["errors"]} == fields
-    assert google_calls(sandbox_url) == 0
+    assert sandbox.calls() == 0
 
 
 def test_distance_matrix_at_exactly_100_elements_is_answered(make_client: MakeClient) -> None:

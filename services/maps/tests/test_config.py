@@ -25,7 +25,7 @@ def test_production_without_a_key_refuses_to_start_naming_the_variable() -> None
 
 
 def test_staging_with_a_placeholder_key_refuses_to_start() -> None:
-    with pytest.raises(ConfigurationError, match="google_api_key"):
+    with pytest.raises(ConfigurationError, match="MAPS_GOOGLE_API_KEY holds a placeholder"):
         MapsSettings(**{**PRODUCTION, "environment": "staging"}, google_api_key=SecretStr("AIza-changeme"))
 
 

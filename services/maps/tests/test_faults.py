@@ -17,9 +17,10 @@ from tripsage_maps.app import create_app
 from tripsage_maps.config import SANDBOX_GOOGLE_API_KEY
 from tripsage_testing.ports import free_port
 from tripsage_testing.redis import RedisServer
+from tripsage_testing.sandbox import SandboxControl
 from tripsage_testing.servers import serve_in_thread
 
-from .conftest import TEST_BUDGET_S, MakeClient, arm_fault, google_calls, settings_for
+from .conftest import TEST_BUDGET_S, MakeClient, settings_for
 
 PROBLEM = "application/problem+json"
 # Time a failing request may take beyond the budget: thread hand-off and the problem rendering.
@@ -33,20 +34,20 @@ def _timed_geocode(client: TestClient, address: str = "Kyoto") -> tuple[Any, flo
     return response, time.perf_counter() - started
 
 
-def test_rate_limit_once_is_retried_after_its_retry_after(make_client: MakeClient, sandbox_url: str) -> None:
-    arm_fault(sandbox_url, endpoint="geocode", kind="rate_limit", count=1, retry_after_s=1)
+def test_rate_limit_once_is_retried_after_its_retry_after(make_client: MakeClient, sandbox: SandboxControl) -> None:
+    sandbox.fault(endpoint="geocode", kind="rate_limit", count=1, retry_after_s=1)
     with make_client() as client:
         response, elapsed = _timed_geocode(client)
     assert response.status_code == 200
     assert response.json()["results"]
     assert elapsed >= 1.0
-    assert google_calls(sandbox_url) == 2
+    assert sandbox.calls() == 2
 
 
 def test_rate_limit_beyond_the_budget_is_503_with_retry_after_at_once(
-    make_client: MakeClient, sandbox_url: str
+    make_client: MakeClient, sandbox: SandboxControl
 ) -> None:
-    arm_fault(sandbox_url, endpoint="geocode", kind="rate_limit", retry_after_s=7)
+    sandbox.fault(endpoint="geocode", kind="rate_limit", retry_after_s=7)
     with make_client() as client:
         response, elapsed = _timed_geocode(client)
         ready = client.get("/ready")
@@ -55,32 +56,34 @@ def test_rate_limit_beyond_the_budget_is_503_with_retry_after_at_once(
     assert response.headers["retry-after"] == "7"
     assert response.json()["type"].endswith("/provider-rate-limited")
     assert elapsed < TEST_BUDGET_S
-    assert google_calls(sandbox_url) == 1
+    assert sandbox.calls() == 1
     # A rate limit is not an outage: the circuit stays closed.
     assert ready.json()["checks"]["provider"]["circuit"] == "closed"
 
 
-def test_a_500_is_retried_and_answered(make_client: MakeClient, sandbox_url: str) -> None:
-    arm_fault(sandbox_url, endpoint="geocode", kind="error_500", count=1)
+def test_a_500_is_retried_and_answered(make_client: MakeClient, sandbox: SandboxControl) -> None:
+    sandbox.fault(endpoint="geocode", kind="error_500", count=1)
     with make_client() as client:
         response, _ = _timed_geocode(client)
     assert response.status_code == 200
-    assert google_calls(sandbox_url) == 2
+    assert sandbox.calls() == 2
 
 
-def test_a_provider_that_keeps_failing_is_503_within_the_budget(make_client: MakeClient, sandbox_url: str) -> None:
-    arm_fault(sandbox_url, endpoint="geocode", kind="error_503")
+def test_a_provider_that_keeps_failing_is_503_within_the_budget(
+    make_client: MakeClient, sandbox: SandboxControl
+) -> None:
+    sandbox.fault(endpoint="geocode", kind="error_503")
     with make_client() as client:
         response, elapsed = _timed_geocode(client)
     assert response.status_code == 503
     assert response.headers["content-type"] == PROBLEM
     assert response.json()["type"].endswith("/provider-unavailable")
     assert elapsed < TEST_BUDGET_S + SLACK_S
-    assert google_calls(sandbox_url) >= 2
+    assert sandbox.calls() >= 2
 
 
-def test_a_slow_provider_is_504_within_the_budget(make_client: MakeClient, sandbox_url: str) -> None:
-    arm_fault(sandbox_url, endpoint="geocode", kind="slow", delay_s=4, count=1)
+def test_a_slow_provider_is_504_within_the_budget(make_client: MakeClient, sandbox: SandboxControl) -> None:
+    sandbox.fault(endpoint="geocode", kind="slow", delay_s=4, count=1)
     with make_client() as client:
         response, elapsed = _timed_geocode(client)
     assert response.status_code == 504
@@ -88,16 +91,16 @@ def test_a_slow_provider_is_504_within_the_budget(make_client: MakeClient, sandb
     assert TEST_BUDGET_S - 0.1 <= elapsed < TEST_BUDGET_S + SLACK_S
 
 
-def test_a_dropped_connection_is_retried(make_client: MakeClient, sandbox_url: str) -> None:
-    arm_fault(sandbox_url, endpoint="geocode", kind="drop", count=1)
+def test_a_dropped_connection_is_retried(make_client: MakeClient, sandbox: SandboxControl) -> None:
+    sandbox.fault(endpoint="geocode", kind="drop", count=1)
     with make_client() as client:
         response, _ = _timed_geocode(client)
     assert response.status_code == 200
-    assert google_calls(sandbox_url) == 2
+    assert sandbox.calls() == 2
 
 
-def test_a_malformed_answer_is_502(make_client: MakeClient, sandbox_url: str) -> None:
-    arm_fault(sandbox_url, endpoint="geocode", kind="malformed", count=1)
+def test_a_malformed_answer_is_502(make_client: MakeClient, sandbox: SandboxControl) -> None:
+    sandbox.fault(endpoint="geocode", kind="malformed", count=1)
     with make_client() as client:
         response, _ = _timed_geocode(client)
     assert response.status_code == 502
@@ -119,16 +122,18 @@ def test_provider_down_with_nothing_cached_is_503_problem_within_the_budget(
     assert SANDBOX_GOOGLE_API_KEY not in output.out + output.err
 
 
-def test_circuit_opens_after_consecutive_failures_then_recovers(make_client: MakeClient, sandbox_url: str) -> None:
-    arm_fault(sandbox_url, endpoint="geocode", kind="drop")
+def test_circuit_opens_after_consecutive_failures_then_recovers(
+    make_client: MakeClient, sandbox: SandboxControl
+) -> None:
+    sandbox.fault(endpoint="geocode", kind="drop")
     with make_client(breaker_threshold=3, breaker_reset_s=0.5) as client:
         first, _ = _timed_geocode(client)  # three dropped attempts open the circuit
-        calls = google_calls(sandbox_url)
+        calls = sandbox.calls()
         fast, elapsed = _timed_geocode(client, "Osaka")
         ready = client.get("/ready")
         assert first.status_code == fast.status_code == 503
         assert calls == 3
-        assert google_calls(sandbox_url) == calls, "an open circuit must not call Google"
+        assert sandbox.calls() == calls, "an open circuit must not call Google"
         assert elapsed < 0.5  # no provider call and no retry: only the app's own overhead
         assert fast.headers["retry-after"] == "1"
         assert "circuit is open" in fast.json()["detail"]
@@ -137,7 +142,7 @@ def test_circuit_opens_after_consecutive_failures_then_recovers(make_client: Mak
         assert ready.json()["checks"]["provider"]["status"] == "down"
 
         # Same app, same breaker: once Google is back and the reset time has passed, one probe closes it.
-        httpx.delete(f"{sandbox_url}/__sandbox/faults")
+        httpx.delete(f"{sandbox.url}/__sandbox/faults")
         time.sleep(0.6)
         recovered, _ = _timed_geocode(client, "Osaka")
         ready_again = client.get("/ready")
@@ -153,12 +158,12 @@ def redis_cache_url(redis_url: str) -> str:
 
 
 def test_serves_stale_value_when_the_provider_fails(
-    make_client: MakeClient, sandbox_url: str, redis_cache_url: str
+    make_client: MakeClient, sandbox: SandboxControl, redis_cache_url: str
 ) -> None:
     with make_client(redis_url=redis_cache_url, ttl_geocode_s=1) as client:
         fresh, _ = _timed_geocode(client)
         time.sleep(1.1)
-        arm_fault(sandbox_url, endpoint="geocode", kind="error_500")
+        sandbox.fault(endpoint="geocode", kind="error_500")
         stale, elapsed = _timed_geocode(client)
     assert fresh.status_code == 200
     assert fresh.headers["x-cache"] == "miss"
@@ -233,9 +238,9 @@ def test_invalid_request_is_422_naming_the_field(make_client: MakeClient) -> Non
     assert response.json()["errors"][0]["field"] == "address"
 
 
-def test_a_slow_google_call_never_blocks_the_event_loop(sandbox_url: str, token: str) -> None:
-    arm_fault(sandbox_url, endpoint="geocode", kind="slow", delay_s=1, count=1)
-    app = create_app(settings_for(sandbox_url))
+def test_a_slow_google_call_never_blocks_the_event_loop(sandbox: SandboxControl, token: str) -> None:
+    sandbox.fault(endpoint="geocode", kind="slow", delay_s=1, count=1)
+    app = create_app(settings_for(sandbox.url))
     headers = {"authorization": f"Bearer {token}"}
     with serve_in_thread(app, ready_path="/health") as url, ThreadPoolExecutor(max_workers=1) as pool:
         slow = pool.submit(httpx.get, f"{url}{GEOCODE}", params={"address": "Kyoto"}, headers=headers, timeout=5)

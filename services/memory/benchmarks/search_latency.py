@@ -34,8 +34,8 @@ from tripsage_core.settings import DEVELOPMENT_JWT_SECRET
 from tripsage_db.migrations import MigrationRunner
 from tripsage_memory.app import create_app
 from tripsage_memory.config import MemorySettings
-from tripsage_sandbox.testing import running_sandbox
 from tripsage_testing import EmbeddedPostgres, free_port
+from tripsage_testing.sandbox import running_sandbox
 
 REPO = Path(__file__).resolve().parents[3]
 SUBJECTS = [

@@ -13,8 +13,7 @@ from tripsage_core.errors import PROBLEM_CONTENT_TYPE
 from tripsage_memory.app import create_app
 from tripsage_memory.config import MemorySettings
 from tripsage_testing import EmbeddedPostgres
-
-from .conftest import Faults
+from tripsage_testing.sandbox import SandboxControl
 
 Headers = Callable[[str], dict[str, str]]
 
@@ -33,9 +32,9 @@ def app_with_breaker(migrated_database: str, settings_for: Callable[..., MemoryS
 
 
 def test_write_while_the_embedder_fails_is_a_503_and_stores_nothing(
-    client: TestClient, migrated_database: str, faults: Faults, as_user: Headers
+    client: TestClient, migrated_database: str, sandbox: SandboxControl, as_user: Headers
 ) -> None:
-    faults.arm(endpoint="embeddings", kind="error_503")
+    sandbox.fault(endpoint="embeddings", kind="error_503")
 
     response = client.post("/v1/memories", json={"text": "I am vegetarian."}, headers=as_user("a"))
 
@@ -46,22 +45,26 @@ def test_write_while_the_embedder_fails_is_a_503_and_stores_nothing(
 
 
 def test_a_conversation_that_fails_halfway_leaves_nothing_stored(
-    client: TestClient, migrated_database: str, faults: Faults, as_user: Headers
+    client: TestClient, migrated_database: str, sandbox: SandboxControl, as_user: Headers
 ) -> None:
     # Oldest fault first: the first message embeds (slowly), the second fails on both of the client's attempts.
-    faults.arm(endpoint="embeddings", kind="slow", delay_s=0.01, count=1)
-    faults.arm(endpoint="embeddings", kind="drop", count=2)
+    sandbox.fault(endpoint="embeddings", kind="slow", delay_s=0.01, count=1)
+    sandbox.fault(endpoint="embeddings", kind="drop", count=2)
     body = {"messages": [{"content": "We travel with a toddler."}, {"content": "We avoid red-eye flights."}]}
+    before = sandbox.calls("embeddings")  # the app's startup probe of the embedder is not this request's
 
     response = client.post("/v1/memories", json=body, headers=as_user("a"))
 
     assert response.status_code == 503
-    assert faults.embedding_calls() == 3  # the first message was embedded (and stored) before the failure
+    # The first message was embedded (and stored) before the failure; the second failed on both attempts.
+    assert sandbox.calls("embeddings") - before == 3
     assert _rows(migrated_database) == 0
 
 
-def test_search_while_the_embedder_is_down_is_a_503(client: TestClient, faults: Faults, as_user: Headers) -> None:
-    faults.arm(endpoint="embeddings", kind="drop")
+def test_search_while_the_embedder_is_down_is_a_503(
+    client: TestClient, sandbox: SandboxControl, as_user: Headers
+) -> None:
+    sandbox.fault(endpoint="embeddings", kind="drop")
 
     response = client.get("/v1/memories/search", params={"q": "food"}, headers=as_user("a"))
 
@@ -69,11 +72,11 @@ def test_search_while_the_embedder_is_down_is_a_503(client: TestClient, faults: 
 
 
 def test_reads_that_need_no_embedding_still_work_while_the_embedder_is_down(
-    client: TestClient, faults: Faults, as_user: Headers
+    client: TestClient, sandbox: SandboxControl, as_user: Headers
 ) -> None:
     added = client.post("/v1/memories", json={"text": "Aisle seat."}, headers=as_user("a"))
     memory_id = added.json()["results"][0]["id"]
-    faults.arm(kind="error_500")
+    sandbox.fault(kind="error_500")
 
     assert client.get(f"/v1/memories/{memory_id}", headers=as_user("a")).status_code == 200
     assert client.get("/v1/memories", headers=as_user("a")).json()["items"][0]["id"] == memory_id
@@ -81,12 +84,12 @@ def test_reads_that_need_no_embedding_still_work_while_the_embedder_is_down(
 
 
 def test_the_circuit_opens_after_repeated_failures_and_closes_when_the_embedder_recovers(
-    app_with_breaker: TestClient, faults: Faults, as_user: Headers
+    app_with_breaker: TestClient, sandbox: SandboxControl, as_user: Headers
 ) -> None:
-    faults.arm(endpoint="embeddings", kind="error_500")
+    sandbox.fault(endpoint="embeddings", kind="error_500")
     for _ in range(2):
         assert app_with_breaker.get("/v1/memories/search", params={"q": "x"}, headers=as_user("a")).status_code == 503
-    faults.clear()
+    sandbox.reset()
 
     opened = app_with_breaker.get("/v1/memories/search", params={"q": "x"}, headers=as_user("a"))
     assert opened.status_code == 503
@@ -96,9 +99,9 @@ def test_the_circuit_opens_after_repeated_failures_and_closes_when_the_embedder_
     assert app_with_breaker.get("/v1/memories/search", params={"q": "x"}, headers=as_user("a")).status_code == 200
 
 
-def test_readiness_fails_while_the_embedder_is_unreachable(client: TestClient, faults: Faults) -> None:
+def test_readiness_fails_while_the_embedder_is_unreachable(client: TestClient, sandbox: SandboxControl) -> None:
     assert client.get("/ready").status_code == 200
-    faults.arm(kind="drop")
+    sandbox.fault(kind="drop")
 
     response = client.get("/ready")
 
@@ -146,17 +149,17 @@ def test_a_database_without_the_migration_starts_but_is_not_ready(
 
 
 def test_a_patch_while_the_embedder_fails_is_a_503_and_changes_nothing(
-    client: TestClient, faults: Faults, as_user: Headers
+    client: TestClient, sandbox: SandboxControl, as_user: Headers
 ) -> None:
     added = client.post(
         "/v1/memories", json={"text": "Aisle seat.", "metadata": {"category": "preference"}}, headers=as_user("a")
     )
     memory_id = added.json()["results"][0]["id"]
-    faults.arm(endpoint="embeddings", kind="error_503")
+    sandbox.fault(endpoint="embeddings", kind="error_503")
 
     for body in ({"text": "Window seat."}, {"metadata": {"category": "fact"}}):
         assert client.patch(f"/v1/memories/{memory_id}", json=body, headers=as_user("a")).status_code == 503
 
-    faults.clear()
+    sandbox.reset()
     unchanged = client.get(f"/v1/memories/{memory_id}", headers=as_user("a")).json()
     assert (unchanged["memory"], unchanged["metadata"]["category"]) == ("Aisle seat.", "preference")

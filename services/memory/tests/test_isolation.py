@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 
 from tripsage_memory.app import create_app
 from tripsage_memory.config import MemorySettings
-from tripsage_sandbox.testing import RunningSandbox
+from tripsage_testing.sandbox import SandboxControl
 
 _connections: list[Any] | None = None
 
@@ -50,7 +50,7 @@ def test_mem0_telemetry_is_off_and_its_directory_is_private() -> None:
 
 def test_a_full_session_connects_to_the_embedder_and_postgres_only(
     migrated_database: str,
-    sandbox: RunningSandbox,
+    sandbox: SandboxControl,
     settings_for: Callable[..., MemorySettings],
     as_user: Callable[[str], dict[str, str]],
     connections: list[Any],

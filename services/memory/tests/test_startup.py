@@ -13,8 +13,7 @@ from tripsage_core.settings import ConfigurationError
 from tripsage_memory.app import create_app
 from tripsage_memory.config import OPENAI_BASE_URL, MemorySettings
 from tripsage_memory.errors import DimensionMismatch
-
-from .conftest import Faults
+from tripsage_testing.sandbox import SandboxControl
 
 
 def test_a_table_built_for_another_dimension_stops_startup_before_any_insert(
@@ -89,11 +88,11 @@ def test_an_llm_outside_development_needs_its_key() -> None:
 
 
 def test_an_embedder_unreachable_at_startup_is_checked_by_readiness_once_it_answers(
-    migrated_database: str, settings_for: Callable[..., MemorySettings], faults: Faults
+    migrated_database: str, settings_for: Callable[..., MemorySettings], sandbox: SandboxControl
 ) -> None:
-    faults.arm(kind="drop")
+    sandbox.fault(kind="drop")
     with TestClient(create_app(settings_for(migrated_database, embedding_dims=1536))) as client:
-        faults.clear()
+        sandbox.reset()
         response = client.get("/ready")
 
     assert response.status_code == 503

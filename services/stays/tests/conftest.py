@@ -5,38 +5,20 @@ from __future__ import annotations
 import socket
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
-from pathlib import Path
 from typing import Any
 
 import pytest
-import redis
 
 from tripsage_core.auth import mint_token
 from tripsage_core.settings import DEVELOPMENT_JWT_SECRET
-from tripsage_sandbox.testing import RunningSandbox, SandboxControl, running_sandbox
 from tripsage_stays.app import create_app
 from tripsage_stays.config import StaysSettings
-
-
-@pytest.fixture(scope="session")
-def sandbox_process(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSandbox]:
-    with running_sandbox(Path(tmp_path_factory.mktemp("sandbox"))) as sandbox:
-        yield sandbox
+from tripsage_testing.sandbox import SandboxControl
 
 
 @pytest.fixture
-def sandbox(sandbox_process: RunningSandbox) -> Iterator[SandboxControl]:
-    control = SandboxControl(sandbox_process, provider="amadeus")
-    control.reset()
-    yield control
-    control.reset()
-
-
-@pytest.fixture
-def empty_redis(redis_url: str) -> str:
-    with redis.Redis.from_url(redis_url) as client:
-        client.flushdb()
-    return redis_url
+def sandbox_provider() -> str:
+    return "amadeus"
 
 
 @pytest.fixture

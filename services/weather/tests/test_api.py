@@ -12,10 +12,10 @@ from fastapi.testclient import TestClient
 from tripsage_core.auth import mint_token
 from tripsage_core.errors import PROBLEM_CONTENT_TYPE
 from tripsage_core.settings import DEVELOPMENT_JWT_SECRET
+from tripsage_testing.sandbox import SandboxControl
 
 # conftest's fixtures (`control`: SandboxControl, `make_client`: settings overrides -> TestClient); under
 # --import-mode=importlib a test module cannot import conftest for the types.
-SandboxControl = Any
 AppFactory = Any
 AUTH = {"authorization": f"Bearer {mint_token(sub='dev-user', secret=DEVELOPMENT_JWT_SECRET)}"}
 KYOTO: dict[str, Any] = {"lat": 35.01, "lon": 135.77}
@@ -55,12 +55,12 @@ def test_kyoto_forecast_has_five_days_in_tokyo_dates(client: TestClient) -> None
     assert body["meta"]["sandbox"] is True
 
 
-def test_second_request_is_a_cache_hit_without_a_provider_call(client: TestClient, control: SandboxControl) -> None:
+def test_second_request_is_a_cache_hit_without_a_provider_call(client: TestClient, sandbox: SandboxControl) -> None:
     first = client.get("/v1/weather/forecast", params={**KYOTO, "days": 3}, headers=AUTH)
     second = client.get("/v1/weather/forecast", params={"lat": 35.012, "lon": 135.768, "days": 5}, headers=AUTH)
     assert (first.headers["x-cache"], second.headers["x-cache"]) == ("miss", "hit")
     assert (first.json()["meta"]["cache"], second.json()["meta"]["cache"]) == ("miss", "hit")
-    assert control.owm_calls("forecast") == 1
+    assert sandbox.calls("forecast") == 1
     assert second.json()["days"][:3] == first.json()["days"]
 
 
@@ -124,14 +124,14 @@ def test_unknown_city_is_404_naming_city(client: TestClient) -> None:
     ],
 )
 def test_bad_input_is_422_naming_the_field(
-    client: TestClient, control: SandboxControl, path: str, params: dict[str, Any], field: str
+    client: TestClient, sandbox: SandboxControl, path: str, params: dict[str, Any], field: str
 ) -> None:
     response = client.get(path, params=params, headers=AUTH)
     assert response.status_code == 422
     assert response.headers["content-type"] == PROBLEM_CONTENT_TYPE
     assert response.json()["errors"][0]["field"] == field
     assert f"'{field}'" in response.json()["detail"]
-    assert control.owm_calls() == 0
+    assert sandbox.calls() == 0
 
 
 def test_trip_end_before_start_and_too_long_trips_are_422_on_end(client: TestClient) -> None:
@@ -169,7 +169,7 @@ def test_trip_days_beyond_the_horizon_are_unavailable_never_invented(client: Tes
     assert body["meta"]["cache"] == "miss"
 
 
-def test_trip_entirely_beyond_the_horizon_spends_no_provider_call(client: TestClient, control: SandboxControl) -> None:
+def test_trip_entirely_beyond_the_horizon_spends_no_provider_call(client: TestClient, sandbox: SandboxControl) -> None:
     start = _tokyo_today() + dt.timedelta(days=40)
     params = {**KYOTO, "start": str(start), "end": str(start + dt.timedelta(days=2))}
     response = client.get("/v1/weather/trip", params=params, headers=AUTH)
@@ -177,10 +177,10 @@ def test_trip_entirely_beyond_the_horizon_spends_no_provider_call(client: TestCl
     assert [d["status"] for d in response.json()["days"]] == ["unavailable"] * 3
     assert response.json()["meta"] is None
     assert "x-cache" not in response.headers
-    assert control.owm_calls() == 0
+    assert sandbox.calls() == 0
 
 
-def test_onecall_plan_reaches_eight_days_with_alerts(make_client: AppFactory, control: SandboxControl) -> None:
+def test_onecall_plan_reaches_eight_days_with_alerts(make_client: AppFactory, sandbox: SandboxControl) -> None:
     client = make_client(owm_plan="onecall")
     response = client.get("/v1/weather/forecast", params={**KYOTO, "days": 8}, headers=AUTH)
     assert response.status_code == 200
@@ -190,7 +190,7 @@ def test_onecall_plan_reaches_eight_days_with_alerts(make_client: AppFactory, co
     assert {day["source"] for day in body["days"][-3:]} == {"onecall-daily"}
     assert body["days"][0]["source"] == "forecast-3h"
     assert body["alerts"] == []  # One Call is on; the sandbox issues no alerts
-    assert control.owm_calls("onecall") == 1
+    assert sandbox.calls("onecall") == 1
     assert client.get("/v1/weather/forecast", params={**KYOTO, "days": 9}, headers=AUTH).status_code == 422
 
 

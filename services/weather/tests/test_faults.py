@@ -12,8 +12,8 @@ from tripsage_core.auth import mint_token
 from tripsage_core.errors import PROBLEM_CONTENT_TYPE
 from tripsage_core.settings import DEVELOPMENT_JWT_SECRET
 from tripsage_testing.redis import RedisServer
+from tripsage_testing.sandbox import SandboxControl
 
-SandboxControl = Any  # conftest's fixture type; see test_api.py
 AppFactory = Any
 AUTH = {"authorization": f"Bearer {mint_token(sub='dev-user', secret=DEVELOPMENT_JWT_SECRET)}"}
 KYOTO: dict[str, Any] = {"lat": 35.01, "lon": 135.77}
@@ -32,21 +32,21 @@ def _forecast(client: TestClient, **params: Any) -> Any:
     return client.get("/v1/weather/forecast", params={**KYOTO, **params}, headers=AUTH)
 
 
-def test_rate_limit_is_retried_after_retry_after(make_client: AppFactory, control: SandboxControl) -> None:
+def test_rate_limit_is_retried_after_retry_after(make_client: AppFactory, sandbox: SandboxControl) -> None:
     client = make_client(provider_timeout_s=3.0)
-    control.fault("rate_limit", endpoint="forecast", count=1, retry_after_s=1)
+    sandbox.fault("rate_limit", endpoint="forecast", count=1, retry_after_s=1)
     started = time.perf_counter()
     response = _forecast(client)
     elapsed = time.perf_counter() - started
     assert response.status_code == 200
     assert elapsed >= 1.0  # honoured Retry-After before the second attempt
-    assert control.owm_calls("forecast") == 2
+    assert sandbox.calls("forecast") == 2
 
 
 def test_rate_limit_longer_than_the_budget_is_503_with_retry_after(
-    budgeted: TestClient, control: SandboxControl
+    budgeted: TestClient, sandbox: SandboxControl
 ) -> None:
-    control.fault("rate_limit", endpoint="forecast", retry_after_s=5)
+    sandbox.fault("rate_limit", endpoint="forecast", retry_after_s=5)
     started = time.perf_counter()
     response = _forecast(budgeted)
     assert time.perf_counter() - started < BUDGET_S + SLACK_S
@@ -57,16 +57,16 @@ def test_rate_limit_longer_than_the_budget_is_503_with_retry_after(
 
 @pytest.mark.parametrize("kind", ["drop", "error_503"])
 def test_one_transient_failure_is_retried_transparently(
-    budgeted: TestClient, control: SandboxControl, kind: str
+    budgeted: TestClient, sandbox: SandboxControl, kind: str
 ) -> None:
-    control.fault(kind, endpoint="forecast", count=1)
+    sandbox.fault(kind, endpoint="forecast", count=1)
     response = _forecast(budgeted)
     assert response.status_code == 200
-    assert control.owm_calls("forecast") == 2
+    assert sandbox.calls("forecast") == 2
 
 
-def test_server_error_with_nothing_cached_is_a_bounded_503(budgeted: TestClient, control: SandboxControl) -> None:
-    control.fault("error_500", endpoint="forecast")
+def test_server_error_with_nothing_cached_is_a_bounded_503(budgeted: TestClient, sandbox: SandboxControl) -> None:
+    sandbox.fault("error_500", endpoint="forecast")
     started = time.perf_counter()
     response = _forecast(budgeted)
     assert time.perf_counter() - started < BUDGET_S + SLACK_S
@@ -76,9 +76,9 @@ def test_server_error_with_nothing_cached_is_a_bounded_503(budgeted: TestClient,
 
 
 def test_provider_down_with_nothing_cached_is_503_within_the_budget(
-    budgeted: TestClient, control: SandboxControl
+    budgeted: TestClient, sandbox: SandboxControl
 ) -> None:
-    control.fault("drop")
+    sandbox.fault("drop")
     started = time.perf_counter()
     response = _forecast(budgeted)
     assert time.perf_counter() - started < BUDGET_S + SLACK_S
@@ -87,8 +87,8 @@ def test_provider_down_with_nothing_cached_is_503_within_the_budget(
     assert response.json()["status"] == 503
 
 
-def test_slow_provider_is_a_504_at_the_budget(budgeted: TestClient, control: SandboxControl) -> None:
-    control.fault("slow", endpoint="weather", delay_s=3)
+def test_slow_provider_is_a_504_at_the_budget(budgeted: TestClient, sandbox: SandboxControl) -> None:
+    sandbox.fault("slow", endpoint="weather", delay_s=3)
     started = time.perf_counter()
     response = budgeted.get("/v1/weather/current", params=KYOTO, headers=AUTH)
     elapsed = time.perf_counter() - started
@@ -97,26 +97,26 @@ def test_slow_provider_is_a_504_at_the_budget(budgeted: TestClient, control: San
     assert BUDGET_S - 0.1 <= elapsed < BUDGET_S + SLACK_S
 
 
-def test_slow_but_inside_the_budget_still_answers(budgeted: TestClient, control: SandboxControl) -> None:
-    control.fault("slow", endpoint="weather", delay_s=0.3, count=1)
+def test_slow_but_inside_the_budget_still_answers(budgeted: TestClient, sandbox: SandboxControl) -> None:
+    sandbox.fault("slow", endpoint="weather", delay_s=0.3, count=1)
     assert budgeted.get("/v1/weather/current", params=KYOTO, headers=AUTH).status_code == 200
 
 
-def test_malformed_answer_is_a_502_problem(budgeted: TestClient, control: SandboxControl) -> None:
-    control.fault("malformed", endpoint="forecast")
+def test_malformed_answer_is_a_502_problem(budgeted: TestClient, sandbox: SandboxControl) -> None:
+    sandbox.fault("malformed", endpoint="forecast")
     response = _forecast(budgeted)
     assert response.status_code == 502
     assert response.headers["content-type"] == PROBLEM_CONTENT_TYPE
 
 
 def test_expired_entry_is_served_stale_while_the_provider_fails(
-    make_client: AppFactory, control: SandboxControl
+    make_client: AppFactory, sandbox: SandboxControl
 ) -> None:
     client = make_client(provider_timeout_s=BUDGET_S, ttl_forecast_s=1)
     fresh = _forecast(client)
     assert fresh.headers["x-cache"] == "miss"
     time.sleep(1.1)
-    control.fault("error_503", endpoint="forecast")
+    sandbox.fault("error_503", endpoint="forecast")
     stale = _forecast(client)
     assert stale.status_code == 200
     assert stale.headers["x-cache"] == "stale"
@@ -126,26 +126,26 @@ def test_expired_entry_is_served_stale_while_the_provider_fails(
 
 
 def test_breaker_opens_after_consecutive_failures_and_fails_fast(
-    make_client: AppFactory, control: SandboxControl
+    make_client: AppFactory, sandbox: SandboxControl
 ) -> None:
     client = make_client(provider_timeout_s=BUDGET_S, breaker_threshold=2, breaker_reset_s=30)
-    control.fault("error_500")
+    sandbox.fault("error_500")
     for lat in (10.0, 11.0):  # distinct places: no cache can answer
         assert _forecast(client, lat=lat).status_code == 503
-    calls_when_opened = control.owm_calls()
+    calls_when_opened = sandbox.calls()
     started = time.perf_counter()
     response = _forecast(client, lat=12.0)
     assert time.perf_counter() - started < 0.2
     assert response.status_code == 503
     assert "circuit" in response.json()["detail"]
-    assert control.owm_calls() == calls_when_opened  # the open circuit kept the call away from the provider
+    assert sandbox.calls() == calls_when_opened  # the open circuit kept the call away from the provider
     ready = client.get("/ready")
     assert ready.status_code == 200  # non-critical: cached answers can still be served
     assert ready.json()["checks"]["provider"]["status"] == "down"
 
 
 def test_redis_down_requests_still_succeed(
-    make_client: AppFactory, control: SandboxControl, redis_server: RedisServer
+    make_client: AppFactory, sandbox: SandboxControl, redis_server: RedisServer
 ) -> None:
     client = make_client()
     redis_server.stop()
@@ -158,12 +158,12 @@ def test_redis_down_requests_still_succeed(
 
 
 def test_api_key_never_reaches_the_logs(
-    make_client: AppFactory, control: SandboxControl, capfd: pytest.CaptureFixture[str]
+    make_client: AppFactory, sandbox: SandboxControl, capfd: pytest.CaptureFixture[str]
 ) -> None:
     key = "k3y-that-must-stay-secret-7d1e"
     client = make_client(owm_api_key=key, provider_timeout_s=BUDGET_S)
-    control.fault("error_500", endpoint="weather", count=3)  # outlasts the client's three attempts
-    control.fault("drop", endpoint="forecast")
+    sandbox.fault("error_500", endpoint="weather", count=3)  # outlasts the client's three attempts
+    sandbox.fault("drop", endpoint="forecast")
     capfd.readouterr()
     client.get("/v1/weather/current", params=KYOTO, headers=AUTH)
     _forecast(client)
@@ -175,10 +175,10 @@ def test_api_key_never_reaches_the_logs(
 
 
 def test_one_call_down_leaves_alerts_null_but_five_days_still_answer(
-    make_client: AppFactory, control: SandboxControl
+    make_client: AppFactory, sandbox: SandboxControl
 ) -> None:
     client = make_client(owm_plan="onecall", provider_timeout_s=BUDGET_S)
-    control.fault("drop", endpoint="onecall")
+    sandbox.fault("drop", endpoint="onecall")
     five = _forecast(client, days=5)
     assert five.status_code == 200
     assert five.json()["alerts"] is None

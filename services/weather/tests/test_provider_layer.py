@@ -6,40 +6,32 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-import httpx
-
 from tripsage_core.auth import mint_token
 from tripsage_core.errors import PROBLEM_TYPE_BASE
 from tripsage_core.settings import DEVELOPMENT_JWT_SECRET
 from tripsage_http import BreakerState
-from tripsage_sandbox.testing import RunningSandbox
+from tripsage_testing.sandbox import SandboxControl
 
 AppFactory = Any
-SandboxControl = Any
 AUTH = {"authorization": f"Bearer {mint_token(sub='dev-user', secret=DEVELOPMENT_JWT_SECRET)}"}
 
 
-def _arrivals(sandbox: RunningSandbox, endpoint: str) -> list[float]:
-    stats = httpx.get(f"{sandbox.url}/__sandbox/stats", trust_env=False).json()
-    return [float(t) for t in stats["providers"]["owm"].get("arrivals", {}).get(endpoint, [])]
-
-
 def test_a_429_is_retried_after_its_retry_after_within_the_budget(
-    make_client: AppFactory, control: SandboxControl, sandbox: RunningSandbox
+    make_client: AppFactory, sandbox: SandboxControl
 ) -> None:
     client = make_client(provider_timeout_s=3.0)
-    control.fault("rate_limit", endpoint="forecast", count=1, retry_after_s=1)
+    sandbox.fault("rate_limit", endpoint="forecast", count=1, retry_after_s=1)
     response = client.get("/v1/weather/forecast", params={"lat": 35.01, "lon": 135.77}, headers=AUTH)
     assert response.status_code == 200
-    first, second = _arrivals(sandbox, "forecast")
+    first, second = sandbox.arrivals("forecast")
     assert second - first >= 1.0  # measured on the sandbox's clock, between the two attempts it received
 
 
 def test_five_consecutive_outages_open_the_circuit_with_the_shared_problem_type(
-    make_client: AppFactory, control: SandboxControl
+    make_client: AppFactory, sandbox: SandboxControl
 ) -> None:
     client = make_client(provider_retry_attempts=1, breaker_threshold=5, breaker_reset_s=60)
-    control.fault("error_500", endpoint="forecast")
+    sandbox.fault("error_500", endpoint="forecast")
     failures = [
         client.get("/v1/weather/forecast", params={"lat": 10.0 + i, "lon": 20.0}, headers=AUTH) for i in range(5)
     ]
@@ -49,4 +41,4 @@ def test_five_consecutive_outages_open_the_circuit_with_the_shared_problem_type(
     assert {r.json()["type"] for r in failures} == {PROBLEM_TYPE_BASE + "provider-unavailable"}
     assert state is BreakerState.OPEN
     assert refused.json()["type"] == PROBLEM_TYPE_BASE + "provider-unavailable"
-    assert control.owm_calls("forecast") == 5  # the open circuit kept the sixth call away from the provider
+    assert sandbox.calls("forecast") == 5  # the open circuit kept the sixth call away from the provider

@@ -19,11 +19,12 @@ import httpx
 import psutil
 
 from tripsage_bench import wrk
+from tripsage_core import manifest
 from tripsage_devstack.harness import RunningStack
 from tripsage_devstack.topology import SANDBOX_PORT, SERVICES
 
 TIMEZONE_PATH = "/v1/time/timezone?lat=35.68&lon=139.69"
-TIME_PORT = 8005
+TIME_PORT = manifest.service("time").port
 REPO = Path(__file__).resolve().parents[4]
 
 

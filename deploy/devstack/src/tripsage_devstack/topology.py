@@ -5,32 +5,18 @@ from __future__ import annotations
 import shutil
 from dataclasses import dataclass
 
+from tripsage_core.manifest import SERVICES as MANIFEST_SERVICES
+from tripsage_core.manifest import ManifestEntry
+
 POSTGRES_PORT = 5433  # beside, not on, a system Postgres's 5432
 REDIS_PORT = 6390  # beside, not on, a system Redis's 6379
 SANDBOX_PORT = 8100
 
 
-@dataclass(frozen=True, slots=True)
-class ServiceProcess:
-    name: str
-    port: int
-    env_prefix: str
-    command: str
-    uses_database: bool = False
-    uses_sandbox: bool = False
-
-
-ALL_SERVICES: tuple[ServiceProcess, ...] = (
-    ServiceProcess("gateway", 8000, "GATEWAY", "tripsage-gateway", uses_database=True),
-    ServiceProcess("flights", 8001, "FLIGHTS", "tripsage-flights", uses_sandbox=True),
-    ServiceProcess("stays", 8002, "STAYS", "tripsage-stays", uses_sandbox=True),
-    ServiceProcess("maps", 8003, "MAPS", "tripsage-maps", uses_sandbox=True),
-    ServiceProcess("weather", 8004, "WEATHER", "tripsage-weather", uses_sandbox=True),
-    ServiceProcess("time", 8005, "TIME", "tripsage-time"),
-    ServiceProcess("memory", 8006, "MEMORY", "tripsage-memory", uses_database=True, uses_sandbox=True),
-)
+# Every service of the manifest (tripsage_core/services.toml), the gateway first.
+ALL_SERVICES: tuple[ManifestEntry, ...] = MANIFEST_SERVICES
 # A service joins the stack once its package is in the workspace (its console script is installed).
-SERVICES: tuple[ServiceProcess, ...] = tuple(s for s in ALL_SERVICES if shutil.which(s.command) or s.name == "gateway")
+SERVICES: tuple[ManifestEntry, ...] = tuple(s for s in ALL_SERVICES if shutil.which(s.command) or s.name == "gateway")
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +42,7 @@ class Topology:
     def redis_url(self) -> str:
         return f"redis://{self.host}:{self.port(REDIS_PORT)}/0"
 
-    def service_env(self, service: ServiceProcess, *, redis: bool) -> dict[str, str]:
+    def service_env(self, service: ManifestEntry, *, redis: bool) -> dict[str, str]:
         prefix = service.env_prefix
         env = {
             f"{prefix}_PORT": str(self.port(service.port)),

@@ -11,7 +11,9 @@ from typing import Any
 
 import yaml
 
-SERVICES = ("gateway", "flights", "stays", "maps", "weather", "time", "memory")
+from tripsage_core.manifest import SERVICES as MANIFEST_SERVICES
+
+SERVICES = tuple(spec.name for spec in MANIFEST_SERVICES)  # each has its chart in helm/<name>
 ENVIRONMENTS = ("dev", "staging", "production")
 # helm built with `go install` reports Kubernetes v1.20 to templates; the charts need >= 1.30 (preStop sleep).
 KUBE_VERSION = "1.31.0"

@@ -9,12 +9,13 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class FeatureFlags(BaseSettings):
-    """Every flag the system knows; all default off so a missing ConfigMap never enables a path."""
+    """Every flag the system knows; all default off so a missing ConfigMap never enables a path.
+
+    A flag is declared here only with the code path it switches (a flag nothing reads is a promise nobody keeps).
+    """
 
     model_config = SettingsConfigDict(env_prefix="FEATURE_", extra="ignore", frozen=True)
 
-    new_search: bool = False
-    price_prediction: bool = False
     alternative_routes: bool = False
 
     def enabled(self) -> list[str]:

@@ -70,16 +70,23 @@ class ServiceSettings(BaseSettings):
     def is_development(self) -> bool:
         return self.environment in ("development", "test")
 
+    @classmethod
+    def env_name(cls, field: str) -> str:
+        """The environment variable that sets `field`: what a refusal to start should name."""
+        return f"{cls.model_config.get('env_prefix', '')}{field}".upper()
+
     @model_validator(mode="after")
     def _refuse_unsafe_secrets(self) -> Self:
         if self.jwt_secret is None and self.jwt_jwks_url is None:
             if not self.is_development:
-                raise ConfigurationError("jwt_secret or jwt_jwks_url is required outside development")
+                raise ConfigurationError(
+                    f"{self.env_name('jwt_secret')} or {self.env_name('jwt_jwks_url')} is required outside development"
+                )
             object.__setattr__(self, "jwt_secret", SecretStr(DEVELOPMENT_JWT_SECRET))
         if not self.is_development:
             for name, value in self.secret_values().items():
                 if is_placeholder(value):
-                    raise ConfigurationError(f"{name} holds a placeholder value; set a real secret")
+                    raise ConfigurationError(f"{self.env_name(name)} holds a placeholder value; set a real secret")
         return self
 
     def secret_values(self) -> dict[str, str]:

@@ -32,10 +32,6 @@ class ProviderServiceSettings(ServiceSettings):
     breaker_threshold: int = Field(5, ge=1, le=100, description="Consecutive failures that open the circuit")
     breaker_reset_s: float = Field(15.0, gt=0, le=600, description="How long the circuit stays open before a probe")
 
-    def env_name(self, field: str) -> str:
-        """The environment variable that sets `field`, e.g. FLIGHTS_PROVIDER_BASE_URL."""
-        return f"{self.model_config.get('env_prefix', '')}{field}".upper()
-
     def call_policy(self) -> CallPolicy:
         return CallPolicy(
             budget_s=self.provider_timeout_s,

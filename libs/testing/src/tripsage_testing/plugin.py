@@ -2,6 +2,7 @@
 
 Session servers are per process, so each pytest-xdist worker gets its own.
 Set `TRIPSAGE_TEST_DATABASE_URL` / `TRIPSAGE_TEST_REDIS_URL` to use servers you run yourself.
+`sandbox` is the provider sandbox (one process per session), reset around each test.
 `migrated_database` applies `TRIPSAGE_TEST_MIGRATIONS_DIR` (default: <rootdir>/deploy/migrations).
 """
 
@@ -18,11 +19,13 @@ from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 import pytest
+import redis
 from psycopg import sql
 
 from tripsage_testing.ports import free_port
 from tripsage_testing.postgres import EmbeddedPostgres, EmbeddedPostgresError
 from tripsage_testing.redis import RedisServer, RedisServerError
+from tripsage_testing.sandbox import RunningSandbox, SandboxControl, running_sandbox
 
 DATABASE_URL_ENV = "TRIPSAGE_TEST_DATABASE_URL"
 REDIS_URL_ENV = "TRIPSAGE_TEST_REDIS_URL"
@@ -73,6 +76,36 @@ def redis_url(_tripsage_redis_server: RedisServer | None) -> str:
     if _tripsage_redis_server is None:
         return os.environ[REDIS_URL_ENV]
     return _tripsage_redis_server.url
+
+
+@pytest.fixture
+def empty_redis(redis_url: str) -> str:
+    """The session's Redis, emptied: a test's cache hits and misses are its own."""
+    with redis.Redis.from_url(redis_url) as client:
+        client.flushdb()
+    return redis_url
+
+
+@pytest.fixture(scope="session")
+def sandbox_process(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSandbox]:
+    """One provider sandbox process for the session, started when a test first needs it."""
+    with running_sandbox(tmp_path_factory.mktemp("sandbox")) as running:
+        yield running
+
+
+@pytest.fixture
+def sandbox_provider() -> str | None:
+    """The provider `sandbox.fault()` and `sandbox.calls()` address by default; a suite's conftest overrides it."""
+    return None
+
+
+@pytest.fixture
+def sandbox(sandbox_process: RunningSandbox, sandbox_provider: str | None) -> Iterator[SandboxControl]:
+    """The session's sandbox with no fault armed and its call counters at zero, before and after the test."""
+    control = SandboxControl(sandbox_process, provider=sandbox_provider)
+    control.reset()
+    yield control
+    control.reset()
 
 
 @pytest.fixture

@@ -3,16 +3,11 @@
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
+from tripsage_core.manifest import SERVICES
 from tripsage_core.settings import ServiceSettings
 
-DEFAULT_UPSTREAMS = {
-    "flights": "http://127.0.0.1:8001",
-    "stays": "http://127.0.0.1:8002",
-    "maps": "http://127.0.0.1:8003",
-    "weather": "http://127.0.0.1:8004",
-    "time": "http://127.0.0.1:8005",
-    "memory": "http://127.0.0.1:8006",
-}
+# Where each service listens in development (`make run`); deployments set GATEWAY_UPSTREAMS__<NAME>.
+DEFAULT_UPSTREAMS = {spec.name: f"http://127.0.0.1:{spec.port}" for spec in SERVICES if spec.path_prefixes}
 
 
 class GatewaySettings(ServiceSettings):
@@ -22,9 +17,8 @@ class GatewaySettings(ServiceSettings):
     # Upstream base URLs by service name; set one with e.g. GATEWAY_UPSTREAMS__TIME=http://time:8005.
     upstreams: dict[str, str] = Field(default_factory=lambda: dict(DEFAULT_UPSTREAMS))
     upstream_timeouts_s: dict[str, float] = Field(
-        # memory: just above its own 15 s budget per engine call, so the gateway never answers 504 for a write that
-        # memory may still store (a client retrying it would store it twice); memory answers its outages itself, fast.
-        default_factory=lambda: {"flights": 10.0, "stays": 10.0, "memory": 16.0},
+        # From the manifest's upstream_deadline_s: each above that service's own provider budget (a test pins it).
+        default_factory=lambda: {s.name: s.upstream_deadline_s for s in SERVICES if s.upstream_deadline_s is not None},
         description="Per-service deadlines where a provider is slower than the default (Amadeus searches)",
     )
     upstream_timeout_s: float = Field(2.0, gt=0, le=30, description="Deadline of one upstream call, retries included")

@@ -1,18 +1,11 @@
 """The routing table: which public path prefix is served by which upstream service.
 
-Adding a service to the public API is one line here plus its URL in settings.
+Read from the service manifest (tripsage_core/services.toml): a service's `path_prefixes` there are its public API.
 """
 
 from types import MappingProxyType
 
+from tripsage_core.manifest import routes
+
 # /v1/<prefix>/... is forwarded unchanged to the upstream named here.
-ROUTES = MappingProxyType(
-    {
-        "time": "time",
-        "flights": "flights",
-        "stays": "stays",
-        "maps": "maps",
-        "weather": "weather",
-        "memories": "memory",
-    }
-)
+ROUTES = MappingProxyType(routes())

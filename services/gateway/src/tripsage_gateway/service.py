@@ -7,21 +7,12 @@ from urllib.parse import quote
 
 from fastapi import Request, Response
 
-from tripsage_core.telemetry import inject_trace_headers
+from tripsage_core.hop import hop_headers
 from tripsage_gateway.errors import UnknownRoute
 from tripsage_http import ServiceClient
 
-# Only what an upstream needs crosses the hop; hop-by-hop and client-specific headers stay behind.
-# x-tripsage-canary lets a tester's request reach canary pods on every hop (the mesh routes on it; see helm/).
-_REQUEST_HEADERS = (
-    "authorization",
-    "content-type",
-    "accept",
-    "accept-language",
-    "idempotency-key",
-    "if-none-match",
-    "x-tripsage-canary",
-)
+# Besides the context every hop carries (tripsage_core.hop), what a forwarded request's body and caching need.
+_CONTENT_HEADERS = ("content-type", "accept", "accept-language", "idempotency-key", "if-none-match")
 _RESPONSE_HEADERS = ("content-type", "retry-after", "cache-control", "etag", "location", "x-cache")
 
 
@@ -47,9 +38,7 @@ class Forwarder:
         # Bounded by the edge middleware (413 past the limit). A request that declares no body (most: GETs) skips
         # the receive chain through every middleware: ~6% of the gateway's CPU per forwarded GET (issue 20).
         body = await request.body() if _declares_body(request) else b""
-        headers = {name: value for name in _REQUEST_HEADERS if (value := request.headers.get(name)) is not None}
-        headers["x-request-id"] = request.state.request_id
-        inject_trace_headers(headers)
+        headers = hop_headers(request.headers, request_id=request.state.request_id, also=_CONTENT_HEADERS)
         upstream = await client.request(
             request.method,
             # `path` arrives percent-decoded: re-encode it, or a `#`, `?` or `%2F` inside an id would cut the

@@ -1,11 +1,11 @@
 """`tripsage-maps`: serve the maps service with the server settings from the environment."""
 
-from tripsage_core.server import serve
+from tripsage_core.server import run_service
 from tripsage_maps.config import MapsSettings
 
 
 def main() -> None:
-    serve("tripsage_maps.app:create_app", MapsSettings())
+    run_service("tripsage-maps", MapsSettings, "tripsage_maps.app:create_app")
 
 
 if __name__ == "__main__":

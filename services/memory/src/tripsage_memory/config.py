@@ -54,7 +54,8 @@ class MemorySettings(ServiceSettings):
     llm_base_url: str | None = Field(None, description="OpenAI-compatible base URL; unset = no fact extraction")
     llm_api_key: SecretStr | None = None
     llm_model: str | None = Field(None, description="Set to enable mem0's fact extraction (infer=True)")
-    llm_timeout_s: float = Field(20.0, gt=0, le=120)
+    # Below request_budget_s: an attempt longer than the whole call's budget could only ever be cut off by it.
+    llm_timeout_s: float = Field(12.0, gt=0, le=120)
 
     collection: str = Field("memories", pattern=r"^[a-z_][a-z0-9_]{0,62}$", description="pgvector table")
     database_pool_size: int = Field(5, ge=1, le=50)

@@ -1,11 +1,11 @@
 """`tripsage-time`: serve the time service with the server settings from the environment."""
 
-from tripsage_core.server import serve
+from tripsage_core.server import run_service
 from tripsage_time.config import TimeSettings
 
 
 def main() -> None:
-    serve("tripsage_time.app:create_app", TimeSettings())
+    run_service("tripsage-time", TimeSettings, "tripsage_time.app:create_app")
 
 
 if __name__ == "__main__":

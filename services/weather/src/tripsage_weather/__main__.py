@@ -1,11 +1,11 @@
 """`tripsage-weather`: serve the weather service with the server settings from the environment."""
 
-from tripsage_core.server import serve
+from tripsage_core.server import run_service
 from tripsage_weather.config import WeatherSettings
 
 
 def main() -> None:
-    serve("tripsage_weather.app:create_app", WeatherSettings())
+    run_service("tripsage-weather", WeatherSettings, "tripsage_weather.app:create_app")
 
 
 if __name__ == "__main__":

@@ -113,4 +113,4 @@ async def delete_item(trip_id: UUID, item_id: UUID, user: LimitedUser, trips: Tr
 )
 async def brief(trip_id: UUID, request: Request, user: LimitedUser, trips: Trips, briefs: Briefs) -> TripBrief:
     trip = await trips.get(user_id=user.user_id, trip_id=trip_id)
-    return await briefs.build(trip, token=user.token, request_id=request.state.request_id)
+    return await briefs.build(trip, incoming=request.headers, request_id=request.state.request_id)

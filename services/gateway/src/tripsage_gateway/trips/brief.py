@@ -19,7 +19,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from tripsage_core.errors import TripSageError, UpstreamError
-from tripsage_core.telemetry import inject_trace_headers
+from tripsage_core.hop import hop_headers
 from tripsage_gateway.trips.schemas import Trip
 from tripsage_http import ServiceClient, UpstreamResponse
 
@@ -105,9 +105,10 @@ class BriefBuilder:
         self._budget = section_timeout_s
         self._radius = stay_radius_km
 
-    async def build(self, trip: Trip, *, token: str, request_id: str) -> TripBrief:
+    async def build(self, trip: Trip, *, incoming: Mapping[str, str], request_id: str) -> TripBrief:
+        """`incoming`: the brief request's headers; its token, canary header and trace go on to every section."""
         started = time.perf_counter()
-        headers = inject_trace_headers({"authorization": f"Bearer {token}", "x-request-id": request_id})
+        headers = hop_headers(incoming, request_id=request_id)
         flights_task = asyncio.create_task(self._flights(trip, headers))
         destination = await self._destination(trip, headers)
         point = _coordinates(destination)

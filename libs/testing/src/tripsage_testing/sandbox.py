@@ -1,10 +1,13 @@
-"""Helpers for test suites (this package's and the services'): run a real sandbox process on a free port."""
+"""The provider sandbox for tests: a real `python -m tripsage_sandbox` process on a free port, and its control API.
+
+The plugin's `sandbox` fixture is the one every suite uses; `running_sandbox` is for a test that needs a sandbox of
+its own (other SANDBOX_* settings, a restart).
+"""
 
 from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -15,12 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that was free a moment ago."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+from tripsage_testing.ports import free_port
 
 
 @dataclass(slots=True)
@@ -45,8 +43,13 @@ def _healthy(port: int) -> bool:
         return False
 
 
+# Only a hung start should hit this: loading the embedding model takes seconds on an idle machine and far longer on a
+# busy one, and a verdict must not depend on how busy the machine is.
+STARTUP_TIMEOUT_S = 300.0
+
+
 def start_sandbox(
-    log_dir: Path, env: Mapping[str, str] | None = None, startup_timeout_s: float = 120.0
+    log_dir: Path, env: Mapping[str, str] | None = None, startup_timeout_s: float = STARTUP_TIMEOUT_S
 ) -> RunningSandbox:
     """Launch `python -m tripsage_sandbox` on a free port; env entries override SANDBOX_* settings.
 
@@ -92,9 +95,13 @@ def running_sandbox(log_dir: Path, **env: str) -> Iterator[RunningSandbox]:
 
 
 class SandboxControl:
-    """The control API of a running sandbox, for one provider: arm faults, count the calls that reached it."""
+    """A running sandbox and its control API: arm faults, count the calls that reached a provider, reset both.
 
-    def __init__(self, sandbox: RunningSandbox, provider: str) -> None:
+    `provider` is the one `fault` and `calls` address unless told otherwise (a suite sets it by overriding the
+    `sandbox_provider` fixture).
+    """
+
+    def __init__(self, sandbox: RunningSandbox, provider: str | None = None) -> None:
         self.url = sandbox.url
         self.port = sandbox.port
         self.provider = provider
@@ -107,23 +114,33 @@ class SandboxControl:
         with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310
             return json.loads(response.read() or b"null")
 
-    def fault(self, kind: str, *, endpoint: str | None = None, **extra: object) -> None:
-        spec: dict[str, object] = {"provider": self.provider, "kind": kind, **extra}
+    def _provider(self, provider: str | None) -> str:
+        chosen = provider or self.provider
+        if chosen is None:
+            raise ValueError(
+                "name the provider (amadeus, google, owm, openai) or override the sandbox_provider fixture"
+            )
+        return chosen
+
+    def fault(self, kind: str, *, endpoint: str | None = None, provider: str | None = None, **extra: object) -> None:
+        spec: dict[str, object] = {"provider": self._provider(provider), "kind": kind, **extra}
         if endpoint:
             spec["endpoint"] = endpoint
         self._send("POST", "/__sandbox/faults", spec)
 
-    def calls(self, endpoint: str) -> int:
+    def calls(self, endpoint: str | None = None, *, provider: str | None = None) -> int:
+        """Calls that reached the provider since the last reset: to one endpoint, or to all of them."""
         stats = self._send("GET", "/__sandbox/stats")
         assert isinstance(stats, dict)
-        return int(stats["providers"].get(self.provider, {}).get("endpoints", {}).get(endpoint, 0))
+        counts = stats["providers"].get(self._provider(provider), {"total": 0, "endpoints": {}})
+        return int(counts["total"] if endpoint is None else counts.get("endpoints", {}).get(endpoint, 0))
 
-    def arrivals(self, endpoint: str) -> list[float]:
+    def arrivals(self, endpoint: str, *, provider: str | None = None) -> list[float]:
         """When the latest calls to an endpoint reached the sandbox (its monotonic clock, seconds), oldest first."""
         stats = self._send("GET", "/__sandbox/stats")
         assert isinstance(stats, dict)
-        provider = stats["providers"].get(self.provider, {})
-        return [float(t) for t in provider.get("arrivals", {}).get(endpoint, [])]
+        provider_stats = stats["providers"].get(self._provider(provider), {})
+        return [float(t) for t in provider_stats.get("arrivals", {}).get(endpoint, [])]
 
     def reset(self) -> None:
         self._send("DELETE", "/__sandbox/faults")

@@ -148,7 +148,9 @@ def test_stats_count_upstream_calls_per_endpoint(base_url: str) -> None:
         _weather(base_url)
     httpx.get(base_url + "/data/2.5/forecast", params=WEATHER)
     stats = httpx.get(base_url + "/__sandbox/stats").json()
-    assert stats["providers"]["owm"] == {"total": 4, "endpoints": {"forecast": 1, "weather": 3}}
+    owm = stats["providers"]["owm"]
+    assert (owm["total"], owm["endpoints"]) == (4, {"forecast": 1, "weather": 3})
+    assert [len(owm["arrivals"][name]) for name in ("forecast", "weather")] == [1, 3]  # when each call arrived
     assert stats["providers"]["amadeus"]["total"] == 0
     httpx.delete(base_url + "/__sandbox/stats")
     assert httpx.get(base_url + "/__sandbox/stats").json()["total"] == 0

@@ -7,6 +7,7 @@ from typing import Annotated, TypeVar
 from fastapi import APIRouter, Body, Depends, Path, Query, Request, Response
 
 from tripsage_cache.answers import AnswerMeta, mark_answer
+from tripsage_core.app import state_part
 from tripsage_core.auth import CurrentUser
 from tripsage_maps.providers.base import DirectionsQuery, MatrixQuery, PlaceSearch
 from tripsage_maps.schemas import (
@@ -24,13 +25,7 @@ from tripsage_maps.service import MapsService, Served
 T = TypeVar("T")
 
 
-# async: FastAPI runs a plain `def` dependency in its thread pool, one thread hop per request.
-async def _service(request: Request) -> MapsService:
-    service: MapsService = request.app.state.service.maps
-    return service
-
-
-Maps = Annotated[MapsService, Depends(_service)]
+Maps = Annotated[MapsService, Depends(state_part("maps"))]
 Latitude = Annotated[float, Query(ge=-90, le=90, description="Latitude in degrees", examples=[35.0116])]
 Longitude = Annotated[float, Query(ge=-180, le=180, description="Longitude in degrees", examples=[135.7681])]
 # `\S` (searched, not anchored) refuses blank values before they cost a provider call.

@@ -8,19 +8,13 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
 from tripsage_cache.answers import mark_answer
+from tripsage_core.app import state_part
 from tripsage_core.auth import CurrentUser
 from tripsage_core.errors import ValidationFailed
 from tripsage_stays.schemas import OfferCheckResponse, SortKey, StayQuery, StaySearchResponse
 from tripsage_stays.service import StaysService
 
-
-# async: FastAPI runs a plain `def` dependency in its thread pool, one thread hop per request.
-async def _service(request: Request) -> StaysService:
-    service: StaysService = request.app.state.service.stays
-    return service
-
-
-Stays = Annotated[StaysService, Depends(_service)]
+Stays = Annotated[StaysService, Depends(state_part("stays"))]
 
 router = APIRouter(prefix="/v1/stays", tags=["stays"])
 

@@ -89,7 +89,7 @@ async def locations(request: Request) -> Response:
                 city_name = geo.METRO_CODES[code][0] if code in geo.METRO_CODES else airport.city
                 found.append(_location(base, "CITY", code, city_name, airport, city_name))
         if "AIRPORT" in sub_types:
-            found.append(_location(base, "AIRPORT", airport.iata, airport.name, airport, airport.city))
+            found.append(_location(base, "AIRPORT", airport.code, airport.name, airport, airport.city))
     page = found[offset : offset + limit]
     meta: dict[str, Any] = {"count": len(found), "links": {"self": str(request.url)}, "sandbox": True}
     return json_response({"meta": meta, "data": page}, 200, AMADEUS_JSON)
@@ -144,7 +144,7 @@ async def nearest_airports(request: Request) -> Response:
     found = []
     for nearby in airports.airports_near(lat, lon, radius):
         airport = nearby.airport
-        entry = _location(base, "AIRPORT", airport.iata, airport.name, airport, airport.city)
+        entry = _location(base, "AIRPORT", airport.code, airport.name, airport, airport.city)
         entry["distance"] = {"value": round(nearby.distance_km), "unit": "KM"}
         entry["relevance"] = round(100 * nearby.relevance, 5)
         found.append(entry)

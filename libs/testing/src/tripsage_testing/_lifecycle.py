@@ -14,6 +14,9 @@ class StartedServer(ABC):
     @abstractmethod
     def stop(self) -> None: ...
 
+    @abstractmethod
+    def is_running(self) -> bool: ...
+
     def __enter__(self) -> Self:
         self.start()
         return self

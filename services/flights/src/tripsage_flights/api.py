@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
-from tripsage_cache.answers import mark_answer
+from tripsage_cache.answers import Refresh, mark_answer
 from tripsage_core.app import state_part
 from tripsage_core.auth import CurrentUser
 from tripsage_core.errors import ValidationFailed
@@ -67,9 +67,7 @@ async def search(
     sort: SortKey = "price",
     airlines: Airlines = None,
     exclude_airlines: Airlines = None,
-    refresh: Annotated[
-        bool, Query(description="Ask the provider even if a fresh copy is cached; an outage still gets the copy")
-    ] = False,
+    refresh: Refresh = False,
 ) -> FlightSearchResponse:
     query = FlightQuery(
         origin=origin.upper(),

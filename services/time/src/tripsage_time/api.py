@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Query
 
 from tripsage_core.app import state_part
 from tripsage_core.auth import CurrentUser
+from tripsage_core.query import Latitude, Longitude
 from tripsage_time.schemas import (
     ArrivalRequest,
     ArrivalResponse,
@@ -19,8 +20,6 @@ from tripsage_time.schemas import (
 from tripsage_time.service import TimeService
 
 Time = Annotated[TimeService, Depends(state_part("time"))]
-Latitude = Annotated[float, Query(ge=-90, le=90, description="Latitude in degrees", examples=[35.68])]
-Longitude = Annotated[float, Query(ge=-180, le=180, description="Longitude in degrees", examples=[139.69])]
 
 router = APIRouter(prefix="/v1/time", tags=["time"])
 

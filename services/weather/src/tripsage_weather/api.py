@@ -11,12 +11,11 @@ from tripsage_cache.answers import mark_answer
 from tripsage_core.app import state_part
 from tripsage_core.auth import CurrentUser
 from tripsage_core.errors import ValidationFailed
+from tripsage_core.query import Latitude, Longitude
 from tripsage_weather.schemas import CurrentWeather, Forecast, Meta, TripWeather, UnitSystem
 from tripsage_weather.service import DAILY_OUTLOOK_DAYS, WeatherService
 
 Weather = Annotated[WeatherService, Depends(state_part("weather"))]
-Latitude = Annotated[float, Query(ge=-90, le=90, description="Latitude in degrees", examples=[35.01])]
-Longitude = Annotated[float, Query(ge=-180, le=180, description="Longitude in degrees", examples=[135.77])]
 OptionalLatitude = Annotated[float | None, Query(ge=-90, le=90, description="Latitude in degrees (or give city)")]
 OptionalLongitude = Annotated[float | None, Query(ge=-180, le=180, description="Longitude in degrees (or give city)")]
 City = Annotated[

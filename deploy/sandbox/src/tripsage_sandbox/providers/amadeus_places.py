@@ -122,15 +122,23 @@ async def location_by_id(request: Request) -> Response:
     )
 
 
-async def nearest_airports(request: Request) -> Response:
-    """GET /v1/reference-data/locations/airports?latitude=..&longitude=..&radius=.. (international airports)."""
+def _refused_or_without_coordinates(request: Request) -> Response | None:
+    """The answer to a by-coordinates search without a valid token, or without latitude and longitude."""
     refusal = amadeus_auth.denied(request)
     if refusal is not None:
         return refusal
-    q = request.query_params
     for name in ("latitude", "longitude"):
-        if not q.get(name):
+        if not request.query_params.get(name):
             return amadeus_fail(400, 32171, "MANDATORY DATA MISSING", "This attribute is required", name)
+    return None
+
+
+async def nearest_airports(request: Request) -> Response:
+    """GET /v1/reference-data/locations/airports?latitude=..&longitude=..&radius=.. (international airports)."""
+    refusal = _refused_or_without_coordinates(request)
+    if refusal is not None:
+        return refusal
+    q = request.query_params
     try:
         lat, lon = float(q["latitude"]), float(q["longitude"])
         radius = float(q.get("radius") or 500)
@@ -226,13 +234,10 @@ async def hotels_by_city(request: Request) -> Response:
 
 async def hotels_by_geocode(request: Request) -> Response:
     """GET /v1/reference-data/locations/hotels/by-geocode?latitude=..&longitude=.."""
-    refusal = amadeus_auth.denied(request)
+    refusal = _refused_or_without_coordinates(request)
     if refusal is not None:
         return refusal
     q = request.query_params
-    for name in ("latitude", "longitude"):
-        if not q.get(name):
-            return amadeus_fail(400, 32171, "MANDATORY DATA MISSING", "This attribute is required", name)
     try:
         lat, lon = float(q["latitude"]), float(q["longitude"])
     except ValueError:

@@ -38,6 +38,21 @@ def _errors(item: dict[str, Any]) -> str:
     return f"; INVALID: {errors:g} requests failed" if errors else ""
 
 
+def _goal(
+    label: str,
+    item: dict[str, Any],
+    key: str,
+    goal: float,
+    *,
+    unit: str = "",
+    at_most: bool = True,
+    errors: bool = False,
+) -> tuple[str, str, str, str]:
+    """A figure against its goal, written once for both the goal column and the verdict."""
+    verdict = _verdict(_median(item[key]), goal, at_most=at_most) + (_errors(item) if errors else "")
+    return label, _fig(item[key], unit), f"{'≤' if at_most else '≥'} {goal}{unit}", verdict
+
+
 def _all_errors(results: dict[str, Any]) -> float:
     items = ("1_gateway_hop", "2_cached_search", "3_cold_search")
     starved = float(results["7_starved"]["errors"])
@@ -49,30 +64,17 @@ def goal_rows(results: dict[str, Any]) -> list[tuple[str, str, str, str]]:
     hop, cached, stop = results["1_gateway_hop"], results["2_cached_search"], results["8_stop"]["ctrl_c_to_exit_s"]
     errors = _all_errors(results)
     return [
-        (
-            "gateway CPU per forwarded request ÷ time service CPU per answered request",
-            _fig(hop["gateway_to_time_cpu"]),
-            "≤ 1.0",
-            _verdict(_median(hop["gateway_to_time_cpu"]), 1.0, at_most=True),
+        _goal(
+            "gateway CPU per forwarded request ÷ time service CPU per answered request", hop, "gateway_to_time_cpu", 1.0
         ),
-        (
-            "through-gateway ÷ direct throughput, 32 connections",
-            _fig(hop["throughput_ratio"]),
-            "≥ 0.65",
-            _verdict(_median(hop["throughput_ratio"]), 0.65, at_most=False),
-        ),
-        (
+        _goal("through-gateway ÷ direct throughput, 32 connections", hop, "throughput_ratio", 0.65, at_most=False),
+        _goal(
             "cached flight search CPU per request (gateway + flights + Redis) ÷ the gateway hop's (gateway + time)",
-            _fig(cached["cpu_ratio_to_gateway_hop"]),
-            "≤ 2",
-            _verdict(_median(cached["cpu_ratio_to_gateway_hop"]), 2.0, at_most=True),
+            cached,
+            "cpu_ratio_to_gateway_hop",
+            2,
         ),
-        (
-            "gateway CPU per forwarded request",
-            _fig(hop["gateway_cpu_us_per_request"], " µs"),
-            "≤ 250 µs",
-            _verdict(_median(hop["gateway_cpu_us_per_request"]), 250.0, at_most=True),
-        ),
+        _goal("gateway CPU per forwarded request", hop, "gateway_cpu_us_per_request", 250, unit=" µs"),
         (
             "added p90 at 1 connection",
             _fig(hop["added_p90_ms"], " ms"),
@@ -118,30 +120,12 @@ def markdown(results: dict[str, Any]) -> str:
             "",
             "",
         ),
-        (
-            "2 cached search p99, 32 connections",
-            _fig(cached["p99_ms"], " ms"),
-            "≤ 20 ms",
-            _verdict(_median(cached["p99_ms"]), 20.0, at_most=True) + _errors(cached),
+        _goal("2 cached search p99, 32 connections", cached, "p99_ms", 20, unit=" ms", errors=True),
+        _goal("2 cached search req/s ÷ gateway hop req/s", cached, "ratio_to_gateway_hop", 0.5, at_most=False),
+        _goal(
+            "3 cold search overhead p50 (latency - sandbox delay)", cold, "overhead_p50_ms", 5, unit=" ms", errors=True
         ),
-        (
-            "2 cached search req/s ÷ gateway hop req/s",
-            _fig(cached["ratio_to_gateway_hop"]),
-            "≥ 0.5",
-            _verdict(_median(cached["ratio_to_gateway_hop"]), 0.5, at_most=False),
-        ),
-        (
-            "3 cold search overhead p50 (latency - sandbox delay)",
-            _fig(cold["overhead_p50_ms"], " ms"),
-            "≤ 5 ms",
-            _verdict(_median(cold["overhead_p50_ms"]), 5.0, at_most=True) + _errors(cold),
-        ),
-        (
-            "4 brief - slowest section, p50",
-            _fig(brief["overhead_ms"], " ms"),
-            "≤ 5 ms",
-            _verdict(_median(brief["overhead_ms"]), 5.0, at_most=True),
-        ),
+        _goal("4 brief - slowest section, p50", brief, "overhead_ms", 5, unit=" ms"),
     ]
     if "error" in memory:
         rows.append(("5 memory search", "failed: see results.json", "", ""))

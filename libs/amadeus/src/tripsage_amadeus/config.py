@@ -24,6 +24,8 @@ class AmadeusServiceSettings(ProviderServiceSettings):
     amadeus_hostname: Literal["test", "production"] | None = Field(
         None, description="Amadeus environment; default production when ENVIRONMENT=production, else test"
     )
+    # Both Amadeus domains (flights, stays) cache a search for as long.
+    search_ttl_s: int = Field(300, ge=1, le=3600, description="How long a search answer stays fresh")
 
     @property
     def resolved_hostname(self) -> Literal["test", "production"]:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Awaitable, Callable
-from typing import Any, Protocol, TypeVar, cast
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
 
 import structlog
 
@@ -15,6 +16,9 @@ from tripsage_cache._memory import MemoryBackend
 from tripsage_cache._redis import RedisBackend
 from tripsage_cache._singleflight import SingleFlight
 from tripsage_cache._types import CacheResult, CacheState, TTLClass, ttl_seconds
+
+if TYPE_CHECKING:
+    from tripsage_core.settings import ServiceSettings
 
 log = structlog.get_logger(__name__)
 
@@ -79,6 +83,22 @@ class Cache:
             )
             backend = redis_backend
         return cls(backend, namespace=namespace, stale_factor=stale_factor)
+
+    @classmethod
+    @asynccontextmanager
+    async def for_service(
+        cls, settings: ServiceSettings, *, namespace: str, stale_factor: float | None = None
+    ) -> AsyncIterator[Cache]:
+        """A service's cache for its lifespan, from REDIS_URL and the stale multiplier, closed as the lifespan ends."""
+        cache = await cls.open(
+            settings.redis_url,
+            namespace=namespace,
+            stale_factor=settings.cache_stale_multiplier if stale_factor is None else stale_factor,
+        )
+        try:
+            yield cache
+        finally:
+            await cache.aclose()
 
     @property
     def backend(self) -> str:

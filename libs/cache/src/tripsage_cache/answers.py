@@ -7,8 +7,9 @@ from __future__ import annotations
 import functools
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
+from fastapi import Query
 from pydantic import BaseModel, Field
 from starlette.requests import Request
 from starlette.responses import Response
@@ -73,6 +74,12 @@ async def cached_answer(
         return CacheResult(previous, CacheState.STALE, age)
     await cache.set(key, value, ttl_s)
     return CacheResult(value, CacheState.MISS, 0.0)
+
+
+# The query parameter of every cached search: skip a fresh copy, yet still fall back to it when the provider is down.
+Refresh = Annotated[
+    bool, Query(description="Ask the provider even if a fresh copy is cached; an outage still gets the copy")
+]
 
 
 def mark_answer(request: Request, response: Response, cache: str, *, service: str) -> None:

@@ -292,3 +292,17 @@ def create_service_app(spec: ServiceSpec[StateT]) -> FastAPI:
 def telemetry_of(app: FastAPI) -> Telemetry:
     telemetry: Telemetry = app.state.telemetry
     return telemetry
+
+
+def state_part(attribute: str) -> Callable[[Request], Awaitable[Any]]:
+    """A FastAPI dependency for one part of the service's lifespan state; the `Annotated` alias using it gives the type.
+
+    `Flights = Annotated[FlightsService, Depends(state_part("flights"))]` is how every service reaches its domain.
+    """
+
+    # async: FastAPI runs a plain `def` dependency in its thread pool, one thread hop per request.
+    async def part(request: Request) -> Any:
+        return getattr(request.app.state.service, attribute)
+
+    part.__name__ = f"state_{attribute}"
+    return part

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 import asyncpg
 import structlog
@@ -19,6 +19,17 @@ from tripsage_db.errors import CONNECT_FAILURES, DatabaseUnavailable
 log = structlog.get_logger(__name__)
 
 _CONNECTION_ERRORS = CONNECT_FAILURES
+
+
+class PoolOptions(TypedDict, total=False):
+    """How `create_pool` opens a pool; `open_pool_lazily` passes them on unchanged (the defaults live there)."""
+
+    min_size: int
+    max_size: int
+    statement_cache_size: int | None
+    command_timeout: float
+    connect_timeout: float
+    init: Callable[[asyncpg.Connection], Awaitable[None]] | None
 
 
 async def create_pool(
@@ -75,7 +86,7 @@ class LazyPool:
         *,
         retry_interval: float,
         max_retry_interval: float,
-        pool_options: dict[str, Any],
+        pool_options: PoolOptions,
     ) -> None:
         self.pool: asyncpg.Pool | None = None
         self._dsn = dsn
@@ -147,14 +158,9 @@ class LazyPool:
 async def open_pool_lazily(
     dsn: str,
     *,
-    min_size: int = 1,
-    max_size: int = 10,
-    statement_cache_size: int | None = None,
-    command_timeout: float = 5.0,
-    connect_timeout: float = 3.0,
     retry_interval: float = 0.5,
     max_retry_interval: float = 5.0,
-    init: Callable[[asyncpg.Connection], Awaitable[None]] | None = None,
+    **pool_options: Unpack[PoolOptions],
 ) -> LazyPool:
     """Try once to open a pool; if Postgres is down, return anyway and keep retrying in the background.
 
@@ -166,14 +172,7 @@ async def open_pool_lazily(
         dsn,
         retry_interval=retry_interval,
         max_retry_interval=max_retry_interval,
-        pool_options={
-            "min_size": min_size,
-            "max_size": max_size,
-            "statement_cache_size": statement_cache_size,
-            "command_timeout": command_timeout,
-            "connect_timeout": connect_timeout,
-            "init": init,
-        },
+        pool_options=pool_options,
     )
     if not await lazy._try_connect():
         lazy._start_background_connect()

@@ -108,24 +108,24 @@ def sandbox(sandbox_process: RunningSandbox, sandbox_provider: str | None) -> It
     control.reset()
 
 
+def _running_again_after(server: _Server | None, env: str, what: str) -> Iterator[_Server]:
+    if server is None:
+        pytest.skip(f"{env} points at an external {what} that tests cannot stop/start")
+    yield server
+    if not server.is_running():
+        server.start()
+
+
 @pytest.fixture
 def postgres_server(_tripsage_embedded_postgres: EmbeddedPostgres | None) -> Iterator[EmbeddedPostgres]:
     """The session's embedded Postgres, to stop()/start() on the same port; running again afterwards."""
-    if _tripsage_embedded_postgres is None:
-        pytest.skip(f"{DATABASE_URL_ENV} points at an external Postgres that tests cannot stop/start")
-    yield _tripsage_embedded_postgres
-    if not _tripsage_embedded_postgres.is_running():
-        _tripsage_embedded_postgres.start()
+    yield from _running_again_after(_tripsage_embedded_postgres, DATABASE_URL_ENV, "Postgres")
 
 
 @pytest.fixture
 def redis_server(_tripsage_redis_server: RedisServer | None) -> Iterator[RedisServer]:
     """The session's redis-server, to stop()/start() on the same port; running again afterwards."""
-    if _tripsage_redis_server is None:
-        pytest.skip(f"{REDIS_URL_ENV} points at an external Redis that tests cannot stop/start")
-    yield _tripsage_redis_server
-    if not _tripsage_redis_server.is_running():
-        _tripsage_redis_server.start()
+    yield from _running_again_after(_tripsage_redis_server, REDIS_URL_ENV, "Redis")
 
 
 @pytest.fixture

@@ -16,11 +16,12 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from types import FrameType, TracebackType
+from types import FrameType
 
 import psycopg
 from psycopg import sql
 
+from tripsage_testing._lifecycle import StartedServer
 from tripsage_testing._privileges import RunAs, quiet_pgserver_import, running_as_root, service_identity
 
 SUPERUSER = "postgres"
@@ -44,7 +45,7 @@ def client_bin_dir() -> Path:
     return _bin_dir()
 
 
-class EmbeddedPostgres:
+class EmbeddedPostgres(StartedServer):
     """A Postgres server on `host:port` whose cluster lives in `data_dir` (initdb'd on first start)."""
 
     def __init__(
@@ -143,15 +144,6 @@ class EmbeddedPostgres:
         Files it writes (a base backup) then belong to that user, as a data directory must.
         """
         self._run(binary, *args)
-
-    def __enter__(self) -> EmbeddedPostgres:
-        self.start()
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.stop()
 
     def _identity(self) -> RunAs:
         if self._run_as is None:

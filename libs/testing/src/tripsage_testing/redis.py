@@ -9,9 +9,10 @@ import subprocess
 import sys
 import tempfile
 import time
-from types import TracebackType
 
 import redis
+
+from tripsage_testing._lifecycle import StartedServer
 
 _READY_POLL_SECONDS = 0.02
 
@@ -29,7 +30,7 @@ def _redis_server_binary() -> str:
     return binary
 
 
-class RedisServer:
+class RedisServer(StartedServer):
     """redis-server on `host:port` with RDB and AOF persistence disabled."""
 
     def __init__(self, port: int, host: str = "127.0.0.1", *, start_timeout: float = 10.0) -> None:
@@ -95,15 +96,6 @@ class RedisServer:
         command = self.command()
         os.execv(command[0], command)  # noqa: S606
         return 1  # pragma: no cover
-
-    def __enter__(self) -> RedisServer:
-        self.start()
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.stop()
 
     def _wait_until_ready(self) -> None:
         assert self._process is not None

@@ -7,7 +7,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
-from tripsage_cache.answers import mark_answer
+from tripsage_cache.answers import Refresh, mark_answer
+from tripsage_core.app import state_part
 from tripsage_core.auth import CurrentUser
 from tripsage_core.errors import ValidationFailed
 from tripsage_flights.schemas import (
@@ -22,14 +23,7 @@ from tripsage_flights.schemas import (
 )
 from tripsage_flights.service import FlightsService
 
-
-# async: FastAPI runs a plain `def` dependency in its thread pool, one thread hop per request.
-async def _service(request: Request) -> FlightsService:
-    service: FlightsService = request.app.state.service.flights
-    return service
-
-
-Flights = Annotated[FlightsService, Depends(_service)]
+Flights = Annotated[FlightsService, Depends(state_part("flights"))]
 Code = Annotated[str, Query(min_length=3, max_length=3, pattern=r"^[A-Za-z]{3}$", examples=["JFK"])]
 Airlines = Annotated[
     list[str] | None, Query(max_length=20, description="IATA airline codes, repeated or comma-separated")
@@ -73,9 +67,7 @@ async def search(
     sort: SortKey = "price",
     airlines: Airlines = None,
     exclude_airlines: Airlines = None,
-    refresh: Annotated[
-        bool, Query(description="Ask the provider even if a fresh copy is cached; an outage still gets the copy")
-    ] = False,
+    refresh: Refresh = False,
 ) -> FlightSearchResponse:
     query = FlightQuery(
         origin=origin.upper(),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping
-from contextlib import asynccontextmanager
+from contextlib import aclosing, asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,26 +27,25 @@ class FlightsState:
 def _lifespan_for(settings: FlightsSettings, flags: FeatureFlags) -> Any:
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[FlightsState]:
-        provider = build_provider(settings)
-        cache = await Cache.open(settings.redis_url, namespace="flights", stale_factor=settings.cache_stale_multiplier)
-        service = FlightsService(
-            provider,
-            cache,
-            offer_ttl_s=settings.offer_ttl_s,
-            search_ttl_s=settings.search_ttl_s,
-            locations_ttl_s=settings.locations_ttl_s,
-            max_days_ahead=settings.max_days_ahead,
-            alternatives=AlternativeRoutes(
-                enabled=flags.alternative_routes,
-                radius_km=settings.alternative_radius_km,
-                per_end=settings.alternative_airports,
-            ),
-        )
-        try:
-            yield FlightsState(flights=service)
-        finally:
-            await cache.aclose()
-            await provider.aclose()
+        async with (
+            aclosing(build_provider(settings)) as provider,
+            Cache.for_service(settings, namespace="flights") as cache,
+        ):
+            yield FlightsState(
+                flights=FlightsService(
+                    provider,
+                    cache,
+                    offer_ttl_s=settings.offer_ttl_s,
+                    search_ttl_s=settings.search_ttl_s,
+                    locations_ttl_s=settings.locations_ttl_s,
+                    max_days_ahead=settings.max_days_ahead,
+                    alternatives=AlternativeRoutes(
+                        enabled=flags.alternative_routes,
+                        radius_km=settings.alternative_radius_km,
+                        per_end=settings.alternative_airports,
+                    ),
+                )
+            )
 
     return lifespan
 

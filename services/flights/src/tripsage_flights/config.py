@@ -12,7 +12,6 @@ class FlightsSettings(AmadeusServiceSettings):
     model_config = SettingsConfigDict(env_prefix="FLIGHTS_")
     registry: ClassVar[str] = "tripsage_flights.providers"
 
-    search_ttl_s: int = Field(300, ge=1, le=3600, description="How long a search answer stays fresh")
     port: int = 8001
     locations_ttl_s: int = Field(86_400, ge=1, le=604_800, description="How long autocomplete answers stay fresh")
     offer_ttl_s: int = Field(1800, ge=60, le=86_400, description="How long a searched offer can still be priced")

@@ -7,7 +7,9 @@ from typing import Annotated, TypeVar
 from fastapi import APIRouter, Body, Depends, Path, Query, Request, Response
 
 from tripsage_cache.answers import AnswerMeta, mark_answer
+from tripsage_core.app import state_part
 from tripsage_core.auth import CurrentUser
+from tripsage_core.query import Latitude, Longitude
 from tripsage_maps.providers.base import DirectionsQuery, MatrixQuery, PlaceSearch
 from tripsage_maps.schemas import (
     DepartureTime,
@@ -24,15 +26,7 @@ from tripsage_maps.service import MapsService, Served
 T = TypeVar("T")
 
 
-# async: FastAPI runs a plain `def` dependency in its thread pool, one thread hop per request.
-async def _service(request: Request) -> MapsService:
-    service: MapsService = request.app.state.service.maps
-    return service
-
-
-Maps = Annotated[MapsService, Depends(_service)]
-Latitude = Annotated[float, Query(ge=-90, le=90, description="Latitude in degrees", examples=[35.0116])]
-Longitude = Annotated[float, Query(ge=-180, le=180, description="Longitude in degrees", examples=[135.7681])]
+Maps = Annotated[MapsService, Depends(state_part("maps"))]
 # `\S` (searched, not anchored) refuses blank values before they cost a provider call.
 Place = Annotated[str, Query(min_length=1, max_length=200, pattern=r"\S")]
 

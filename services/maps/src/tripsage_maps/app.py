@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping
-from contextlib import asynccontextmanager
+from contextlib import aclosing, asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,18 +48,13 @@ def _lifespan(settings: MapsSettings) -> Any:
             route_s=settings.ttl_route_s,
             traffic_route_s=settings.ttl_traffic_route_s,
         )
-        cache = await Cache.open(
-            settings.redis_url, namespace="maps", stale_factor=ttls.stale_factor(settings.cache_stale_multiplier)
-        )
-        try:
+        stale_factor = ttls.stale_factor(settings.cache_stale_multiplier)
+        async with aclosing(google), Cache.for_service(settings, namespace="maps", stale_factor=stale_factor) as cache:
             yield MapsState(
                 maps=MapsService(cache, GooglePlaces(google), GoogleLegacyRouting(google), ttls),
                 google=google,
                 cache=cache,
             )
-        finally:
-            await google.aclose()
-            await cache.aclose()
 
     return lifespan
 

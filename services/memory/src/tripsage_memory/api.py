@@ -5,8 +5,9 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Response
 
+from tripsage_core.app import state_part
 from tripsage_core.auth import CurrentUser
 from tripsage_core.errors import ValidationFailed
 from tripsage_memory.schemas import (
@@ -21,14 +22,7 @@ from tripsage_memory.schemas import (
 )
 from tripsage_memory.service import MemoryService
 
-
-# async: FastAPI runs a plain `def` dependency in its thread pool, one thread hop per request.
-async def _service(request: Request) -> MemoryService:
-    service: MemoryService = request.app.state.service.memories
-    return service
-
-
-Memories = Annotated[MemoryService, Depends(_service)]
+Memories = Annotated[MemoryService, Depends(state_part("memories"))]
 MemoryId = Annotated[uuid.UUID, Path(description="A memory id, as returned when it was added")]
 CategoryFilter = Annotated[Category | None, Query(description="Only memories of this category")]
 TripFilter = Annotated[str | None, Query(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")]

@@ -7,20 +7,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
-from tripsage_cache.answers import mark_answer
+from tripsage_cache.answers import Refresh, mark_answer
+from tripsage_core.app import state_part
 from tripsage_core.auth import CurrentUser
 from tripsage_core.errors import ValidationFailed
 from tripsage_stays.schemas import OfferCheckResponse, SortKey, StayQuery, StaySearchResponse
 from tripsage_stays.service import StaysService
 
-
-# async: FastAPI runs a plain `def` dependency in its thread pool, one thread hop per request.
-async def _service(request: Request) -> StaysService:
-    service: StaysService = request.app.state.service.stays
-    return service
-
-
-Stays = Annotated[StaysService, Depends(_service)]
+Stays = Annotated[StaysService, Depends(state_part("stays"))]
 
 router = APIRouter(prefix="/v1/stays", tags=["stays"])
 
@@ -54,9 +48,7 @@ async def search(
         list[str] | None, Query(max_length=20, description="Amenity codes (e.g. WIFI), repeated or comma-separated")
     ] = None,
     sort: SortKey = "price",
-    refresh: Annotated[
-        bool, Query(description="Ask the provider even if a fresh copy is cached; an outage still gets the copy")
-    ] = False,
+    refresh: Refresh = False,
 ) -> StaySearchResponse:
     query = StayQuery(
         city_code=city_code.upper() if city_code else None,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping
-from contextlib import asynccontextmanager
+from contextlib import aclosing, asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,21 +27,20 @@ class StaysState:
 def _lifespan_for(settings: StaysSettings) -> Any:
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[StaysState]:
-        provider = build_provider(settings)
-        cache = await Cache.open(settings.redis_url, namespace="stays", stale_factor=settings.cache_stale_multiplier)
-        service = StaysService(
-            provider,
-            cache,
-            hotels_per_search=settings.hotels_per_search,
-            max_days_ahead=settings.max_days_ahead,
-            max_nights=settings.max_nights,
-            search_ttl_s=settings.search_ttl_s,
-        )
-        try:
-            yield StaysState(stays=service)
-        finally:
-            await cache.aclose()
-            await provider.aclose()
+        async with (
+            aclosing(build_provider(settings)) as provider,
+            Cache.for_service(settings, namespace="stays") as cache,
+        ):
+            yield StaysState(
+                stays=StaysService(
+                    provider,
+                    cache,
+                    hotels_per_search=settings.hotels_per_search,
+                    max_days_ahead=settings.max_days_ahead,
+                    max_nights=settings.max_nights,
+                    search_ttl_s=settings.search_ttl_s,
+                )
+            )
 
     return lifespan
 

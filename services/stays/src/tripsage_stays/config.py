@@ -12,7 +12,6 @@ class StaysSettings(AmadeusServiceSettings):
     model_config = SettingsConfigDict(env_prefix="STAYS_")
     registry: ClassVar[str] = "tripsage_stays.providers"
 
-    search_ttl_s: int = Field(300, ge=1, le=3600, description="How long a search answer stays fresh")
     port: int = 8002
     hotels_per_search: int = Field(20, ge=1, le=100, description="Nearest hotels whose offers are fetched per search")
     max_days_ahead: int = Field(365, ge=1, le=400, description="Provider's booking window for check-in")

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query
 
+from tripsage_core.app import state_part
 from tripsage_core.auth import CurrentUser
+from tripsage_core.query import Latitude, Longitude
 from tripsage_time.schemas import (
     ArrivalRequest,
     ArrivalResponse,
@@ -17,16 +19,7 @@ from tripsage_time.schemas import (
 )
 from tripsage_time.service import TimeService
 
-
-# async: FastAPI runs a plain `def` dependency in its thread pool, one thread hop per request.
-async def _service(request: Request) -> TimeService:
-    service: TimeService = request.app.state.service.time
-    return service
-
-
-Time = Annotated[TimeService, Depends(_service)]
-Latitude = Annotated[float, Query(ge=-90, le=90, description="Latitude in degrees", examples=[35.68])]
-Longitude = Annotated[float, Query(ge=-180, le=180, description="Longitude in degrees", examples=[139.69])]
+Time = Annotated[TimeService, Depends(state_part("time"))]
 
 router = APIRouter(prefix="/v1/time", tags=["time"])
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Mapping
-from contextlib import asynccontextmanager
+from contextlib import aclosing, asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,26 +56,22 @@ def _lifespan_for(settings: WeatherSettings) -> Any:
             ),
         )
         provider = OpenWeatherMap(client, caller, api_key=settings.owm_key, onecall=settings.owm_plan == "onecall")
-        cache = await Cache.open(settings.redis_url, namespace="weather", stale_factor=settings.cache_stale_multiplier)
-        # Reading the zone index takes a moment; off the event loop so the process stays responsive to signals.
-        zones = await asyncio.to_thread(ZoneLocator)
-        service = WeatherService(
-            provider,
-            cache,
-            zones,
-            policy=CachePolicy(
-                current_s=settings.ttl_current_s,
-                forecast_s=settings.ttl_forecast_s,
-                daily_outlook_s=settings.ttl_alerts_s,
-            ),
-            limits=TripLimits(max_days=settings.trip_max_days, max_lead_days=settings.trip_max_lead_days),
-            plan=settings.owm_plan,
-        )
-        try:
+        async with aclosing(provider), Cache.for_service(settings, namespace="weather") as cache:
+            # Reading the zone index takes a moment; off the event loop so the process stays responsive to signals.
+            zones = await asyncio.to_thread(ZoneLocator)
+            service = WeatherService(
+                provider,
+                cache,
+                zones,
+                policy=CachePolicy(
+                    current_s=settings.ttl_current_s,
+                    forecast_s=settings.ttl_forecast_s,
+                    daily_outlook_s=settings.ttl_alerts_s,
+                ),
+                limits=TripLimits(max_days=settings.trip_max_days, max_lead_days=settings.trip_max_lead_days),
+                plan=settings.owm_plan,
+            )
             yield WeatherState(weather=service, provider=provider, cache=cache)
-        finally:
-            await provider.aclose()
-            await cache.aclose()
 
     return lifespan
 

@@ -91,7 +91,7 @@ _DISTANCE_SCALE_KM = 50.0
 
 def passengers_m(airport: geo.Airport) -> float:
     """Yearly passengers in millions: the table above, else an estimate from the name and the city's size."""
-    listed = _PASSENGERS_M.get(airport.iata)
+    listed = _PASSENGERS_M.get(airport.code)
     if listed is not None:
         return listed
     base = 1.0 if "international" in airport.name.lower() else 0.1
@@ -111,12 +111,12 @@ def importance(airport: geo.Airport) -> float:
 
 def is_busy(airport: geo.Airport) -> bool:
     """Big enough for long-haul service and 'nearest airport' answers (listed with 2 M passengers or more)."""
-    return _PASSENGERS_M.get(airport.iata, 0.0) >= 2.0
+    return _PASSENGERS_M.get(airport.code, 0.0) >= 2.0
 
 
 def closed_windows(airport: geo.Airport) -> tuple[tuple[time, time], ...]:
     """The general night window, plus the airport's own curfew when it has one."""
-    curfew = _CURFEWS.get(airport.iata)
+    curfew = _CURFEWS.get(airport.code)
     return (NIGHT,) if curfew is None else (NIGHT, curfew)
 
 
@@ -148,7 +148,7 @@ def airports_near(lat: float, lon: float, radius_km: float = NEARBY_RADIUS_KM) -
         if distance <= radius_km:
             relevance = importance(airport) / (1 + distance / _DISTANCE_SCALE_KM)
             found.append(NearbyAirport(airport, distance, relevance))
-    found.sort(key=lambda n: (-n.relevance, n.airport.iata))
+    found.sort(key=lambda n: (-n.relevance, n.airport.code))
     return found
 
 
@@ -163,7 +163,7 @@ def airport_for_code(code: str) -> geo.Airport | None:
 
 @cache
 def _searchable() -> tuple[tuple[str, str, geo.Airport], ...]:
-    return tuple((a.iata.lower(), geo._fold(f"{a.name} {a.city}"), a) for a in geo.airports().values())
+    return tuple((a.code.lower(), geo._fold(f"{a.name} {a.city}"), a) for a in geo.airports().values())
 
 
 def search_airports(keyword: str, country: str | None = None) -> list[geo.Airport]:
@@ -182,7 +182,7 @@ def search_airports(keyword: str, country: str | None = None) -> list[geo.Airpor
         elif any(word.startswith(key) for word in text.split()) or text.startswith(key):
             prefix.append(airport)
     exact.sort(key=lambda a: -passengers_m(a))
-    prefix.sort(key=lambda a: (-passengers_m(a), a.iata))
+    prefix.sort(key=lambda a: (-passengers_m(a), a.code))
     found = [a for a in exact if not country or a.country == country]
     found += [n.airport for n in _serving_city_without_airport(keyword, country) if n.airport not in found]
     return found + [a for a in prefix if a not in found]

@@ -51,7 +51,7 @@ class Carrier:
     def flies_from(self, airport: geo.Airport, distance_km: float) -> bool:
         """True when the airport is a hub the carrier can fly this stage from."""
         hubs = self.hubs[: self.gateways] if distance_km > LONG_HAUL_KM else self.hubs
-        return airport.iata in hubs
+        return airport.code in hubs
 
     def aircraft(self, distance_km: float, seed: int) -> str:
         """An aircraft type from the carrier's fleet suited to the stage."""
@@ -209,7 +209,7 @@ HUBS: frozenset[str] = frozenset(h for c in CARRIERS.values() for h in c.hubs)
 
 def is_major(airport: geo.Airport) -> bool:
     """Big enough for long-haul and for 'nearest airport' answers: an airline hub or a busy airport."""
-    return airport.iata in HUBS or is_busy(airport)
+    return airport.code in HUBS or is_busy(airport)
 
 
 def carriers_of(country: str) -> tuple[Carrier, ...]:

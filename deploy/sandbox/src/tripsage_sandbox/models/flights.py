@@ -188,7 +188,7 @@ def _routings(origin: geo.Airport, destination: geo.Airport, search: Search) -> 
     seen: set[tuple[str, tuple[str, ...]]] = set()
     unique = []
     for routing in found:
-        key = (routing.carrier.code, tuple(a.iata for a in routing.via))
+        key = (routing.carrier.code, tuple(a.code for a in routing.via))
         if key not in seen:
             seen.add(key)
             unique.append(routing)
@@ -211,7 +211,7 @@ def _one_stops(
         options = []
         for code in carrier.hubs:
             hub = geo.airports().get(code)
-            if hub is None or code in (origin.iata, destination.iata):
+            if hub is None or code in (origin.code, destination.code):
                 continue
             d1 = geo.great_circle_km(origin.lat, origin.lon, hub.lat, hub.lon)
             d2 = geo.great_circle_km(hub.lat, hub.lon, destination.lat, destination.lon)
@@ -229,7 +229,7 @@ def _fallback(origin: geo.Airport, destination: geo.Airport, direct: float) -> l
     for code in GLOBAL_CONNECTORS:
         carrier = CARRIERS[code]
         hub = geo.airports()[carrier.hub]
-        if hub.iata in (origin.iata, destination.iata):
+        if hub.code in (origin.code, destination.code):
             found.append(Routing(carrier, ()))
             continue
         flown = geo.great_circle_km(origin.lat, origin.lon, hub.lat, hub.lon) + geo.great_circle_km(
@@ -238,9 +238,9 @@ def _fallback(origin: geo.Airport, destination: geo.Airport, direct: float) -> l
         if flown <= MAX_DETOUR * direct:
             found.append(Routing(carrier, (hub,)))
     if not found:
-        carrier = CARRIERS[GLOBAL_CONNECTORS[stable_seed(origin.iata, destination.iata) % len(GLOBAL_CONNECTORS)]]
+        carrier = CARRIERS[GLOBAL_CONNECTORS[stable_seed(origin.code, destination.code) % len(GLOBAL_CONNECTORS)]]
         hub = geo.airports()[carrier.hub]
-        found.append(Routing(carrier, () if hub.iata in (origin.iata, destination.iata) else (hub,)))
+        found.append(Routing(carrier, () if hub.code in (origin.code, destination.code) else (hub,)))
     return found
 
 
@@ -268,16 +268,16 @@ def _stage(carrier: Carrier, a: geo.Airport, b: geo.Airport) -> tuple[int, float
 def _segment(seg_id: int, carrier: Carrier, a: geo.Airport, b: geo.Airport, depart_utc: datetime) -> dict[str, Any]:
     minutes, distance = _stage(carrier, a, b)
     arrive_utc = depart_utc + timedelta(minutes=minutes)
-    number = 1 + stable_seed(carrier.code, a.iata, b.iata) % 1899
+    number = 1 + stable_seed(carrier.code, a.code, b.code) % 1899
     return {
         "departure": {
-            "iataCode": a.iata,
-            "terminal": str(1 + stable_seed(a.iata, carrier.code) % 3),
+            "iataCode": a.code,
+            "terminal": str(1 + stable_seed(a.code, carrier.code) % 3),
             "at": _local(depart_utc, a).isoformat(timespec="seconds"),
         },
         "arrival": {
-            "iataCode": b.iata,
-            "terminal": str(1 + stable_seed(b.iata, carrier.code) % 3),
+            "iataCode": b.code,
+            "terminal": str(1 + stable_seed(b.code, carrier.code) % 3),
             "at": _local(arrive_utc, b).isoformat(timespec="seconds"),
         },
         "carrierCode": carrier.code,
@@ -297,7 +297,7 @@ def _itinerary(leg: Leg, routing: Routing, first_seg_id: int, option: int) -> tu
     Departure slots are tried in a seeded order until every departure and arrival falls inside its airport's
     opening hours, so times spread over the open hours instead of piling up at the end of a curfew.
     """
-    rng = rng_for("itinerary", leg.origin.iata, leg.destination.iata, leg.day, routing.carrier.code, option)
+    rng = rng_for("itinerary", leg.origin.code, leg.destination.code, leg.day, routing.carrier.code, option)
     stops = (leg.origin, *routing.via, leg.destination)
     layovers = [rng.randrange(70, 200, 5) for _ in range(len(stops) - 2)]
     earliest = leg.earliest or time(6, 0)
@@ -362,7 +362,7 @@ def _offer(search: Search, routing: Routing, option: int) -> dict[str, Any] | No
     itineraries, seg_id, fare_eur, all_segments = [], 1, 0.0, []
     for leg in search.legs:
         via = routing.via
-        if via and via[0].iata in (leg.origin.iata, leg.destination.iata):
+        if via and via[0].code in (leg.origin.code, leg.destination.code):
             via = ()
         built = _itinerary(leg, Routing(routing.carrier, via), seg_id, option)
         if built is None:
@@ -373,7 +373,7 @@ def _offer(search: Search, routing: Routing, option: int) -> dict[str, Any] | No
         all_segments += itinerary["segments"]
         demand = (
             0.88
-            + 0.27 * rng_for("demand", leg.origin.iata, leg.destination.iata, leg.day, routing.carrier.code).random()
+            + 0.27 * rng_for("demand", leg.origin.code, leg.destination.code, leg.day, routing.carrier.code).random()
         )
         days_ahead = (leg.day - search.today).days
         fare = base_fare_eur(flown) * CABIN_FACTOR[search.cabin] * advance_factor(days_ahead)
@@ -452,7 +452,7 @@ def _dictionaries(offers: list[dict[str, Any]], currency: str) -> dict[str, Any]
             for segment in itinerary["segments"]:
                 for end in ("departure", "arrival"):
                     airport = geo.airports()[segment[end]["iataCode"]]
-                    locations[airport.iata] = {
+                    locations[airport.code] = {
                         "cityCode": geo.city_code_for_airport(airport),
                         "countryCode": airport.country,
                     }

@@ -275,7 +275,7 @@ async def flight_offers_pricing(request: Request) -> Response:
                 for end in ("departure", "arrival"):
                     airport = geo.airports().get(str(segment.get(end, {}).get("iataCode", "")))
                     if airport:
-                        locations[airport.iata] = {
+                        locations[airport.code] = {
                             "cityCode": geo.city_code_for_airport(airport),
                             "countryCode": airport.country,
                         }

@@ -89,7 +89,7 @@ async def locations(request: Request) -> Response:
                 city_name = geo.METRO_CODES[code][0] if code in geo.METRO_CODES else airport.city
                 found.append(_location(base, "CITY", code, city_name, airport, city_name))
         if "AIRPORT" in sub_types:
-            found.append(_location(base, "AIRPORT", airport.iata, airport.name, airport, airport.city))
+            found.append(_location(base, "AIRPORT", airport.code, airport.name, airport, airport.city))
     page = found[offset : offset + limit]
     meta: dict[str, Any] = {"count": len(found), "links": {"self": str(request.url)}, "sandbox": True}
     return json_response({"meta": meta, "data": page}, 200, AMADEUS_JSON)
@@ -122,15 +122,23 @@ async def location_by_id(request: Request) -> Response:
     )
 
 
-async def nearest_airports(request: Request) -> Response:
-    """GET /v1/reference-data/locations/airports?latitude=..&longitude=..&radius=.. (international airports)."""
+def _refused_or_without_coordinates(request: Request) -> Response | None:
+    """The answer to a by-coordinates search without a valid token, or without latitude and longitude."""
     refusal = amadeus_auth.denied(request)
     if refusal is not None:
         return refusal
-    q = request.query_params
     for name in ("latitude", "longitude"):
-        if not q.get(name):
+        if not request.query_params.get(name):
             return amadeus_fail(400, 32171, "MANDATORY DATA MISSING", "This attribute is required", name)
+    return None
+
+
+async def nearest_airports(request: Request) -> Response:
+    """GET /v1/reference-data/locations/airports?latitude=..&longitude=..&radius=.. (international airports)."""
+    refusal = _refused_or_without_coordinates(request)
+    if refusal is not None:
+        return refusal
+    q = request.query_params
     try:
         lat, lon = float(q["latitude"]), float(q["longitude"])
         radius = float(q.get("radius") or 500)
@@ -144,7 +152,7 @@ async def nearest_airports(request: Request) -> Response:
     found = []
     for nearby in airports.airports_near(lat, lon, radius):
         airport = nearby.airport
-        entry = _location(base, "AIRPORT", airport.iata, airport.name, airport, airport.city)
+        entry = _location(base, "AIRPORT", airport.code, airport.name, airport, airport.city)
         entry["distance"] = {"value": round(nearby.distance_km), "unit": "KM"}
         entry["relevance"] = round(100 * nearby.relevance, 5)
         found.append(entry)
@@ -226,13 +234,10 @@ async def hotels_by_city(request: Request) -> Response:
 
 async def hotels_by_geocode(request: Request) -> Response:
     """GET /v1/reference-data/locations/hotels/by-geocode?latitude=..&longitude=.."""
-    refusal = amadeus_auth.denied(request)
+    refusal = _refused_or_without_coordinates(request)
     if refusal is not None:
         return refusal
     q = request.query_params
-    for name in ("latitude", "longitude"):
-        if not q.get(name):
-            return amadeus_fail(400, 32171, "MANDATORY DATA MISSING", "This attribute is required", name)
     try:
         lat, lon = float(q["latitude"]), float(q["longitude"])
     except ValueError:

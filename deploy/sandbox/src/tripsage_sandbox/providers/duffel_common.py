@@ -229,14 +229,14 @@ def airport_object(airport: geo.Airport) -> dict[str, Any]:
     city_name = geo.METRO_CODES[city_code][0] if city_code in geo.METRO_CODES else airport.city
     return {
         "type": "airport",
-        "id": f"arp_{airport.iata.lower()}_{airport.country.lower()}",
+        "id": f"arp_{airport.code.lower()}_{airport.country.lower()}",
         "name": airport.name,
-        "iata_code": airport.iata,
-        "icao_code": _icao(airport.iata),
+        "iata_code": airport.code,
+        "icao_code": _icao(airport.code),
         "iata_country_code": airport.country,
         "iata_city_code": city_code,
         "city_name": city_name,
-        "city": city_object(city_code, city_name, airport.country) if city_code != airport.iata else None,
+        "city": city_object(city_code, city_name, airport.country) if city_code != airport.code else None,
         "latitude": airport.lat,
         "longitude": airport.lon,
         "time_zone": airport.tz,

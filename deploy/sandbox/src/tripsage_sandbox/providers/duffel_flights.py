@@ -66,7 +66,7 @@ def _slices(raw: Any, today: date) -> list[list[str]]:
             raise invalid(field, "Each slice must be an object")
         origin = _place(item.get("origin"), f"{field}.origin")
         destination = _place(item.get("destination"), f"{field}.destination")
-        if origin.iata == destination.iata:
+        if origin.code == destination.code:
             raise invalid(f"{field}.destination", "The destination must differ from the origin")
         raw_day = item.get("departure_date")
         if not isinstance(raw_day, str):
@@ -77,7 +77,7 @@ def _slices(raw: Any, today: date) -> list[list[str]]:
             raise invalid(f"{field}.departure_date", "Must be a date, YYYY-MM-DD") from None
         if day < today:
             raise invalid(f"{field}.departure_date", "Must be today or later", "departure_date_in_the_past")
-        found.append([origin.iata, destination.iata, day.isoformat()])
+        found.append([origin.code, destination.code, day.isoformat()])
     return found
 
 

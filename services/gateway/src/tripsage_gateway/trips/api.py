@@ -7,25 +7,14 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
 
+from tripsage_core.app import state_part
 from tripsage_gateway.ratelimit import LimitedUser
 from tripsage_gateway.trips.brief import BriefBuilder, TripBrief
 from tripsage_gateway.trips.schemas import Item, ItemCreate, ItemList, Trip, TripCreate, TripPage, TripUpdate
 from tripsage_gateway.trips.service import TripService
 
-
-# async: FastAPI runs a plain `def` dependency in its thread pool, one thread hop per request.
-async def _trips(request: Request) -> TripService:
-    service: TripService = request.app.state.service.trips
-    return service
-
-
-async def _briefs(request: Request) -> BriefBuilder:
-    builder: BriefBuilder = request.app.state.service.briefs
-    return builder
-
-
-Trips = Annotated[TripService, Depends(_trips)]
-Briefs = Annotated[BriefBuilder, Depends(_briefs)]
+Trips = Annotated[TripService, Depends(state_part("trips"))]
+Briefs = Annotated[BriefBuilder, Depends(state_part("briefs"))]
 IdempotencyKey = Annotated[
     str | None,
     Header(

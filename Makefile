@@ -86,7 +86,7 @@ test-containers: install ## build the images, run them on 127.0.0.1 and drive th
 	TRIPSAGE_CONTAINER_TESTS=1 $(RUN) pytest deploy/docker/tests -rs $(PYTEST_ARGS)
 
 # --- Helm charts, checked offline (no cluster): helm is built from source into .tools/bin by `go install`.
-HELM_VERSION := v3.22.0
+HELM_VERSION := v3.21.4
 TOOLS_BIN := $(CURDIR)/.tools/bin
 HELM := $(TOOLS_BIN)/helm
 # helm built by `go install` tells templates Kubernetes v1.20; the charts need >= 1.30 (native preStop sleep).
@@ -147,3 +147,37 @@ actionlint: $(ACTIONLINT) ## lint .github/workflows
 	$(ACTIONLINT)
 
 deploy-checks: charts trivy-config actionlint ## everything that proves the deploy artifacts offline
+
+# --- A real Kubernetes cluster on this machine (deploy/cluster; docs/deployment.md "A real cluster on your machine").
+# Needs root, Docker (for the images) and the Debian packages named in deploy/cluster/README.md.
+CLUSTER := deploy/cluster/cluster.sh
+CLUSTER_IMAGES := gateway flights stays maps weather time memory sandbox postgres redis
+# KEEP_CLUSTER=1 leaves the cluster of `make cluster-test` running (then `make cluster-down`).
+KEEP_CLUSTER ?=
+
+.PHONY: cluster-tools cluster-images cluster-up cluster-deploy cluster-down cluster-status cluster-test
+
+cluster-tools: $(HELM) ## build Kubernetes v1.34, CoreDNS, the OpenTelemetry Collector and pause into .tools/cluster
+	deploy/cluster/build-tools.sh
+
+cluster-images:
+	@for i in $(CLUSTER_IMAGES); do docker image inspect tripsage/$$i:dev >/dev/null 2>&1 || missing=1; done; \
+	if [ -n "$$missing" ]; then $(MAKE) --no-print-directory images; fi
+
+cluster-up: cluster-tools cluster-images ## a one-node cluster of plain processes on bridge tsk0, with the project's images
+	$(CLUSTER) up
+
+cluster-deploy: ## Postgres, Redis, the sandbox and all seven charts on the running cluster
+	$(CLUSTER) deploy
+
+cluster-down: ## remove every process, mount, bridge, netns, rule and file of the cluster, and show nothing is left
+	$(CLUSTER) down
+	$(CLUSTER) status
+
+cluster-test: install cluster-tools cluster-images ## up, deploy, the tests against the live cluster, down (pass or fail)
+	@set -e; started=$$SECONDS; \
+	if [ -z "$(KEEP_CLUSTER)" ]; then trap '$(CLUSTER) down; $(CLUSTER) status' EXIT; fi; \
+	$(CLUSTER) up; up=$$SECONDS; \
+	$(CLUSTER) deploy; deployed=$$SECONDS; \
+	$(RUN) pytest deploy/cluster/tests -rA -s $(PYTEST_ARGS); tested=$$SECONDS; \
+	echo "cluster-test: up $$((up - started)) s, deploy $$((deployed - up)) s, tests $$((tested - deployed)) s"

@@ -1,0 +1,130 @@
+"""The seven releases on the live cluster: Running and Ready from the project's images, and a traveller's journey
+through the gateway's Service, found by cluster DNS."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from typing import TYPE_CHECKING, Any
+
+import httpx
+
+if TYPE_CHECKING:
+    from conftest import Kube
+
+SECTIONS = ("destination", "local_time", "weather", "stays", "flights")
+
+
+def test_every_service_runs_ready_from_the_projects_own_image(kube: Kube) -> None:
+    for service in kube.services:
+        pods = kube.ready_pods(service)
+        assert pods, f"{service}: no Ready pod"
+        images = {c["image"] for pod in pods for c in pod["spec"]["containers"]}
+        assert images == {f"tripsage/{service}:{kube.image_tag}"}, images
+        assert all(pod["status"]["phase"] == "Running" for pod in pods)
+
+
+def test_the_gateways_name_resolves_by_cluster_dns_from_a_pod(kube: Kube, gateway_ip: str) -> None:
+    # A throwaway pod of the gateway's image asks cluster DNS (CoreDNS) for the gateway and calls it by name.
+    probe = (
+        "import json, socket, urllib.request; "
+        "ip = socket.gethostbyname('gateway.tripsage.svc.cluster.local'); "
+        "short = socket.gethostbyname('gateway'); "
+        "status = urllib.request.urlopen('http://gateway:8000/health', timeout=5).status; "
+        "print(json.dumps([ip, short, status]))"
+    )
+    output = kube.kubectl(
+        "run",
+        f"dns-probe-{int(time.time())}",
+        f"--image=tripsage/gateway:{kube.image_tag}",
+        "--image-pull-policy=Never",
+        "--restart=Never",
+        "--rm",
+        "-i",
+        "--quiet",
+        "--command",
+        "--",
+        "python3",
+        "-c",
+        probe,
+        timeout=120,
+    )
+    assert json.loads(output.strip().splitlines()[-1]) == [gateway_ip, gateway_ip, 200]
+
+
+def _brief_when_all_ok(client: httpx.Client, trip_id: str, deadline_s: float = 60.0) -> dict[str, Any]:
+    deadline = time.monotonic() + deadline_s
+    while True:
+        brief: dict[str, Any] = client.get(f"/v1/trips/{trip_id}/brief").json()
+        if all(brief[name]["status"] == "ok" for name in SECTIONS) or time.monotonic() > deadline:
+            return brief
+        time.sleep(2.0)
+
+
+def test_a_travellers_journey_through_the_gateway_service(gateway: httpx.Client) -> None:
+    start = dt.date.today() + dt.timedelta(days=60)
+    end = start + dt.timedelta(days=7)
+    trip = gateway.post(
+        "/v1/trips",
+        json={
+            "name": "A week in Tokyo",
+            "destination": "Tokyo",
+            "origin": "SFO",
+            "start_date": start.isoformat(),
+            "end_date": end.isoformat(),
+            "travelers": 1,
+            "budget": {"amount": "3500.00", "currency": "USD"},
+        },
+    )
+    assert trip.status_code == 201, trip.text
+    trip_id = trip.json()["id"]
+
+    brief = _brief_when_all_ok(gateway, trip_id)
+    assert {name: brief[name]["status"] for name in SECTIONS} == dict.fromkeys(SECTIONS, "ok"), brief
+    assert brief["local_time"]["data"]["timezone"] == "Asia/Tokyo"
+
+    flights = gateway.get(
+        "/v1/flights/search",
+        params={"origin": "SFO", "destination": "TYO", "departure_date": start.isoformat(), "adults": 1},
+    )
+    stays = gateway.get(
+        "/v1/stays/search",
+        params={"city_code": "TYO", "check_in": start.isoformat(), "check_out": end.isoformat(), "adults": 1},
+    )
+    assert (flights.status_code, stays.status_code) == (200, 200), (flights.text, stays.text)
+    assert flights.json()["offers"]
+    assert stays.json()["hotels"]
+
+    remembered = gateway.post("/v1/memories", json={"text": "I am vegetarian and allergic to peanuts."})
+    assert remembered.status_code in (200, 201), remembered.text
+    found = gateway.get("/v1/memories/search", params={"q": "What can I eat on this trip?"})
+    assert found.status_code == 200, found.text
+    assert any("vegetarian" in hit["text"] for hit in found.json()["results"]), found.json()
+
+    erased = gateway.delete("/v1/memories")
+    assert erased.status_code == 200, erased.text
+    assert erased.json()["deleted"] >= 1
+    assert gateway.get("/v1/memories/search", params={"q": "food"}).json()["results"] == []
+
+
+def test_hpa_and_pdb_are_accepted_and_report_status(kube: Kube) -> None:
+    for service in kube.services:
+        hpa = kube.json("hpa", f"{service}-stable")
+        # The controller has looked at it: replicas counted, conditions set (without metrics-server the CPU and
+        # memory metrics are unavailable, which the ScalingActive condition says).
+        assert hpa["status"].get("currentReplicas", 0) >= 1, hpa["status"]
+        conditions = {c["type"]: c for c in hpa["status"].get("conditions", [])}
+        assert conditions["AbleToScale"]["status"] == "True", conditions
+        assert "ScalingActive" in conditions, conditions
+        pdb = kube.json("pdb", f"{service}-stable")
+        assert pdb["status"]["currentHealthy"] >= 1, pdb["status"]
+        assert pdb["status"]["expectedPods"] >= 1, pdb["status"]
+        assert pdb["status"]["observedGeneration"] == pdb["metadata"]["generation"]
+
+
+def test_each_service_answers_health_on_its_service_port(kube: Kube) -> None:
+    for service in kube.services:
+        ip = kube.json("service", service)["spec"]["clusterIP"]
+        response = httpx.get(f"http://{ip}:{kube.ports[service]}/health", trust_env=False, timeout=5)
+        assert response.status_code == 200, (service, response.text)

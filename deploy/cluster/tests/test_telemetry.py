@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any
 import httpx
 import pytest
 
+from tripsage_testing.journey import trip_body
+
 if TYPE_CHECKING:
     from conftest import Kube
 
@@ -78,17 +80,7 @@ def test_one_brief_is_one_trace_across_the_gateway_and_every_service_it_called(
     kube: Kube, gateway: httpx.Client, spans: _Spans
 ) -> None:
     start = dt.date.today() + dt.timedelta(days=30)
-    trip = gateway.post(
-        "/v1/trips",
-        json={
-            "name": "Traced",
-            "destination": "Paris",
-            "origin": "SFO",
-            "start_date": start.isoformat(),
-            "end_date": (start + dt.timedelta(days=3)).isoformat(),
-            "travelers": 1,
-        },
-    )
+    trip = gateway.post("/v1/trips", json=trip_body(destination="Paris", start=start, nights=3))
     assert trip.status_code == 201, trip.text
     # The caller's W3C trace context is continued, so the brief's trace id is known before it runs.
     trace_id = os.urandom(16).hex()

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# A one-node Kubernetes v1.34 cluster made of plain processes on this machine: `cluster.sh up | down | status`.
+# A one-node Kubernetes v1.34 cluster made of plain processes on this machine:
+#   cluster.sh up | deploy | install <service> [helm args] | down | status
 #
 #   etcd (Debian) -> kube-apiserver -> controller-manager, scheduler
 #   containerd (Debian, private root/state/socket) <- kubelet -> CNI bridge on tsk0 ; kube-proxy (nftables) ; CoreDNS pod
@@ -34,8 +35,13 @@ otlp_port=4318
 pause_image=registry.k8s.io/pause:3.10
 dns_image=tripsage/coredns:cluster
 rule_tag=tripsage-cluster
+namespace=tripsage
+services=(gateway flights stays maps weather time memory)
+helm_bin="$repo/.tools/bin/helm"
 
 export KUBECONFIG="$state/admin.kubeconfig"
+# The harness's own kubectl (v1.34), before any other on PATH.
+export PATH="$bin:$PATH"
 ctr() { command ctr --address "$run/containerd.sock" --namespace k8s.io "$@"; }
 log() { printf '[cluster %s] %s\n' "$(date -u +%T)" "$*"; }
 
@@ -178,7 +184,7 @@ containerd_up() {
 }
 
 images_load() {
-	local tag=${TRIPSAGE_IMAGE_TAG:-dev} ctx="$state/image-build" name
+	local tag=${TRIPSAGE_IMAGE_TAG:-dev} ctx="$state/image-build" name app_version
 	mkdir -p "$ctx"
 	# The pause and CoreDNS images are each one static binary on an empty filesystem, built here.
 	for name in pause coredns; do
@@ -188,8 +194,13 @@ images_load() {
 	docker build -q -f "$ctx/Dockerfile.pause" -t "$pause_image" "$ctx" >/dev/null
 	docker build -q -f "$ctx/Dockerfile.coredns" -t "$dns_image" "$ctx" >/dev/null
 	local images=("$pause_image" "$dns_image")
-	for name in gateway flights stays maps weather time memory sandbox postgres redis; do
-		images+=("tripsage/$name:$tag")
+	for name in sandbox postgres redis; do images+=("tripsage/$name:$tag"); done
+	# Each service's image also under the reference its chart names by default (values.yaml's repository, the
+	# chart's appVersion), so the charts and tripsage-rollout run with their own image settings, as in production.
+	for name in "${services[@]}"; do
+		app_version=$(awk -F'"' '/^appVersion:/ {print $2}' "$repo/helm/$name/Chart.yaml")
+		docker tag "tripsage/$name:$tag" "ghcr.io/tripsage/tripsage-$name:$app_version"
+		images+=("ghcr.io/tripsage/tripsage-$name:$app_version")
 	done
 	docker image inspect "${images[@]}" >/dev/null || {
 		log "missing images above: run make images first"
@@ -320,9 +331,6 @@ up() {
 }
 
 # --- the project on the cluster ---------------------------------------------------------------------------------------
-namespace=tripsage
-services=(gateway flights stays maps weather time memory)
-helm_bin="$repo/.tools/bin/helm"
 
 secrets_apply() {
 	# A fresh JWT secret per cluster, never written anywhere but the cluster's own Secret objects.
@@ -334,7 +342,7 @@ secrets_apply() {
 			--from-literal=database-url="postgresql://postgres@postgres:5432/tripsage" \
 			--from-literal=redis-url="redis://redis:6379/0" \
 			--from-literal=amadeus-client-id=sandbox --from-literal=amadeus-client-secret=sandbox \
-			--from-literal=google-api-key=sandbox --from-literal=owm-api-key=sandbox \
+			--from-literal=google-api-key=AIza-sandbox-not-a-google-key --from-literal=owm-api-key=sandbox \
 			--from-literal=openai-api-key=sandbox | kubectl apply -f - >/dev/null
 	done
 }
@@ -354,8 +362,7 @@ chart_install() { # service [helm args...]
 	local s=$1 prefix
 	shift
 	prefix=$(tr '[:lower:]' '[:upper:]' <<<"$s")
-	local args=(-f "$repo/helm/$s/values-dev.yaml" -f "$here/values-cluster.yaml"
-		--set "image.repository=tripsage/$s" --set "image.tag=${TRIPSAGE_IMAGE_TAG:-dev}")
+	local args=(-f "$repo/helm/$s/values-dev.yaml" -f "$here/values-cluster.yaml")
 	case $s in
 	flights | stays | maps | weather | memory) args+=(--set "config.${prefix}_PROVIDER_BASE_URL=http://sandbox:8100") ;;
 	esac
@@ -453,6 +460,8 @@ down() {
 	for dir in /sys/fs/cgroup/*/kubepods /sys/fs/cgroup/unified/kubepods; do
 		[[ -d $dir ]] && find "$dir" -depth -type d -exec rmdir {} + 2>/dev/null || true
 	done
+	# The kubelet links each container's log into /var/log/containers, whatever its podLogsDirectory.
+	find /var/log/containers -maxdepth 1 -lname "$state/*" -delete 2>/dev/null || true
 	rm -rf "$state" "$run"
 	rm -f /var/lib/cni/results/tripsage-* 2>/dev/null || true
 	log "down"
@@ -466,6 +475,8 @@ status() { # Everything `down` must leave behind: nothing.
 	nft list tables 2>/dev/null | grep kube-proxy && left=1
 	iptables-save 2>/dev/null | grep -E "KUBE-|$rule_tag" && left=1
 	ls -d /sys/fs/cgroup/*/kubepods 2>/dev/null && left=1
+	find /var/log/containers -maxdepth 1 -lname "$state/*" 2>/dev/null | grep . && left=1
+	ip netns list 2>/dev/null | grep '^cni-' && left=1
 	[[ -e $state || -e $run ]] && echo "$state or $run exists" && left=1
 	((left == 0)) && echo "nothing of the cluster is left on this machine"
 	return $left

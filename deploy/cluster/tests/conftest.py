@@ -23,7 +23,9 @@ STATE = Path(os.environ.get("CLUSTER_STATE", "/var/lib/tripsage-cluster"))
 NAMESPACE = "tripsage"
 SERVICES = ("gateway", "flights", "stays", "maps", "weather", "time", "memory")
 PORTS = {"gateway": 8000, "flights": 8001, "stays": 8002, "maps": 8003, "weather": 8004, "time": 8005, "memory": 8006}
+# What `make images` tagged locally; cluster.sh loads it under the reference each chart names by default.
 IMAGE_TAG = os.environ.get("TRIPSAGE_IMAGE_TAG", "dev")
+APP_VERSION = "0.1.0"
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,14 @@ class Kube:
     services: tuple[str, ...] = SERVICES
     ports: dict[str, int] = field(default_factory=lambda: dict(PORTS))
     image_tag: str = IMAGE_TAG
+
+    def image(self, service: str, tag: str = APP_VERSION) -> str:
+        """The reference a chart gives its pods: values.yaml's repository and, by default, the chart's appVersion."""
+        return f"ghcr.io/tripsage/tripsage-{service}:{tag}"
+
+    def local_image(self, service: str) -> str:
+        """The image `make images` built for the service."""
+        return f"tripsage/{service}:{self.image_tag}"
 
     def run(self, *args: str, stdin: str | None = None, check: bool = True, timeout: float = 300) -> str:
         result = subprocess.run(args, input=stdin, capture_output=True, text=True, env=self.env, timeout=timeout)

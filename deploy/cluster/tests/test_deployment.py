@@ -21,7 +21,7 @@ def test_every_service_runs_ready_from_the_projects_own_image(kube: Kube) -> Non
         pods = kube.ready_pods(service)
         assert pods, f"{service}: no Ready pod"
         images = {c["image"] for pod in pods for c in pod["spec"]["containers"]}
-        assert images == {f"tripsage/{service}:{kube.image_tag}"}, images
+        assert images == {kube.image(service)}, images
         assert all(pod["status"]["phase"] == "Running" for pod in pods)
 
 
@@ -37,7 +37,7 @@ def test_the_gateways_name_resolves_by_cluster_dns_from_a_pod(kube: Kube, gatewa
     output = kube.kubectl(
         "run",
         f"dns-probe-{int(time.time())}",
-        f"--image=tripsage/gateway:{kube.image_tag}",
+        f"--image={kube.image('gateway')}",
         "--image-pull-policy=Never",
         "--restart=Never",
         "--rm",

@@ -41,8 +41,7 @@ def test_the_hook_applied_every_migration_before_the_gateway_rolled_out(kube: Ku
 
 
 def test_a_broken_migration_fails_the_upgrade_and_the_old_release_serves(kube: Kube, gateway: httpx.Client) -> None:
-    broken = f"tripsage/gateway:{BROKEN_TAG}"
-    kube.load_image(f"tripsage/gateway:{kube.image_tag}", broken, extra_dockerfile=BROKEN_MIGRATION)
+    kube.load_image(kube.local_image("gateway"), kube.image("gateway", BROKEN_TAG), extra_dockerfile=BROKEN_MIGRATION)
     revision_before = kube.helm("history", "gateway", "--max", "1", "-o", "json").stdout
 
     upgrade = kube.install("gateway", "--set", f"image.tag={BROKEN_TAG}", "--timeout", "3m", check=False)
@@ -54,7 +53,7 @@ def test_a_broken_migration_fails_the_upgrade_and_the_old_release_serves(kube: K
     assert "20991231_99_broken" not in _sql(kube, "SELECT migration_id FROM _yoyo_migration")
     # Nothing of the new release reached the Deployment: the old pods, on the old image, still answer.
     deployment = kube.json("deployment", "gateway-stable")
-    assert deployment["spec"]["template"]["spec"]["containers"][0]["image"] == f"tripsage/gateway:{kube.image_tag}"
+    assert deployment["spec"]["template"]["spec"]["containers"][0]["image"] == kube.image("gateway")
     assert deployment["status"].get("readyReplicas", 0) >= 1
     assert gateway.get("/v1/trips").status_code == 200
     assert kube.helm("history", "gateway", "--max", "1", "-o", "json").stdout != revision_before

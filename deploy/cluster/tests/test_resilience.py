@@ -64,14 +64,14 @@ def _image_of_ready_pods(kube: Kube, app: str) -> set[str]:
 def test_a_rolling_update_under_steady_load_fails_no_request(
     kube: Kube, gateway_ip: str, token: Callable[[str], str]
 ) -> None:
-    kube.load_image(f"tripsage/time:{kube.image_tag}", f"tripsage/time:{ROLLED_TAG}")
+    kube.load_image(kube.local_image("time"), kube.image("time", ROLLED_TAG))
     with SteadyLoad(f"http://{gateway_ip}:8000", token, "/v1/time/now?tz=Asia/Tokyo") as load:
         time.sleep(5)
         kube.install("time", "--set", f"image.tag={ROLLED_TAG}")
         kube.wait_until(
             "only new time pods serve",
             lambda: (
-                _image_of_ready_pods(kube, "time") == {f"tripsage/time:{ROLLED_TAG}"}
+                _image_of_ready_pods(kube, "time") == {kube.image("time", ROLLED_TAG)}
                 and len(kube.json("pods", "-l", "app=time")["items"]) == len(kube.ready_pods("time"))
             ),
         )
@@ -83,7 +83,7 @@ def test_a_rolling_update_under_steady_load_fails_no_request(
     assert failed == 0, load.outcomes
 
     kube.install("time")
-    assert _image_of_ready_pods(kube, "time") == {f"tripsage/time:{kube.image_tag}"}
+    assert _image_of_ready_pods(kube, "time") == {kube.image("time")}
 
 
 def test_a_killed_pod_is_replaced_and_only_its_domain_fails_meanwhile(kube: Kube, gateway: httpx.Client) -> None:

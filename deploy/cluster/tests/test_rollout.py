@@ -41,30 +41,30 @@ def _deployments(kube: Kube) -> dict[str, str]:
 
 
 def test_canary_then_promote_moves_stable_onto_the_canarys_image(kube: Kube) -> None:
-    kube.load_image(f"tripsage/{SERVICE}:{kube.image_tag}", f"tripsage/{SERVICE}:canary-a")
+    kube.load_image(kube.local_image(SERVICE), kube.image(SERVICE, "canary-a"))
 
     _rollout(kube, "canary", SERVICE, "--image", "canary-a", "--weight", "10")
     assert _deployments(kube) == {
-        f"{SERVICE}-stable": f"tripsage/{SERVICE}:{kube.image_tag}",
-        f"{SERVICE}-canary": f"tripsage/{SERVICE}:canary-a",
+        f"{SERVICE}-stable": kube.image(SERVICE),
+        f"{SERVICE}-canary": kube.image(SERVICE, "canary-a"),
     }
     assert _weights(kube) == {"stable": 90, "canary": 10}
     assert _subsets(kube) == {"stable", "canary"}
     assert kube.ready_pods(SERVICE), "no Ready flights pod during the canary"
 
     _rollout(kube, "promote", SERVICE, "--steps", "50,100", "--interval", "0")
-    assert _deployments(kube) == {f"{SERVICE}-stable": f"tripsage/{SERVICE}:canary-a"}
+    assert _deployments(kube) == {f"{SERVICE}-stable": kube.image(SERVICE, "canary-a")}
     assert _weights(kube) == {"stable": 100}
     assert _subsets(kube) == {"stable"}
 
 
 def test_canary_then_rollback_removes_the_canary_and_keeps_stable(kube: Kube) -> None:
-    kube.load_image(f"tripsage/{SERVICE}:{kube.image_tag}", f"tripsage/{SERVICE}:canary-b")
+    kube.load_image(kube.local_image(SERVICE), kube.image(SERVICE, "canary-b"))
     stable_before = _deployments(kube)[f"{SERVICE}-stable"]
 
     _rollout(kube, "canary", SERVICE, "--image", "canary-b", "--weight", "25")
     assert _weights(kube) == {"stable": 75, "canary": 25}
-    assert _deployments(kube)[f"{SERVICE}-canary"] == f"tripsage/{SERVICE}:canary-b"
+    assert _deployments(kube)[f"{SERVICE}-canary"] == kube.image(SERVICE, "canary-b")
 
     _rollout(kube, "rollback", SERVICE)
     assert _deployments(kube) == {f"{SERVICE}-stable": stable_before}

@@ -5,7 +5,7 @@
 #   etcd (Debian) -> kube-apiserver -> controller-manager, scheduler
 #   containerd (Debian, private root/state/socket) <- kubelet -> CNI bridge on tsk0 ; kube-proxy (nftables) ; CoreDNS pod
 #
-# Every address lives on the bridge this script creates (node 10.216.0.1, pods 10.216.1.0/24, Services 10.216.16.0/20);
+# Every address lives on the bridge this script creates (node 10.216.0.1, pods 10.216.0.16-254, Services 10.216.16.0/20);
 # pods get routes to 10.216.0.0/16 only, never a default route, so nothing they send can leave the machine.
 # Every control-plane port is in 21000-21999. `down` removes each process, mount, cgroup, rule and file `up` made.
 set -euo pipefail
@@ -21,8 +21,10 @@ logs="$state/logs"
 bridge=tsk0
 node_name=node1
 node_ip=10.216.0.1
-pod_cidr=10.216.1.0/24
-pod_gateway=10.216.1.1
+# Pods share the node's subnet, their gateway being the node's own address (the CNI bridge plugin refuses a bridge
+# that already holds another address of the family).
+pod_cidr=10.216.0.0/24
+pod_range_start=10.216.0.16
 service_cidr=10.216.16.0/20
 apiserver_service_ip=10.216.16.1
 dns_ip=10.216.16.10
@@ -103,11 +105,11 @@ start() { # name command...
 }
 
 wait_for() { # what seconds command...
-	local what=$1 deadline=$((SECONDS + $2))
+	local what=$1 seconds=$2 deadline=$((SECONDS + $2))
 	shift 2
 	until "$@" >/dev/null 2>&1; do
 		if ((SECONDS > deadline)); then
-			log "$what: not ready after $((SECONDS - deadline + $2)) s"
+			log "$what: not ready after $seconds s"
 			return 1
 		fi
 		sleep 0.5
@@ -139,7 +141,7 @@ network_up() {
 		    "ipMasq": false, "hairpinMode": true,
 		    "ipam": {
 		      "type": "host-local", "dataDir": "$state/cni/ipam",
-		      "ranges": [[{"subnet": "$pod_cidr", "gateway": "$pod_gateway"}]],
+		      "ranges": [[{"subnet": "$pod_cidr", "rangeStart": "$pod_range_start", "gateway": "$node_ip"}]],
 		      "routes": [{"dst": "$cluster_cidr"}]
 		    }
 		  }]

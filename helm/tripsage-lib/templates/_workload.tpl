@@ -60,6 +60,9 @@ spec:
     spec:
       serviceAccountName: {{ include "tripsage.serviceAccountName" $root }}
       automountServiceAccountToken: false
+      # Without this Kubernetes sets <SERVICE>_PORT=tcp://… for every Service of the namespace, a name the
+      # settings of the service of that name read (the sandbox crashed on SANDBOX_PORT in the real cluster).
+      enableServiceLinks: false
       # preStop pause + the app's graceful timeout + a margin, so Kubernetes never kills a draining pod.
       terminationGracePeriodSeconds: {{ add $v.lifecycle.preStopSleepSeconds $v.lifecycle.gracefulTimeoutSeconds 10 }}
       securityContext:

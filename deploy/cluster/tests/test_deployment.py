@@ -81,7 +81,7 @@ def test_a_travellers_journey_through_the_gateway_service(gateway: httpx.Client)
     assert remembered.status_code in (200, 201), remembered.text
     found = gateway.get("/v1/memories/search", params={"q": "What can I eat on this trip?"})
     assert found.status_code == 200, found.text
-    assert any("vegetarian" in hit["text"] for hit in found.json()["results"]), found.json()
+    assert any("vegetarian" in hit["memory"] for hit in found.json()["results"]), found.json()
 
     erased = gateway.delete("/v1/memories")
     assert erased.status_code == 200, erased.text

@@ -21,7 +21,9 @@ USER 10001
 
 
 def _sql(kube: Kube, query: str) -> str:
-    return kube.kubectl("exec", "deploy/postgres", "--", "psql", "-U", "postgres", "-d", "tripsage", "-tAc", query)
+    return kube.kubectl(
+        "exec", "deploy/postgres", "--", "psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "tripsage", "-tAc", query
+    )
 
 
 def _timestamp(value: str) -> dt.datetime:
@@ -29,7 +31,8 @@ def _timestamp(value: str) -> dt.datetime:
 
 
 def test_the_hook_applied_every_migration_before_the_gateway_rolled_out(kube: Kube) -> None:
-    applied = _sql(kube, "SELECT migration_id, applied_at_utc FROM _yoyo_migration ORDER BY applied_at_utc").split()
+    query = "SELECT migration_id, to_char(applied_at_utc, 'YYYY-MM-DD\"T\"HH24:MI:SS.US') FROM _yoyo_migration"
+    applied = sorted(_sql(kube, query + " ORDER BY applied_at_utc").split(), key=lambda row: row.split("|")[1])
     ids = [row.split("|")[0] for row in applied]
     assert ids == ["20261126_01_extensions", "20261126_10_memory", "20261126_20_trips"], ids
     last_applied = dt.datetime.fromisoformat(applied[-1].split("|")[1]).replace(tzinfo=dt.UTC)

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the cluster's Go programs into .tools/ from the modules pinned under deploy/cluster (go.mod + go.sum).
-# A binary newer than its go.sum is kept, so a warm rerun costs a stat per tool.
+# A binary newer than every file of its module is kept, so a warm rerun costs a few stats per tool.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
@@ -16,7 +16,8 @@ build() { # module-dir version-ldflags package...
 	local pkg name missing=()
 	for pkg in "$@"; do
 		name=${pkg##*/}
-		[[ -x $out/$name && $out/$name -nt $here/$dir/go.sum ]] || missing+=("$pkg")
+		# Rebuilt when any file of its module (go.mod, go.sum, main.go) is newer than the binary.
+		[[ -x $out/$name && -z $(find "$here/$dir" -maxdepth 1 -type f -newer "$out/$name") ]] || missing+=("$pkg")
 	done
 	((${#missing[@]})) || return 0
 	for pkg in "${missing[@]}"; do

@@ -311,6 +311,7 @@ telemetry_up() {
 	# Where the Datadog Agent's OTLP intake listens in production: the node's address, port 4318.
 	sed -e "s/@NODE_IP@/$node_ip/" -e "s/@OTLP_PORT@/$otlp_port/" "$here/otelcol.yaml" >"$state/otelcol.yaml"
 	start otelcol "$bin/otelcol" --config "$state/otelcol.yaml"
+	wait_for "OpenTelemetry Collector" 60 curl -s -o /dev/null "http://$node_ip:$otlp_port/"
 }
 
 up() {

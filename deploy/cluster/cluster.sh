@@ -123,6 +123,8 @@ network_up() {
 		ip route show | grep "^10\.216\." >&2
 		return 1
 	fi
+	# The kubelet's iptables canaries make tables (ip6 filter, ip mangle…) through iptables-nft: note what was there.
+	nft list tables >"$state/nft-tables-before"
 	ip link add "$bridge" type bridge
 	ip addr add "$node_ip/24" dev "$bridge"
 	ip link set "$bridge" up
@@ -457,6 +459,14 @@ down() {
 			ip6tables -t "$table" -X "$chain" 2>/dev/null || true
 		done
 	done
+	# Tables that came with the cluster, once empty: iptables-nft makes them again whenever someone needs them.
+	if [[ -f $state/nft-tables-before ]]; then
+		local family name
+		while read -r _ family name; do
+			grep -qx "table $family $name" "$state/nft-tables-before" && continue
+			[[ $(nft list table "$family" "$name" 2>/dev/null | grep -c chain) == 0 ]] && nft delete table "$family" "$name"
+		done < <(nft list tables)
+	fi
 	ip link delete "$bridge" 2>/dev/null || true
 	# The pods' cgroups, made by the kubelet (cgroupfs driver) under each v1 hierarchy.
 	local dir

@@ -91,6 +91,12 @@ def test_a_travellers_journey_through_the_gateway_service(gateway: httpx.Client)
 
 def test_hpa_and_pdb_are_accepted_and_report_status(kube: Kube) -> None:
     for service in kube.services:
+        # The HPA controller looks at each HPA every 15 s: right after an install the status may still be empty.
+        kube.wait_until(
+            f"HPA {service}-stable has conditions",
+            lambda name=f"{service}-stable": bool(kube.json("hpa", name)["status"].get("conditions")),
+            timeout_s=60,
+        )
         hpa = kube.json("hpa", f"{service}-stable")
         # The controller has looked at it: replicas counted, conditions set (without metrics-server the CPU and
         # memory metrics are unavailable, which the ScalingActive condition says).

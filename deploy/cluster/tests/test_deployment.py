@@ -93,8 +93,8 @@ def test_hpa_and_pdb_are_accepted_and_report_status(kube: Kube) -> None:
     for service in kube.services:
         # The HPA controller looks at each HPA every 15 s: right after an install the status may still be empty.
         kube.wait_until(
-            f"HPA {service}-stable has conditions",
-            lambda name=f"{service}-stable": bool(kube.json("hpa", name)["status"].get("conditions")),
+            f"HPA {service}-stable counted its replicas",
+            lambda name=f"{service}-stable": bool(kube.json("hpa", name)["status"].get("currentReplicas")),
             timeout_s=60,
         )
         hpa = kube.json("hpa", f"{service}-stable")

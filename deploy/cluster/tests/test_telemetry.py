@@ -101,5 +101,6 @@ def test_one_brief_is_one_trace_across_the_gateway_and_every_service_it_called(
     assert len(spans.by_trace) >= 1
     # The same trace id is in those services' logs, for jumping from a trace to its log lines.
     for service in ("gateway", *sorted(BRIEF_CALLEES)):
-        logs = kube.kubectl("logs", f"deploy/{service}-stable", "--since=5m")
+        # Every pod of the service: an earlier test's rollout may leave a terminating one beside the serving one.
+        logs = kube.kubectl("logs", "-l", f"app={service}", "--since=5m", "--tail=-1")
         assert trace_id in logs, f"{service}'s log has no line with trace id {trace_id}"

@@ -34,22 +34,25 @@ def test_the_gateways_name_resolves_by_cluster_dns_from_a_pod(kube: Kube, gatewa
         "status = urllib.request.urlopen('http://gateway:8000/health', timeout=5).status; "
         "print(json.dumps([ip, short, status]))"
     )
-    output = kube.kubectl(
+    name = f"dns-probe-{int(time.time())}"
+    kube.kubectl(
         "run",
-        f"dns-probe-{int(time.time())}",
+        name,
         f"--image={kube.image('gateway')}",
         "--image-pull-policy=Never",
         "--restart=Never",
-        "--rm",
-        "-i",
-        "--quiet",
         "--command",
         "--",
         "python3",
         "-c",
         probe,
-        timeout=120,
     )
+    try:
+        # Logs after the pod finished: attaching (`run -i`) can miss the output of a pod this short.
+        kube.kubectl("wait", f"pod/{name}", "--for=jsonpath={.status.phase}=Succeeded", "--timeout=90s", timeout=120)
+        output = kube.kubectl("logs", f"pod/{name}")
+    finally:
+        kube.kubectl("delete", "pod", name, "--wait=false")
     assert json.loads(output.strip().splitlines()[-1]) == [gateway_ip, gateway_ip, 200]
 
 

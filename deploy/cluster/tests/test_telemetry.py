@@ -79,6 +79,14 @@ def _short(service: str) -> str:
 def test_one_brief_is_one_trace_across_the_gateway_and_every_service_it_called(
     kube: Kube, gateway: httpx.Client, spans: _Spans
 ) -> None:
+    # Earlier tests' rollouts may leave a terminating pod that still serves kept-alive connections, and whose logs
+    # go with it: begin once each service runs only its Ready pods.
+    for service in ("gateway", *sorted(BRIEF_CALLEES)):
+        kube.wait_until(
+            f"{service} settled",
+            lambda app=service: len(kube.json("pods", "-l", f"app={app}")["items"]) == len(kube.ready_pods(app)),
+            timeout_s=90,
+        )
     start = dt.date.today() + dt.timedelta(days=30)
     trip = gateway.post("/v1/trips", json=trip_body(destination="Paris", start=start, nights=3))
     assert trip.status_code == 201, trip.text

@@ -49,12 +49,12 @@ typecheck: install ## mypy (strict on libs/)
 	$(RUN) mypy libs/*/src services/*/src deploy/*/src
 
 unit: install $(DUFFEL_CONTRACT)/node_modules/.installed ## unit and integration tests of libs, services and tools
-	$(RUN) pytest libs services deploy $(PYTEST_ARGS)
+	$(RUN) pytest libs services deploy --ignore=deploy/cluster $(PYTEST_ARGS)  # the live cluster's tests: make cluster-test
 
 e2e: install ## end-to-end tests against a stack started the way `make run` starts it
 	$(RUN) pytest tests-e2e $(PYTEST_ARGS)
 
-TEST_STAGES := lint typecheck unit e2e deploy-checks test-containers
+TEST_STAGES := lint typecheck unit e2e deploy-checks test-containers cluster-test
 
 test: ## every check and every test, the images built and run included; ends with each stage's duration
 	@deploy/make/timed-stages.sh $(TEST_STAGES)
@@ -167,3 +167,37 @@ actionlint: $(ACTIONLINT) ## lint .github/workflows
 	$(ACTIONLINT)
 
 deploy-checks: charts trivy-config actionlint ## everything that proves the deploy artifacts offline
+
+# --- A real Kubernetes cluster on this machine (deploy/cluster; docs/deployment.md "A real cluster on your machine").
+# Needs root, Docker (for the images) and the Debian packages named in deploy/cluster/README.md.
+CLUSTER := TRIPSAGE_SERVICES="$(CHART_SERVICES)" deploy/cluster/cluster.sh
+CLUSTER_IMAGES := $(CHART_SERVICES) sandbox postgres redis
+# KEEP_CLUSTER=1 leaves the cluster of `make cluster-test` running (then `make cluster-down`).
+KEEP_CLUSTER ?=
+
+.PHONY: cluster-tools cluster-images cluster-up cluster-deploy cluster-down cluster-status cluster-test
+
+cluster-tools: $(HELM) ## build Kubernetes v1.34, CoreDNS, the OpenTelemetry Collector and pause into .tools/cluster
+	deploy/cluster/build-tools.sh
+
+cluster-images:
+	@for i in $(CLUSTER_IMAGES); do docker image inspect tripsage/$$i:dev >/dev/null 2>&1 || missing=1; done; \
+	if [ -n "$$missing" ]; then $(MAKE) --no-print-directory images; fi
+
+cluster-up: cluster-tools cluster-images ## a one-node cluster of plain processes on bridge tsk0, with the project's images
+	$(CLUSTER) up
+
+cluster-deploy: ## Postgres, Redis, the sandbox and all seven charts on the running cluster
+	$(CLUSTER) deploy
+
+cluster-down: ## remove every process, mount, bridge, netns, rule and file of the cluster, and show nothing is left
+	$(CLUSTER) down
+	$(CLUSTER) status
+
+cluster-test: install cluster-tools cluster-images ## up, deploy, the tests against the live cluster, down (pass or fail)
+	@set -e; started=$$SECONDS; \
+	if [ -z "$(KEEP_CLUSTER)" ]; then trap '$(CLUSTER) down; $(CLUSTER) status' EXIT; fi; \
+	$(CLUSTER) up; up=$$SECONDS; \
+	$(CLUSTER) deploy; deployed=$$SECONDS; \
+	$(RUN) pytest deploy/cluster/tests -rA -s $(PYTEST_ARGS); tested=$$SECONDS; \
+	echo "cluster-test: up $$((up - started)) s, deploy $$((deployed - up)) s, tests $$((tested - deployed)) s"

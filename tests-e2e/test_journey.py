@@ -5,24 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import time
 import uuid
-from typing import Any
 
 import httpx
 
 from tripsage_devstack.harness import RunningStack
 from tripsage_devstack.topology import SANDBOX_PORT
-
-SECTIONS = ("destination", "local_time", "weather", "stays", "flights")
-
-
-def _brief_when_all_ok(client: httpx.Client, trip_id: str, deadline_s: float = 30.0) -> dict[str, Any]:
-    # Earlier e2e files inject provider outages; their circuits close within seconds, so allow for that.
-    deadline = time.monotonic() + deadline_s
-    while True:
-        brief: dict[str, Any] = client.get(f"/v1/trips/{trip_id}/brief").json()
-        if all(brief[name]["status"] == "ok" for name in SECTIONS) or time.monotonic() > deadline:
-            return brief
-        time.sleep(1.0)
+from tripsage_testing.journey import BRIEF_SECTIONS as SECTIONS
+from tripsage_testing.journey import brief_when_all_ok, trip_body
 
 
 def test_plan_a_trip_to_tokyo(stack: RunningStack) -> None:
@@ -32,22 +21,11 @@ def test_plan_a_trip_to_tokyo(stack: RunningStack) -> None:
     end = start + dt.timedelta(days=7)
     sandbox = httpx.Client(base_url=stack.topology.url(SANDBOX_PORT), trust_env=False, timeout=10)
     with httpx.Client(base_url=stack.topology.gateway_url, headers=auth, trust_env=False, timeout=15) as client:
-        trip = client.post(
-            "/v1/trips",
-            json={
-                "name": "A week in Tokyo",
-                "destination": "Tokyo",
-                "origin": "SFO",
-                "start_date": start.isoformat(),
-                "end_date": end.isoformat(),
-                "travelers": 1,
-                "budget": {"amount": "3500.00", "currency": "USD"},
-            },
-        )
+        trip = client.post("/v1/trips", json=trip_body(start=start, budget_usd="3500.00"))
         assert trip.status_code == 201, trip.text
         trip_id = trip.json()["id"]
 
-        brief = _brief_when_all_ok(client, trip_id)
+        brief = brief_when_all_ok(client, trip_id)
         assert {name: brief[name]["status"] for name in SECTIONS} == dict.fromkeys(SECTIONS, "ok"), brief
         assert brief["local_time"]["data"]["timezone"] == "Asia/Tokyo"
 

@@ -23,7 +23,7 @@ def helm() -> str:
     if binary is None:
         pytest.skip(
             "helm is not installed: `make charts` builds it into .tools/bin "
-            "(go install helm.sh/helm/v3/cmd/helm@v3.22.0)"
+            "(go install helm.sh/helm/v3/cmd/helm@v3.21.4)"
         )
     for service in SERVICES:
         build_dependencies(binary, CHARTS_DIR / service)

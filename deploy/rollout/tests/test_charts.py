@@ -282,3 +282,34 @@ def test_unified_service_tags_on_pods_and_in_the_environment(rendered: Render, s
         assert labels["tags.datadoghq.com/service"] == env["DD_SERVICE"] == service
         assert labels["tags.datadoghq.com/env"] == env["DD_ENV"] == "staging"
         assert labels["tags.datadoghq.com/version"] == env["DD_VERSION"] == env[f"{service.upper()}_VERSION"] == tag
+
+
+# A label value: at most 63 of [A-Za-z0-9._-], starting and ending alphanumeric (the API server's rule).
+_LABEL_VALUE = re.compile(r"^(?:[A-Za-z0-9](?:[A-Za-z0-9._-]{0,61}[A-Za-z0-9])?)?$")
+
+
+@pytest.mark.parametrize(
+    ("tag", "label"),
+    [
+        ("1.4.0+build.7", "1.4.0_build.7"),
+        ("1.5.0-rc.1+sha." + "0123456789abcdef" * 4, ("1.5.0-rc.1_sha." + "0123456789abcdef" * 4)[:63]),
+        ("2.0.0-" + "a" * 56 + "-tail", "2.0.0-" + "a" * 56),
+    ],
+)
+def test_a_tag_a_label_cannot_hold_becomes_a_valid_version_label(rendered: Render, tag: str, label: str) -> None:
+    # The live API server refused `1.4.0+build.7` in tags.datadoghq.com/version; helm lint --strict passed it.
+    (deployment,) = objects_of_kind(rendered("time", "production", {"image.tag": tag}), "Deployment")
+    template = deployment["spec"]["template"]
+    container = template["spec"]["containers"][0]
+    env = {v["name"]: v.get("value") for v in container["env"]}
+    assert _LABEL_VALUE.match(label)
+    assert deployment["metadata"]["labels"]["tags.datadoghq.com/version"] == label
+    assert template["metadata"]["labels"]["tags.datadoghq.com/version"] == env["DD_VERSION"] == label
+    assert container["image"] == f"ghcr.io/tripsage/tripsage-time:{tag}"
+    assert env["TIME_VERSION"] == tag
+
+
+def test_numbers_in_a_command_render_as_strings(rendered: Render) -> None:
+    # `--set command={uvicorn,--workers,2}` makes 2 a number, which the API server refuses in a command list.
+    (deployment,) = objects_of_kind(rendered("time", "production", {"command": "{uvicorn,--workers,2}"}), "Deployment")
+    assert deployment["spec"]["template"]["spec"]["containers"][0]["command"] == ["uvicorn", "--workers", "2"]

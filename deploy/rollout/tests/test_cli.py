@@ -106,3 +106,13 @@ def test_without_a_reachable_release_nothing_is_changed(
     assert status == 1
     assert "has no release to change" in capsys.readouterr().err
     assert not _commands(out.getvalue())
+
+
+def test_every_upgrade_leaves_the_charts_own_values_to_helm(helm: str) -> None:
+    # Passed as a file, values.yaml's `image.tag: ""` and `canary.*` overrode what earlier steps set under
+    # --reset-then-reuse-values: on a live cluster, a promotion retired the canary and left stable on the old image.
+    status, output = _dry_run("promote", "maps", "--image", "2.0.0")
+    assert status == 0
+    for command in _commands(output):
+        assert "values-production.yaml" in command
+        assert "/maps/values.yaml" not in command

@@ -13,6 +13,15 @@
 {{- printf "%s:%s" $root.Values.image.repository (toString $tag) -}}
 {{- end -}}
 
+{{/*
+An image tag as a label value: a label allows [A-Za-z0-9._-] and 63 characters, a tag also `+` (SemVer build
+metadata) and 128. `+` becomes `_` (as Datadog's tag rules do), the rest is cut to 63 and trimmed to start and end alphanumeric.
+*/}}
+{{- define "tripsage.versionLabel" -}}
+{{- $label := toString . | replace "+" "_" | trunc 63 -}}
+{{- regexReplaceAll "^[-_.]+|[-_.]+$" $label "" -}}
+{{- end -}}
+
 {{- define "tripsage.selectorLabels" -}}
 app: {{ include "tripsage.name" . }}
 {{- end -}}

@@ -28,7 +28,7 @@ metadata:
   labels:
     {{- include "tripsage.labels" $root | nindent 4 }}
     version: {{ $track.name }}
-    tags.datadoghq.com/version: {{ $track.tag | quote }}
+    tags.datadoghq.com/version: {{ include "tripsage.versionLabel" $track.tag | quote }}
 spec:
   {{- if not $v.autoscaling.enabled }}
   replicas: {{ $track.minReplicas }}
@@ -48,7 +48,7 @@ spec:
       labels:
         {{- include "tripsage.labels" $root | nindent 8 }}
         version: {{ $track.name }}
-        tags.datadoghq.com/version: {{ $track.tag | quote }}
+        tags.datadoghq.com/version: {{ include "tripsage.versionLabel" $track.tag | quote }}
       annotations:
         # A changed ConfigMap rolls the pods; env vars are read only at start.
         checksum/config: {{ include "tripsage.configmap" $root | sha256sum }}
@@ -60,6 +60,9 @@ spec:
     spec:
       serviceAccountName: {{ include "tripsage.serviceAccountName" $root }}
       automountServiceAccountToken: false
+      # Without this Kubernetes sets <SERVICE>_PORT=tcp://… for every Service of the namespace, a name the
+      # settings of the service of that name read (the sandbox crashed on SANDBOX_PORT in the real cluster).
+      enableServiceLinks: false
       # preStop pause + the app's graceful timeout + a margin, so Kubernetes never kills a draining pod.
       terminationGracePeriodSeconds: {{ add $v.lifecycle.preStopSleepSeconds $v.lifecycle.gracefulTimeoutSeconds 10 }}
       securityContext:
@@ -86,8 +89,11 @@ spec:
           image: {{ include "tripsage.image" (list $root $track.tag) }}
           imagePullPolicy: {{ $v.image.pullPolicy }}
           {{- with $v.command }}
+          # Every item a string: the API server refuses a number in a command list (`--workers 2` from --set).
           command:
-            {{- toYaml . | nindent 12 }}
+            {{- range . }}
+            - {{ toString . | quote }}
+            {{- end }}
           {{- end }}
           ports:
             - name: http
@@ -107,8 +113,9 @@ spec:
               value: {{ $v.environment | quote }}
             - name: DD_SERVICE
               value: {{ $name }}
+            # The same value as the pod's version label, so Datadog joins the two.
             - name: DD_VERSION
-              value: {{ $track.tag | quote }}
+              value: {{ include "tripsage.versionLabel" $track.tag | quote }}
             {{- if $v.datadog.enabled }}
             # The Datadog Agent runs as a DaemonSet listening on each node's address.
             - name: {{ $prefix }}_OTLP_ENDPOINT

@@ -63,8 +63,12 @@ class Release:
         return self.charts_dir / self.service
 
     @property
+    def environment_values(self) -> Path:
+        return self.chart / f"values-{self.environment}.yaml"
+
+    @property
     def values_files(self) -> tuple[Path, ...]:
-        return (self.chart / "values.yaml", self.chart / f"values-{self.environment}.yaml")
+        return (self.chart / "values.yaml", self.environment_values)
 
 
 def _set_args(overrides: Mapping[str, str]) -> list[str]:
@@ -87,8 +91,9 @@ def upgrade_command(
 ) -> list[str]:
     """`helm upgrade --install --atomic --wait` of the release with the environment's values and the overrides."""
     command = [helm, "upgrade", "--install", release.service, str(release.chart), "--namespace", release.namespace]
-    for values in release.values_files:
-        command += ["--values", str(values)]
+    # The environment's file only: helm starts from the chart's values.yaml anyway, and passing it as a file would
+    # put its image.tag "" and canary.* back over what earlier steps set (a live promotion ended on the old image).
+    command += ["--values", str(release.environment_values)]
     if reuse_values:
         # Chart defaults, then what earlier steps set (canary tag, weight), then the files and the overrides:
         # unlike --reuse-values, a changed values file still takes effect.

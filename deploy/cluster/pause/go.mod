@@ -1,0 +1,3 @@
+module tripsage.local/cluster/pause
+
+go 1.24

@@ -354,9 +354,9 @@ secrets_apply() {
 }
 
 istio_crds() {
-	# Istio's CRDs (with their CEL rules) from its API module, the version the Makefile pins.
+	# Istio's CRDs (with their CEL rules) from its API module, at the version tool-versions.env pins.
 	local version dir
-	version=$(awk -F' := ' '$1 == "ISTIO_API_VERSION" {print $2}' "$repo/Makefile")
+	version=$(sed -n 's/^ISTIO_API_VERSION=//p' "$repo/tool-versions.env")
 	dir=$(go mod download -json "istio.io/api@$version" | python3 -c 'import json, sys; print(json.load(sys.stdin)["Dir"])')
 	kubectl apply --server-side -f "$dir/kubernetes/customresourcedefinitions.gen.yaml" >/dev/null
 	kubectl wait --for=condition=Established crd --all --timeout=60s >/dev/null

@@ -9,9 +9,12 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import pytest
+import redis.asyncio as aioredis
 from structlog.testing import capture_logs
 
 from tripsage_cache import Cache, TTLClass
+from tripsage_cache.answers import cached_answer
+from tripsage_core.errors import ProviderUnavailable
 
 if TYPE_CHECKING:
     from tripsage_testing.redis import RedisServer
@@ -144,3 +147,51 @@ async def test_timeouts_under_starvation_never_break_other_requests(redis_url: s
     await cache.aclose()
 
     assert [repr(exc) for per_caller in failures for exc in per_caller][:3] == []
+
+
+class _ProviderDown(Exception):
+    """What a failing provider raises."""
+
+
+async def _provider_down() -> str:
+    raise _ProviderDown("the provider is down")
+
+
+async def _gate_closed_by_a_slow_redis(cache: Cache, redis_url: str) -> None:
+    # Redis stops answering for 300 ms, so the next fast-path read times out and the gate closes (for 30 s here);
+    # Redis itself is fine again right after, as it is when an overloaded event loop, not Redis, was slow.
+    async with aioredis.Redis.from_url(redis_url) as admin:
+        await admin.execute_command("CLIENT", "PAUSE", "300", "ALL")
+    assert await cache.get("probe") is None
+    await asyncio.sleep(0.4)
+
+
+async def test_a_provider_outage_while_the_gate_is_closed_is_still_answered_from_redis(redis_url: str) -> None:
+    cache = await Cache.open(redis_url, namespace="test", retry_after_s=30, rescue_timeout=2.0)
+    await cache.get_or_fetch("k", lambda: _fetch_value("kept"), TTLClass.SEARCH)
+    await cached_answer(cache, "answer", _answer_json, 60)
+    await _gate_closed_by_a_slow_redis(cache, redis_url)
+
+    rescued = await cache.get_or_fetch("k", _provider_down, TTLClass.SEARCH)
+    refreshed = await cached_answer(cache, "answer", _provider_down_json, 60, refresh=True)
+
+    assert (rescued.value, str(rescued.state)) == ("kept", "stale")
+    assert cache.stats()["rescued"] == 1
+    assert (refreshed.value["offers"], str(refreshed.state)) == (["kept"], "stale")
+    # The gate itself stays closed: only requests about to fail pay for the longer read.
+    assert await cache.get("k") is None
+    with pytest.raises(_ProviderDown):
+        await cache.get_or_fetch("never-stored", _provider_down, TTLClass.SEARCH)
+    await cache.aclose()
+
+
+async def _fetch_value(value: str) -> str:
+    return value
+
+
+async def _answer_json() -> dict[str, list[str]]:
+    return {"offers": ["kept"]}
+
+
+async def _provider_down_json() -> dict[str, list[str]]:
+    raise ProviderUnavailable("the provider is down")

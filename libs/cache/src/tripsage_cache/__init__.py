@@ -46,6 +46,10 @@ Redis faults
     request probes Redis; on success ``cache_recovered`` is logged and caching resumes without recreating
     the Cache. ``get``/``set``/``delete``/``health`` never raise on Redis faults, and ``Cache.open`` never
     fails because Redis is down (it starts with the gate closed).
+    A request about to fail gets one more look: when ``fetch()`` fails and the fast read found nothing (the gate
+    was closed, or the read timed out because the event loop, not Redis, was slow), a rescue read goes past the
+    gate with ``rescue_timeout`` (default 250 ms, twice that as a hard ceiling) for a stale copy
+    (``stats()["rescued"]`` counts the answers it saved). Only failing requests pay for it.
 
 Observability
     ``stats()`` returns counters (hits, misses, stale, coalesced, fetches, fetch_errors, backend_errors,

@@ -30,6 +30,7 @@ class _Backend(Protocol):
     errors: int
 
     async def get(self, key: str) -> bytes | None: ...
+    async def rescue_get(self, key: str) -> bytes | None: ...
     async def set(self, key: str, payload: bytes, keep_s: float) -> bool: ...
     async def delete(self, key: str) -> None: ...
     async def health(self) -> dict[str, Any]: ...
@@ -56,6 +57,7 @@ class Cache:
         namespace: str,
         op_timeout: float = 0.05,
         retry_after_s: float = 2.0,
+        rescue_timeout: float = 0.25,
         stale_factor: float = 24.0,
         max_local_entries: int = 10_000,
     ) -> Cache:
@@ -72,7 +74,9 @@ class Cache:
                 max_entries=max_local_entries,
             )
         else:
-            redis_backend = RedisBackend(url.strip(), op_timeout=op_timeout, retry_after_s=retry_after_s)
+            redis_backend = RedisBackend(
+                url.strip(), op_timeout=op_timeout, retry_after_s=retry_after_s, rescue_timeout=rescue_timeout
+            )
             up = await redis_backend.ping()
             log.info(
                 "cache_backend",
@@ -134,9 +138,13 @@ class Cache:
             self._counts["stale"] += 1
         return result
 
-    async def get(self, key: str, *, allow_stale: bool = False) -> Any | None:
-        """Fresh cached value (or a stale one if allow_stale), else None; None is also a valid stored value."""
-        cached = await self._read(full_key(self._namespace, key))
+    async def get(self, key: str, *, allow_stale: bool = False, rescue: bool = False) -> Any | None:
+        """Fresh cached value (or a stale one if allow_stale), else None; None is also a valid stored value.
+
+        `rescue` is for a caller about to fail without the value: the read goes past the closed gate with the longer
+        rescue timeout (see `rescue_get`).
+        """
+        cached = await self._read(full_key(self._namespace, key), rescue=rescue)
         if cached is None or not (allow_stale or cached.is_fresh()):
             return None
         return cached.value
@@ -156,7 +164,7 @@ class Cache:
 
     def stats(self) -> dict[str, int]:
         """Counters since open, for services to export as metrics."""
-        names = ("hits", "misses", "stale", "coalesced", "fetches", "fetch_errors")
+        names = ("hits", "misses", "stale", "rescued", "coalesced", "fetches", "fetch_errors")
         report = {name: self._counts[name] for name in names}
         report["backend_errors"] = self._backend.errors
         report["in_flight"] = self._flights.in_flight()
@@ -179,8 +187,15 @@ class Cache:
             value = await fetch()
         except Exception as exc:
             self._counts["fetch_errors"] += 1
-            if previous is None or (is_error is not None and not is_error(exc)):
+            if is_error is not None and not is_error(exc):
                 raise
+            if previous is None:
+                # The fast read may have found nothing only because Redis was slow or gated: worth one more look
+                # before the caller gets an error.
+                previous = await self._read(storage_key, rescue=True)
+                if previous is None:
+                    raise
+                self._counts["rescued"] += 1
             log.debug("cache_serving_stale", key=storage_key, error=type(exc).__name__)
             return CacheResult(cast(T, previous.value), CacheState.STALE, previous.age_s())
         payload = encode(value, fresh_s)
@@ -188,8 +203,8 @@ class Cache:
         # Return what a later hit would return, so callers never see types that only exist on a miss.
         return CacheResult(cast(T, decode(payload).value), CacheState.MISS, 0.0)
 
-    async def _read(self, storage_key: str) -> Envelope | None:
-        payload = await self._backend.get(storage_key)
+    async def _read(self, storage_key: str, *, rescue: bool = False) -> Envelope | None:
+        payload = await (self._backend.rescue_get if rescue else self._backend.get)(storage_key)
         if payload is None:
             return None
         try:

@@ -68,7 +68,11 @@ async def cached_answer(
     try:
         value = await stamped()
     except Exception as exc:
-        if not isinstance(previous, dict) or not stale_may_answer(exc):
+        if not stale_may_answer(exc):
+            raise
+        if previous is None:
+            previous = await cache.get(key, allow_stale=True, rescue=True)
+        if not isinstance(previous, dict):
             raise
         age = max(0.0, time.time() - float(previous.get(FETCHED_AT, time.time())))
         return CacheResult(previous, CacheState.STALE, age)

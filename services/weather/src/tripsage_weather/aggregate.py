@@ -89,13 +89,20 @@ def daily_from_outlook(days: Iterable[ProviderDay], tz: dt.tzinfo) -> list[Daily
 
 
 def merge_days(primary: Sequence[DailyForecast], extension: Sequence[DailyForecast]) -> list[DailyForecast]:
-    """The 3-hourly aggregation, extended by later provider days (One Call reaches 8 days).
+    """The 3-hourly aggregation, completed by provider days on either side (One Call reaches 8 days).
 
-    The 5-day forecast's last local day is usually cut short; a whole provider day for that date replaces it.
+    The 5-day forecast's last local day is usually cut short; a whole provider day for that date replaces it. Late
+    in the local evening the 3-hourly forecast has no step left today: the provider's day stands for today then.
     """
     extension_dates = {day.date for day in extension}
     kept = list(primary)
     while kept and kept[-1].partial and kept[-1].date in extension_dates:
         kept.pop()
-    last = kept[-1].date if kept else dt.date.min
-    return [*kept, *(day for day in extension if day.date > last)]
+    if not kept:
+        return list(extension)
+    first, last = kept[0].date, kept[-1].date
+    return [
+        *(day for day in extension if day.date < first),
+        *kept,
+        *(day for day in extension if day.date > last),
+    ]

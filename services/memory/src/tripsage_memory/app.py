@@ -14,7 +14,6 @@ from fastapi import FastAPI
 
 from tripsage_core.app import ReadinessCheck, ServiceSpec, create_service_app
 from tripsage_core.blocking import BlockingPool
-from tripsage_core.flags import FeatureFlags
 from tripsage_core.settings import ConfigurationError
 from tripsage_db.errors import UNREACHABLE, DatabaseUnavailable
 from tripsage_db.pool import LazyPool, open_pool_lazily
@@ -42,11 +41,7 @@ class _EmbedderDimensions:
 @dataclass(frozen=True, slots=True)
 class MemoryState:
     memories: MemoryService
-    engine: MemoryEngine
-    embedder: ProviderCaller
-    table: MemoryTable
     database: LazyPool
-    threads: BlockingPool
     settings: MemorySettings
     embedder_dimensions: _EmbedderDimensions
 
@@ -115,16 +110,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[MemoryState]:
             budget_s=settings.request_budget_s,
             min_score=settings.search_min_score,
         )
-        yield MemoryState(
-            memories=service,
-            engine=engine,
-            embedder=embedder,
-            table=table,
-            database=database,
-            threads=threads,
-            settings=settings,
-            embedder_dimensions=checked,
-        )
+        yield MemoryState(memories=service, database=database, settings=settings, embedder_dimensions=checked)
     finally:
         threads.shutdown()
         await asyncio.to_thread(vector_pool.close, 5.0)
@@ -132,40 +118,34 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[MemoryState]:
 
 
 async def _embedder_answers(state: MemoryState) -> None:
+    memories = state.memories
     if not state.embedder_dimensions.verified:
         # Unreachable at startup: compare now, so a wrong dimension keeps the pod out of rotation, loudly.
-        actual = await state.threads.run(_PROBE_BUDGET_S, state.engine.embedding_dims)
+        actual = await memories.threads.run(_PROBE_BUDGET_S, memories.engine.embedding_dims)
         try:
             _compare(state.settings, actual)
         except DimensionMismatch as exc:
             log.error("embedding_dimension_mismatch", error=str(exc))
             raise
         state.embedder_dimensions.verified = True
-    await state.threads.run(_PROBE_BUDGET_S, state.engine.ping_embedder)
+    await memories.threads.run(_PROBE_BUDGET_S, memories.engine.ping_embedder)
 
 
-async def _table_bound(state: MemoryState) -> Mapping[str, Any]:
-    await state.table.bind()
-    return {"table": state.table.name, "dims": state.table.dims}
+async def _table_bound(table: MemoryTable) -> Mapping[str, Any]:
+    await table.bind()
+    return {"table": table.name, "dims": table.dims}
 
 
 def _readiness(state: MemoryState) -> Mapping[str, ReadinessCheck]:
     return {
         "database": ReadinessCheck(partial(state.database.check, within=_PROBE_BUDGET_S)),
-        "memory_table": ReadinessCheck(partial(_table_bound, state)),
+        "memory_table": ReadinessCheck(partial(_table_bound, state.memories.table)),
         "embedder": ReadinessCheck(partial(_embedder_answers, state)),
     }
 
 
+SPEC = ServiceSpec(name="memory", routers=[router], lifespan=_lifespan, readiness=_readiness)
+
+
 def create_app(settings: MemorySettings | None = None) -> FastAPI:
-    return create_service_app(
-        ServiceSpec(
-            name="memory",
-            settings=settings or MemorySettings(),
-            routers=[router],
-            lifespan=_lifespan,
-            readiness=_readiness,
-            flags=FeatureFlags(),
-            description="What TripSage learns about each traveller, found again by meaning (mem0 on pgvector).",
-        )
-    )
+    return create_service_app(SPEC, settings or MemorySettings())

@@ -26,12 +26,9 @@ def make_app() -> Callable[..., FastAPI]:
     ) -> FastAPI:
         return create_service_app(
             ServiceSpec(
-                name="test",
-                settings=settings or ServiceSettings(access_log=True),
-                routers=list(routers),
-                lifespan=_no_state,
-                readiness=lambda _state: readiness or {},
-            )
+                name="test", routers=list(routers), lifespan=_no_state, readiness=lambda _state: readiness or {}
+            ),
+            settings or ServiceSettings(access_log=True),
         )
 
     return build

@@ -2,15 +2,19 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from importlib import metadata
 
 import pytest
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.testclient import TestClient
 
-from tripsage_core.app import ReadinessCheck
+from tripsage_core.app import ReadinessCheck, ServiceSpec, create_service_app
 from tripsage_core.auth import CurrentUser
 from tripsage_core.errors import PROBLEM_CONTENT_TYPE
+from tripsage_core.flags import FeatureFlags
+from tripsage_core.settings import ServiceSettings
 
 router = APIRouter()
 
@@ -171,3 +175,17 @@ def test_cors_allows_only_configured_origins(make_app: Callable[..., FastAPI]) -
         refused = client.options("/health", headers={"origin": "https://evil.example", **preflight})
     assert allowed.headers["access-control-allow-origin"] == "https://app.tripsage.dev"
     assert "access-control-allow-origin" not in refused.headers
+
+
+@asynccontextmanager
+async def _nothing(_: FastAPI) -> AsyncIterator[None]:
+    yield None
+
+
+def test_a_service_api_is_described_by_its_package_and_sees_its_settings_and_flags() -> None:
+    settings, flags = ServiceSettings(), FeatureFlags(alternative_routes=True)
+    # tripsage-core stands in for a service package: the description is whatever its pyproject says.
+    app = create_service_app(ServiceSpec(name="core", routers=[], lifespan=_nothing), settings, flags)
+    assert app.description == metadata.metadata("tripsage-core")["Summary"] != ""
+    assert app.state.settings is settings
+    assert app.state.flags is flags

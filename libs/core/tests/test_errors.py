@@ -7,7 +7,7 @@ from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.testclient import TestClient
 from pydantic import BaseModel
 
-from tripsage_core.errors import PROBLEM_CONTENT_TYPE, Conflict, ValidationFailed
+from tripsage_core.errors import PROBLEM_CONTENT_TYPE, Conflict, FieldProblem, ValidationFailed
 
 router = APIRouter()
 
@@ -140,3 +140,20 @@ async def test_a_client_gone_before_its_body_arrived_is_a_499_and_no_error(
     logged = capsys.readouterr().out
     assert "client_disconnected" in logged
     assert "unhandled_error" not in logged
+
+
+class _SeatTaken(Conflict):
+    code = "seat-taken"
+    default_detail = "This seat is taken."
+    default_errors = (FieldProblem(field="seat", location="body", message="taken"),)
+
+
+def test_an_error_with_a_fixed_text_declares_it_once_and_a_raise_may_still_override_it() -> None:
+    fixed = _SeatTaken().to_problem()
+    assert fixed["detail"] == "This seat is taken."
+    assert fixed["errors"] == [{"field": "seat", "location": "body", "message": "taken"}]
+    overridden = _SeatTaken("Seat 12A is taken.", errors=[FieldProblem(field="seat", location="body", message="12A")])
+    assert overridden.to_problem()["detail"] == "Seat 12A is taken."
+    assert overridden.errors == [{"field": "seat", "location": "body", "message": "12A"}]
+    assert Conflict().to_problem()["detail"] == "Conflict"
+    assert "errors" not in Conflict().to_problem()

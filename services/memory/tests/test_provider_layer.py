@@ -45,7 +45,7 @@ def test_five_consecutive_outages_open_the_circuit_with_the_shared_problem_type(
     assert (
         sandbox.calls("embeddings") - before == 5
     )  # two attempts, two attempts, then the fifth failure opened the circuit
-    state = asyncio.run(five_to_open.app.state.service.embedder.state())  # type: ignore[attr-defined]
+    state = asyncio.run(five_to_open.app.state.service.memories.embedder.state())  # type: ignore[attr-defined]
     assert state is BreakerState.OPEN
     assert [a.status_code for a in answers] == [503, 503, 503]
     assert {a.json()["type"] for a in answers} == {PROBLEM_TYPE_BASE + "provider-unavailable"}

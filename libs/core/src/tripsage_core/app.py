@@ -13,6 +13,7 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
+from importlib import metadata
 from types import FrameType
 from typing import Any, Generic, TypeVar
 
@@ -51,15 +52,16 @@ class ReadinessCheck:
 
 @dataclass(frozen=True, slots=True)
 class ServiceSpec(Generic[StateT]):
-    """What a service contributes to the shared app."""
+    """What a service contributes to the shared app; settings and flags are given to each app built from it.
+
+    The lifespan reads them from `app.state.settings` and `app.state.flags`; the API description is the service
+    package's own (its pyproject `description`).
+    """
 
     name: str
-    settings: ServiceSettings
     routers: Sequence[APIRouter]
     lifespan: Callable[[FastAPI], AbstractAsyncContextManager[StateT]]
     readiness: Callable[[StateT], Mapping[str, ReadinessCheck]] = lambda _state: {}
-    flags: FeatureFlags | None = None
-    description: str = ""
     # Innermost first: inside the shared layers (request id, edge limits, tracing), outside the router and the
     # exception handlers, which such a middleware may call itself (the gateway's forwarding fast path).
     inner_middleware: Sequence[Callable[[ASGIApp], ASGIApp]] = ()
@@ -166,9 +168,8 @@ async def _run_check(check: ReadinessCheck) -> dict[str, Any]:
     return result
 
 
-def _ops_router(spec: ServiceSpec[Any], draining: _Draining) -> APIRouter:
+def _ops_router(spec: ServiceSpec[Any], flags: FeatureFlags, draining: _Draining) -> APIRouter:
     router = APIRouter(tags=["operations"])
-    flags = spec.flags or FeatureFlags()
 
     @router.get("/health", summary="Liveness: the process is up (no dependency checks)")
     async def health() -> dict[str, str]:
@@ -197,9 +198,18 @@ def _ops_router(spec: ServiceSpec[Any], draining: _Draining) -> APIRouter:
     return router
 
 
-def create_service_app(spec: ServiceSpec[StateT]) -> FastAPI:
-    """Build a FastAPI app for one service from its spec."""
-    settings = spec.settings
+def _package_description(service: str) -> str:
+    try:
+        return metadata.metadata(f"tripsage-{service}")["Summary"] or ""
+    except metadata.PackageNotFoundError:  # an app assembled in a test, not a service package
+        return ""
+
+
+def create_service_app(
+    spec: ServiceSpec[StateT], settings: ServiceSettings, flags: FeatureFlags | None = None
+) -> FastAPI:
+    """Build a FastAPI app for one service from its spec, with these settings and feature flags."""
+    flags = flags or FeatureFlags()
     configure_logging(
         service=spec.name,
         environment=settings.environment,
@@ -227,7 +237,7 @@ def create_service_app(spec: ServiceSpec[StateT]) -> FastAPI:
             "starting",
             port=settings.port,
             environment=settings.environment,
-            feature_flags=(spec.flags or FeatureFlags()).model_dump(),
+            feature_flags=flags.model_dump(),
             telemetry=telemetry.enabled,
         )
         try:
@@ -242,7 +252,7 @@ def create_service_app(spec: ServiceSpec[StateT]) -> FastAPI:
     app = FastAPIOffline(
         title=f"TripSage {spec.name}",
         version=settings.version,
-        description=spec.description,
+        description=_package_description(spec.name),
         lifespan=lifespan,
         default_response_class=ORJSONResponse,
         # Tracing is tripsage_core.telemetry's (one way, spans or context only). FastAPI's native telemetry would
@@ -250,6 +260,7 @@ def create_service_app(spec: ServiceSpec[StateT]) -> FastAPI:
         telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     app.state.settings = settings
+    app.state.flags = flags
     app.state.telemetry = telemetry
     app.state.draining = draining
     app.state.token_verifier = TokenVerifier(
@@ -260,7 +271,7 @@ def create_service_app(spec: ServiceSpec[StateT]) -> FastAPI:
     )
     install_error_handlers(app)
     install_openapi(app)
-    app.include_router(_ops_router(spec, draining))
+    app.include_router(_ops_router(spec, flags, draining))
     for router in spec.routers:
         app.include_router(router)
     for middleware in spec.inner_middleware:

@@ -57,6 +57,9 @@ class TripSageError(Exception):
     status_code: ClassVar[int] = 500
     code: ClassVar[str] = "internal-error"
     title: ClassVar[str] = "Internal Server Error"
+    # An error that always says the same thing declares it here instead of in an `__init__` of its own.
+    default_detail: ClassVar[str | None] = None
+    default_errors: ClassVar[tuple[FieldProblem, ...]] = ()
 
     def __init__(
         self,
@@ -66,9 +69,10 @@ class TripSageError(Exception):
         headers: Mapping[str, str] | None = None,
         extensions: Mapping[str, Any] | None = None,
     ) -> None:
-        super().__init__(detail or self.title)
-        self.detail = detail or self.title
-        self.errors = list(errors)
+        detail = detail or self.default_detail or self.title
+        super().__init__(detail)
+        self.detail = detail
+        self.errors = list(errors or self.default_errors)
         self.headers = dict(headers or {})
         self.extensions = dict(extensions or {})
 

@@ -106,6 +106,19 @@ def _give_up(failure: Exception) -> UpstreamResponse:
     raise failure
 
 
+@dataclass(frozen=True, slots=True)
+class _Call:
+    """One request as each of its attempts sends it, and the deadline they share."""
+
+    method: str
+    target: str
+    content: bytes | None
+    headers: dict[str, str]
+    deadline: float
+    # False when the caller chose a shorter deadline: its running out says nothing about the upstream.
+    count_timeouts: bool
+
+
 class ServiceClient:
     """Calls one upstream (a service or a provider API) with deadlines, retries and a circuit breaker.
 
@@ -201,10 +214,12 @@ class ServiceClient:
             send_headers.update(_JSON_HEADERS)
         inject_trace_headers(send_headers)
 
+        call = _Call(method, target, content, send_headers, deadline, count_timeouts)
+
         # The first attempt runs bare: the retry machinery costs throughput and only failures need it.
         failure: Exception
         try:
-            response = await self._send_once(method, target, content, send_headers, deadline, count_timeouts)
+            response = await self._send_once(call)
         except UpstreamUnavailable as exc:
             failure = exc
         else:
@@ -215,7 +230,7 @@ class ServiceClient:
         if backoff is False:
             return _give_up(failure)
         await asyncio.sleep(backoff if backoff is not True else self._first_wait_s())
-        return await self._retry_loop(method, target, content, send_headers, deadline, count_timeouts)
+        return await self._retry_loop(call)
 
     def _url(self, url: str, params: Mapping[str, Any] | str | None) -> str:
         target = url if url.startswith(("http://", "https://")) else self.base_url + url
@@ -227,19 +242,11 @@ class ServiceClient:
     def _first_wait_s(self) -> float:
         return self._retry.wait_initial_s + random.uniform(0, self._retry.wait_jitter_s)  # noqa: S311 - jitter
 
-    async def _retry_loop(
-        self,
-        method: str,
-        target: str,
-        content: bytes | None,
-        headers: dict[str, str],
-        deadline: float,
-        count_timeouts: bool = True,
-    ) -> UpstreamResponse:
+    async def _retry_loop(self, call: _Call) -> UpstreamResponse:
         left = self._retry.attempts - 1
         try:
             async for attempt in stamina.retry_context(
-                on=lambda exc: self._backoff_for(exc, deadline),
+                on=lambda exc: self._backoff_for(exc, call.deadline),
                 attempts=left,
                 timeout=None,
                 wait_initial=self._retry.wait_initial_s * 2,
@@ -247,7 +254,7 @@ class ServiceClient:
                 wait_jitter=self._retry.wait_jitter_s,
             ):
                 with attempt:
-                    response = await self._send_once(method, target, content, headers, deadline, count_timeouts)
+                    response = await self._send_once(call)
                     if response.status_code in self._retry.statuses:
                         raise _RetryableStatus(response)
                     return response
@@ -266,29 +273,21 @@ class ServiceClient:
         # An open circuit is not worth retrying inside the same call.
         return isinstance(exc, UpstreamUnavailable) and not isinstance(exc, UpstreamCircuitOpen) and remaining > 0
 
-    async def _send_once(
-        self,
-        method: str,
-        target: str,
-        content: bytes | None,
-        headers: dict[str, str],
-        deadline: float,
-        count_timeouts: bool = True,
-    ) -> UpstreamResponse:
-        if deadline <= asyncio.get_running_loop().time():
+    async def _send_once(self, call: _Call) -> UpstreamResponse:
+        if call.deadline <= asyncio.get_running_loop().time():
             raise UpstreamTimeout(f"{self.name} did not answer in time.")
         try:
             async with self.breaker.guard() if self.breaker is not None else contextlib.nullcontext():
                 try:
-                    async with asyncio.timeout_at(deadline):
+                    async with asyncio.timeout_at(call.deadline):
                         async with self._session_now().request(
-                            method, target, data=content, headers=headers, allow_redirects=False
+                            call.method, call.target, data=call.content, headers=call.headers, allow_redirects=False
                         ) as raw:
                             response = UpstreamResponse(
-                                status_code=raw.status, headers=raw.headers, content=await raw.read(), url=target
+                                status_code=raw.status, headers=raw.headers, content=await raw.read(), url=call.target
                             )
                 except (aiohttp.ClientError, TimeoutError, OSError) as exc:
-                    if not count_timeouts and _is_answer_timeout(exc):
+                    if not call.count_timeouts and _is_answer_timeout(exc):
                         raise _CallerDeadline from exc
                     raise _Failure(exc) from exc
                 if response.status_code in self._breaker_policy.counted_statuses:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Mapping
 from contextlib import aclosing, asynccontextmanager
 from dataclasses import dataclass
-from typing import Any
 
 from fastapi import FastAPI
 
@@ -24,47 +23,37 @@ class FlightsState:
     flights: FlightsService
 
 
-def _lifespan_for(settings: FlightsSettings, flags: FeatureFlags) -> Any:
-    @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[FlightsState]:
-        async with (
-            aclosing(build_provider(settings)) as provider,
-            Cache.for_service(settings, namespace="flights") as cache,
-        ):
-            yield FlightsState(
-                flights=FlightsService(
-                    provider,
-                    cache,
-                    offer_ttl_s=settings.offer_ttl_s,
-                    search_ttl_s=settings.search_ttl_s,
-                    locations_ttl_s=settings.locations_ttl_s,
-                    max_days_ahead=settings.max_days_ahead,
-                    alternatives=AlternativeRoutes(
-                        enabled=flags.alternative_routes,
-                        radius_km=settings.alternative_radius_km,
-                        per_end=settings.alternative_airports,
-                    ),
-                )
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[FlightsState]:
+    settings: FlightsSettings = app.state.settings
+    flags: FeatureFlags = app.state.flags
+    async with (
+        aclosing(build_provider(settings)) as provider,
+        Cache.for_service(settings, namespace="flights") as cache,
+    ):
+        yield FlightsState(
+            flights=FlightsService(
+                provider,
+                cache,
+                offer_ttl_s=settings.offer_ttl_s,
+                search_ttl_s=settings.search_ttl_s,
+                locations_ttl_s=settings.locations_ttl_s,
+                max_days_ahead=settings.max_days_ahead,
+                alternatives=AlternativeRoutes(
+                    enabled=flags.alternative_routes,
+                    radius_km=settings.alternative_radius_km,
+                    per_end=settings.alternative_airports,
+                ),
             )
-
-    return lifespan
+        )
 
 
 def _readiness(state: FlightsState) -> Mapping[str, ReadinessCheck]:
     return cached_provider_readiness(state.flights.provider.status, state.flights.cache)
 
 
+SPEC = ServiceSpec(name="flights", routers=[router], lifespan=_lifespan, readiness=_readiness)
+
+
 def create_app(settings: FlightsSettings | None = None, flags: FeatureFlags | None = None) -> FastAPI:
-    settings = settings or FlightsSettings()
-    flags = flags or FeatureFlags()
-    return create_service_app(
-        ServiceSpec(
-            name="flights",
-            settings=settings,
-            routers=[router],
-            lifespan=_lifespan_for(settings, flags),
-            readiness=_readiness,
-            flags=flags,
-            description="Flight search, offer pricing and airport autocomplete, on Amadeus.",
-        )
-    )
+    return create_service_app(SPEC, settings or FlightsSettings(), flags)

@@ -10,7 +10,6 @@ from functools import partial
 from fastapi import FastAPI
 
 from tripsage_core.app import ReadinessCheck, ServiceSpec, create_service_app, telemetry_of
-from tripsage_core.flags import FeatureFlags
 from tripsage_db.pool import LazyPool, check_database, open_pool_lazily
 from tripsage_gateway.api import unknown_router
 from tripsage_gateway.config import DEFAULT_UPSTREAMS, GatewaySettings
@@ -43,49 +42,47 @@ SERVICE_RETRY = RetryPolicy(statuses=frozenset())
 SERVICE_BREAKER = BreakerPolicy(counted_statuses=frozenset({500}))
 
 
-def _lifespan_for(settings: GatewaySettings):  # type: ignore[no-untyped-def]
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[GatewayState]:
-        async with AsyncExitStack() as stack:
-            db = await open_pool_lazily(
-                settings.database_url, statement_cache_size=settings.database_statement_cache_size, init=init_connection
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[GatewayState]:
+    settings: GatewaySettings = app.state.settings
+    async with AsyncExitStack() as stack:
+        db = await open_pool_lazily(
+            settings.database_url, statement_cache_size=settings.database_statement_cache_size, init=init_connection
+        )
+        stack.push_async_callback(db.close)
+        clients: dict[str, ServiceClient] = {}
+        for name in sorted(set(ROUTES.values())):
+            client = ServiceClient(
+                name=name,
+                # Setting one upstream by env replaces the whole map, so fall back per name.
+                base_url=settings.upstreams.get(name) or DEFAULT_UPSTREAMS[name],
+                timeout_s=settings.upstream_timeouts_s.get(name, settings.upstream_timeout_s),
+                connect_timeout_s=settings.upstream_connect_timeout_s,
+                trace_configs=telemetry_of(app).aiohttp_trace_configs(),
+                retry=SERVICE_RETRY,
+                breaker=SERVICE_BREAKER,
             )
-            stack.push_async_callback(db.close)
-            clients: dict[str, ServiceClient] = {}
-            for name in sorted(set(ROUTES.values())):
-                client = ServiceClient(
-                    name=name,
-                    # Setting one upstream by env replaces the whole map, so fall back per name.
-                    base_url=settings.upstreams.get(name) or DEFAULT_UPSTREAMS[name],
-                    timeout_s=settings.upstream_timeouts_s.get(name, settings.upstream_timeout_s),
-                    connect_timeout_s=settings.upstream_connect_timeout_s,
-                    trace_configs=telemetry_of(app).aiohttp_trace_configs(),
-                    retry=SERVICE_RETRY,
-                    breaker=SERVICE_BREAKER,
-                )
-                stack.push_async_callback(client.aclose)
-                clients[name] = client
-            documents = OpenAPIAggregator(app, clients=clients, routes=ROUTES)
-            documents.start()
-            stack.push_async_callback(documents.stop)
-            yield GatewayState(
-                clients=clients,
-                forwarder=Forwarder(clients=clients, routes=ROUTES),
-                db=db,
-                trips=TripService(db, telemetry_of(app)),
-                briefs=BriefBuilder(clients, section_timeout_s=settings.brief_section_timeout_s),
-                limiter=RateLimiter(
-                    redis_url=settings.redis_url,
-                    limits={
-                        RateClass.SEARCH: settings.rate_limit_search,
-                        RateClass.READ: settings.rate_limit_read,
-                        RateClass.WRITE: settings.rate_limit_write,
-                        RateClass.ANONYMOUS: settings.rate_limit_anonymous,
-                    },
-                ),
-            )
-
-    return lifespan
+            stack.push_async_callback(client.aclose)
+            clients[name] = client
+        documents = OpenAPIAggregator(app, clients=clients, routes=ROUTES)
+        documents.start()
+        stack.push_async_callback(documents.stop)
+        yield GatewayState(
+            clients=clients,
+            forwarder=Forwarder(clients=clients, routes=ROUTES),
+            db=db,
+            trips=TripService(db, telemetry_of(app)),
+            briefs=BriefBuilder(clients, section_timeout_s=settings.brief_section_timeout_s),
+            limiter=RateLimiter(
+                redis_url=settings.redis_url,
+                limits={
+                    RateClass.SEARCH: settings.rate_limit_search,
+                    RateClass.READ: settings.rate_limit_read,
+                    RateClass.WRITE: settings.rate_limit_write,
+                    RateClass.ANONYMOUS: settings.rate_limit_anonymous,
+                },
+            ),
+        )
 
 
 async def _upstream_alive(client: ServiceClient) -> None:
@@ -108,17 +105,14 @@ def _readiness(state: GatewayState) -> Mapping[str, ReadinessCheck]:
     return checks
 
 
+SPEC = ServiceSpec(
+    name="gateway",
+    routers=[trips_router, unknown_router],
+    inner_middleware=[ForwardingFastPath],
+    lifespan=_lifespan,
+    readiness=_readiness,
+)
+
+
 def create_app(settings: GatewaySettings | None = None) -> FastAPI:
-    settings = settings or GatewaySettings()
-    return create_service_app(
-        ServiceSpec(
-            name="gateway",
-            settings=settings,
-            routers=[trips_router, unknown_router],
-            inner_middleware=[ForwardingFastPath],
-            lifespan=_lifespan_for(settings),
-            readiness=_readiness,
-            flags=FeatureFlags(),
-            description="The public TripSage API. Every route needs a Supabase-issued bearer token.",
-        )
-    )
+    return create_service_app(SPEC, settings or GatewaySettings())

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from tripsage_core.errors import FieldProblem, NotFound, ValidationFailed
 
+_ENDPOINT_ADVICE = "could not be found; use an address, 'lat,lon' or 'place_id:<id>'"
+
 
 class PlaceNotFound(NotFound):
     code = "place-not-found"
@@ -16,16 +18,11 @@ class RouteEndpointsNotFound(ValidationFailed):
     """Directions' NOT_FOUND: Google could not geocode the origin, the destination or both."""
 
     code = "route-endpoint-not-found"
-
-    def __init__(self) -> None:
-        message = "could not be found; use an address, 'lat,lon' or 'place_id:<id>'"
-        super().__init__(
-            "The origin or the destination could not be found.",
-            errors=[
-                FieldProblem(field="origin", location="query", message=message),
-                FieldProblem(field="destination", location="query", message=message),
-            ],
-        )
+    default_detail = "The origin or the destination could not be found."
+    default_errors = (
+        FieldProblem(field="origin", location="query", message=_ENDPOINT_ADVICE),
+        FieldProblem(field="destination", location="query", message=_ENDPOINT_ADVICE),
+    )
 
 
 class MatrixTooLarge(ValidationFailed):

@@ -14,7 +14,6 @@ from fastapi import FastAPI
 
 from tripsage_core.app import ReadinessCheck, ServiceSpec, create_service_app
 from tripsage_core.blocking import BlockingPool
-from tripsage_core.flags import FeatureFlags
 from tripsage_core.settings import ConfigurationError
 from tripsage_db.errors import UNREACHABLE, DatabaseUnavailable
 from tripsage_db.pool import LazyPool, open_pool_lazily
@@ -33,28 +32,20 @@ _TABLE_NOT_READY: tuple[type[Exception], ...] = (CollectionNotReady, DatabaseUna
 
 
 @dataclass(slots=True)
-class _EmbedderDimensions:
-    """Whether the embedder's vector length was compared with MEMORY_EMBEDDING_DIMS (it may be down at startup)."""
-
-    verified: bool = False
-
-
-@dataclass(frozen=True, slots=True)
 class MemoryState:
     memories: MemoryService
-    engine: MemoryEngine
-    embedder: ProviderCaller
-    table: MemoryTable
     database: LazyPool
-    threads: BlockingPool
     settings: MemorySettings
-    embedder_dimensions: _EmbedderDimensions
+    # Whether the embedder's vector length was compared with MEMORY_EMBEDDING_DIMS (it may be down at startup).
+    embedder_dims_verified: bool
 
 
-async def _check_dimensions(
-    settings: MemorySettings, engine: MemoryEngine, table: MemoryTable, checked: _EmbedderDimensions
-) -> None:
-    """Refuse to start when the embedder or the table disagree with MEMORY_EMBEDDING_DIMS; tolerate outages."""
+async def _check_dimensions(settings: MemorySettings, engine: MemoryEngine, table: MemoryTable) -> bool:
+    """Refuse to start when the embedder or the table disagree with MEMORY_EMBEDDING_DIMS; tolerate outages.
+
+    True when the embedder's dimension was compared, False when it could not be reached.
+    """
+    compared = False
     try:
         actual = await asyncio.wait_for(asyncio.to_thread(engine.embedding_dims), settings.embedder_timeout_s + 1)
     except EngineRejected as exc:
@@ -66,12 +57,13 @@ async def _check_dimensions(
         log.warning("embedder_unreachable_at_startup", error=str(exc) or type(exc).__name__)
     else:
         _compare(settings, actual)
-        checked.verified = True
+        compared = True
     try:
         await table.bind()
     except _TABLE_NOT_READY as exc:
         # The dev stack migrates while services start; readiness binds the table once it exists.
         log.warning("memory_table_not_ready_at_startup", reason=getattr(exc, "reason", type(exc).__name__))
+    return compared
 
 
 def _compare(settings: MemorySettings, actual: int) -> None:
@@ -90,8 +82,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[MemoryState]:
     try:
         engine = await asyncio.to_thread(Mem0Engine, settings, vector_pool)
         table = MemoryTable(database, settings.collection, settings.dims)
-        checked = _EmbedderDimensions()
-        await _check_dimensions(settings, engine, table, checked)
+        verified = await _check_dimensions(settings, engine, table)
         embedder = ProviderCaller(
             "embedder",
             provider="the embedding provider",
@@ -115,16 +106,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[MemoryState]:
             budget_s=settings.request_budget_s,
             min_score=settings.search_min_score,
         )
-        yield MemoryState(
-            memories=service,
-            engine=engine,
-            embedder=embedder,
-            table=table,
-            database=database,
-            threads=threads,
-            settings=settings,
-            embedder_dimensions=checked,
-        )
+        yield MemoryState(memories=service, database=database, settings=settings, embedder_dims_verified=verified)
     finally:
         threads.shutdown()
         await asyncio.to_thread(vector_pool.close, 5.0)
@@ -132,40 +114,34 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[MemoryState]:
 
 
 async def _embedder_answers(state: MemoryState) -> None:
-    if not state.embedder_dimensions.verified:
+    memories = state.memories
+    if not state.embedder_dims_verified:
         # Unreachable at startup: compare now, so a wrong dimension keeps the pod out of rotation, loudly.
-        actual = await state.threads.run(_PROBE_BUDGET_S, state.engine.embedding_dims)
+        actual = await memories.threads.run(_PROBE_BUDGET_S, memories.engine.embedding_dims)
         try:
             _compare(state.settings, actual)
         except DimensionMismatch as exc:
             log.error("embedding_dimension_mismatch", error=str(exc))
             raise
-        state.embedder_dimensions.verified = True
-    await state.threads.run(_PROBE_BUDGET_S, state.engine.ping_embedder)
+        state.embedder_dims_verified = True
+    await memories.threads.run(_PROBE_BUDGET_S, memories.engine.ping_embedder)
 
 
-async def _table_bound(state: MemoryState) -> Mapping[str, Any]:
-    await state.table.bind()
-    return {"table": state.table.name, "dims": state.table.dims}
+async def _table_bound(table: MemoryTable) -> Mapping[str, Any]:
+    await table.bind()
+    return {"table": table.name, "dims": table.dims}
 
 
 def _readiness(state: MemoryState) -> Mapping[str, ReadinessCheck]:
     return {
         "database": ReadinessCheck(partial(state.database.check, within=_PROBE_BUDGET_S)),
-        "memory_table": ReadinessCheck(partial(_table_bound, state)),
+        "memory_table": ReadinessCheck(partial(_table_bound, state.memories.table)),
         "embedder": ReadinessCheck(partial(_embedder_answers, state)),
     }
 
 
+SPEC = ServiceSpec(name="memory", routers=[router], lifespan=_lifespan, readiness=_readiness)
+
+
 def create_app(settings: MemorySettings | None = None) -> FastAPI:
-    return create_service_app(
-        ServiceSpec(
-            name="memory",
-            settings=settings or MemorySettings(),
-            routers=[router],
-            lifespan=_lifespan,
-            readiness=_readiness,
-            flags=FeatureFlags(),
-            description="What TripSage learns about each traveller, found again by meaning (mem0 on pgvector).",
-        )
-    )
+    return create_service_app(SPEC, settings or MemorySettings())

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tripsage_core.errors import NotFound, ServiceUnavailable, ValidationFailed
+from tripsage_core.errors import FieldProblem, NotFound, ServiceUnavailable, ValidationFailed
 from tripsage_core.settings import ConfigurationError
 
 
@@ -10,9 +10,7 @@ class MemoryNotFound(NotFound):
     """No memory with this id belongs to the caller (someone else's memory is indistinguishable from none)."""
 
     code = "memory-not-found"
-
-    def __init__(self) -> None:
-        super().__init__("No memory with this id.")
+    default_detail = "No memory with this id."
 
 
 class CollectionNotReady(ServiceUnavailable):
@@ -28,12 +26,8 @@ class CollectionNotReady(ServiceUnavailable):
 
 class InvalidCursor(ValidationFailed):
     code = "invalid-cursor"
-
-    def __init__(self) -> None:
-        super().__init__(
-            "Invalid value for 'cursor': use the next_cursor of a previous page.",
-            errors=[{"field": "cursor", "location": "query", "message": "not a cursor this service issued"}],
-        )
+    default_detail = "Invalid value for 'cursor': use the next_cursor of a previous page."
+    default_errors = (FieldProblem(field="cursor", location="query", message="not a cursor this service issued"),)
 
 
 class DimensionMismatch(ConfigurationError):

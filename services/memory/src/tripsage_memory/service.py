@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import uuid
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import structlog
@@ -61,31 +62,24 @@ def _from_row(row: StoredMemory) -> MemoryPublic:
     )
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class MemoryService:
-    def __init__(
-        self,
-        *,
-        engine: MemoryEngine,
-        table: MemoryTable,
-        threads: BlockingPool,
-        embedder: ProviderCaller,
-        budget_s: float,
-        min_score: float,
-    ) -> None:
-        self._engine = engine
-        self._table = table
-        self._threads = threads
-        self._embedder = embedder
-        self._budget_s = budget_s
-        self._min_score = min_score
+    """Every operation is scoped to one caller; the parts are public so that readiness probes use the very same ones."""
+
+    engine: MemoryEngine
+    table: MemoryTable
+    threads: BlockingPool
+    embedder: ProviderCaller
+    budget_s: float
+    min_score: float
 
     async def add(self, user_id: str, body: MemoryCreate) -> AddResult:
         await self._ready()
         metadata = body.metadata.model_dump(exclude_none=True)
         messages = body.as_messages()
-        if self._engine.llm_enabled:
+        if self.engine.llm_enabled:
             records = await self._provider_call(
-                self._engine.add_conversation,
+                self.engine.add_conversation,
                 user_id=user_id,
                 messages=[m.model_dump() for m in messages],
                 metadata=metadata,
@@ -97,7 +91,7 @@ class MemoryService:
             )
         results = []
         for memory_id, event in events.items():
-            record = await self._engine_call(self._engine.get, memory_id)
+            record = await self._engine_call(self.engine.get, memory_id)
             if record is not None:
                 results.append(AddedMemory(**_public(record).model_dump(), event=event))
         return AddResult(results=results)
@@ -110,13 +104,13 @@ class MemoryService:
         try:
             for role, content in messages:
                 records = await self._provider_call(
-                    self._engine.add, user_id=user_id, role=role, content=content, metadata=metadata, infer=False
+                    self.engine.add, user_id=user_id, role=role, content=content, metadata=metadata, infer=False
                 )
                 stored.extend(str(r["id"]) for r in records)
         except BaseException:
             for memory_id in stored:
                 try:
-                    await self._engine_call(self._engine.delete, memory_id)
+                    await self._engine_call(self.engine.delete, memory_id)
                 except Exception as exc:  # the original failure is what the caller must see
                     log.error("memory_add_rollback_failed", memory_id=memory_id, error=type(exc).__name__)
             raise
@@ -128,7 +122,7 @@ class MemoryService:
         await self._ready()
         filters = {k: v for k, v in (("category", category), ("trip_id", trip_id)) if v is not None}
         records = await self._provider_call(
-            self._engine.search, user_id=user_id, query=query, limit=limit, filters=filters, min_score=self._min_score
+            self.engine.search, user_id=user_id, query=query, limit=limit, filters=filters, min_score=self.min_score
         )
         hits = [
             MemoryHit(**_public(r).model_dump(), score=float(r.get("score") or 0.0))
@@ -141,7 +135,7 @@ class MemoryService:
         self, user_id: str, *, limit: int, cursor: str | None, category: str | None, trip_id: str | None
     ) -> MemoryPage:
         async with unavailable_when_unreachable():
-            rows, next_cursor = await self._table.page(
+            rows, next_cursor = await self.table.page(
                 user_id, limit=limit, cursor=cursor, category=category, trip_id=trip_id
             )
         return MemoryPage(items=[_from_row(r) for r in rows], next_cursor=next_cursor)
@@ -153,37 +147,37 @@ class MemoryService:
         await self._owned(user_id, memory_id)
         metadata = body.metadata.model_dump(exclude_unset=True) if body.metadata is not None else None
         # Through the breaker even for metadata only: mem0 re-embeds the text on every update.
-        await self._provider_call(self._engine.update, str(memory_id), text=body.text, metadata=metadata)
+        await self._provider_call(self.engine.update, str(memory_id), text=body.text, metadata=metadata)
         return _public(await self._owned(user_id, memory_id))
 
     async def delete(self, user_id: str, memory_id: uuid.UUID) -> None:
         await self._owned(user_id, memory_id)
-        await self._engine_call(self._engine.delete, str(memory_id))
+        await self._engine_call(self.engine.delete, str(memory_id))
 
     async def erase(self, user_id: str) -> Erasure:
         async with unavailable_when_unreachable():
-            deleted = await self._table.erase(user_id)
+            deleted = await self.table.erase(user_id)
         log.info("memories_erased", deleted=deleted)
         return Erasure(deleted=deleted)
 
     async def _owned(self, user_id: str, memory_id: uuid.UUID) -> EngineRecord:
         await self._ready()
-        record = await self._engine_call(self._engine.get, str(memory_id))
+        record = await self._engine_call(self.engine.get, str(memory_id))
         if record is None or record.get("user_id") != user_id:
             raise MemoryNotFound()
         return record
 
     async def _ready(self) -> None:
         async with unavailable_when_unreachable():
-            await self._table.bind()
+            await self.table.bind()
 
     async def _engine_call(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
         """A database-only engine call (no embedding), bounded and time-boxed."""
         try:
-            return await self._threads.run(self._budget_s, fn, *args, **kwargs)
+            return await self.threads.run(self.budget_s, fn, *args, **kwargs)
         except EngineUnavailable:
             raise ProviderUnavailable("The embedding provider is unavailable; nothing was stored.") from None
 
     async def _provider_call(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
         """An engine call that embeds (or asks the LLM), through the shared provider layer and its circuit."""
-        return await self._embedder.call_blocking(fn.__name__, functools.partial(fn, *args, **kwargs))
+        return await self.embedder.call_blocking(fn.__name__, functools.partial(fn, *args, **kwargs))

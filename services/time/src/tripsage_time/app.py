@@ -11,7 +11,6 @@ from functools import partial
 from fastapi import FastAPI
 
 from tripsage_core.app import ReadinessCheck, ServiceSpec, create_service_app
-from tripsage_core.flags import FeatureFlags
 from tripsage_geo.zones import ZoneLocator
 from tripsage_time.api import router
 from tripsage_time.config import TimeSettings
@@ -38,15 +37,8 @@ def _readiness(state: TimeState) -> Mapping[str, ReadinessCheck]:
     return {"zone_data": ReadinessCheck(partial(_zone_data_loaded, state))}
 
 
+SPEC = ServiceSpec(name="time", routers=[router], lifespan=_lifespan, readiness=_readiness)
+
+
 def create_app(settings: TimeSettings | None = None) -> FastAPI:
-    return create_service_app(
-        ServiceSpec(
-            name="time",
-            settings=settings or TimeSettings(),
-            routers=[router],
-            lifespan=_lifespan,
-            readiness=_readiness,
-            flags=FeatureFlags(),
-            description="Time zones by coordinates, local times and DST-aware conversions. Offline.",
-        )
-    )
+    return create_service_app(SPEC, settings or TimeSettings())

@@ -1,6 +1,6 @@
 """Time-domain errors; each is a 422 naming the offending field."""
 
-from tripsage_core.errors import ValidationFailed
+from tripsage_core.errors import FieldProblem, ValidationFailed
 
 
 class UnknownTimeZone(ValidationFailed):
@@ -25,9 +25,5 @@ class NonexistentLocalTime(ValidationFailed):
 
 class NoTimeZoneAtLocation(ValidationFailed):
     code = "no-time-zone"
-
-    def __init__(self) -> None:
-        super().__init__(
-            "No time zone is known at these coordinates.",
-            errors=[{"field": "lat", "location": "query", "message": "no time zone at this location"}],
-        )
+    default_detail = "No time zone is known at these coordinates."
+    default_errors = (FieldProblem(field="lat", location="query", message="no time zone at this location"),)

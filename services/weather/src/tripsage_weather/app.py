@@ -6,14 +6,12 @@ import asyncio
 from collections.abc import AsyncIterator, Mapping
 from contextlib import aclosing, asynccontextmanager
 from dataclasses import dataclass
-from typing import Any
 
 from fastapi import FastAPI
 
 from tripsage_cache import Cache
 from tripsage_cache.answers import cached_provider_readiness
 from tripsage_core.app import ReadinessCheck, ServiceSpec, create_service_app, telemetry_of
-from tripsage_core.flags import FeatureFlags
 from tripsage_geo.zones import ZoneLocator
 from tripsage_http import BreakerPolicy, CallPolicy, ProviderCaller, RetryPolicy, ServiceClient
 from tripsage_weather.api import router
@@ -29,67 +27,57 @@ class WeatherState:
     cache: Cache
 
 
-def _lifespan_for(settings: WeatherSettings) -> Any:
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[WeatherState]:
-        client = ServiceClient(
-            name=PROVIDER_NAME,
-            base_url=settings.owm_base_url,
-            timeout_s=settings.provider_timeout_s,
-            connect_timeout_s=settings.provider_connect_timeout_s,
-            # The provider layer retries and owns the circuit; the client only sends.
-            retry=RetryPolicy(attempts=1),
-            breaker=BreakerPolicy(enabled=False),
-            trace_configs=telemetry_of(app).aiohttp_trace_configs(),
-        )
-        caller = ProviderCaller(
-            PROVIDER_NAME,
-            provider=PROVIDER_NAME,
-            classify=classify,
-            policy=CallPolicy(
-                budget_s=settings.provider_timeout_s,
-                attempts=settings.provider_retry_attempts,
-                backoff_initial_s=0.05,
-                backoff_max_s=1.0,
-                breaker_threshold=settings.breaker_threshold,
-                breaker_reset_s=settings.breaker_reset_s,
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[WeatherState]:
+    settings: WeatherSettings = app.state.settings
+    client = ServiceClient(
+        name=PROVIDER_NAME,
+        base_url=settings.owm_base_url,
+        timeout_s=settings.provider_timeout_s,
+        connect_timeout_s=settings.provider_connect_timeout_s,
+        # The provider layer retries and owns the circuit; the client only sends.
+        retry=RetryPolicy(attempts=1),
+        breaker=BreakerPolicy(enabled=False),
+        trace_configs=telemetry_of(app).aiohttp_trace_configs(),
+    )
+    caller = ProviderCaller(
+        PROVIDER_NAME,
+        provider=PROVIDER_NAME,
+        classify=classify,
+        policy=CallPolicy(
+            budget_s=settings.provider_timeout_s,
+            attempts=settings.provider_retry_attempts,
+            backoff_initial_s=0.05,
+            backoff_max_s=1.0,
+            breaker_threshold=settings.breaker_threshold,
+            breaker_reset_s=settings.breaker_reset_s,
+        ),
+    )
+    provider = OpenWeatherMap(client, caller, api_key=settings.owm_key, onecall=settings.owm_plan == "onecall")
+    async with aclosing(provider), Cache.for_service(settings, namespace="weather") as cache:
+        # Reading the zone index takes a moment; off the event loop so the process stays responsive to signals.
+        zones = await asyncio.to_thread(ZoneLocator)
+        service = WeatherService(
+            provider,
+            cache,
+            zones,
+            policy=CachePolicy(
+                current_s=settings.ttl_current_s,
+                forecast_s=settings.ttl_forecast_s,
+                daily_outlook_s=settings.ttl_alerts_s,
             ),
+            limits=TripLimits(max_days=settings.trip_max_days, max_lead_days=settings.trip_max_lead_days),
+            plan=settings.owm_plan,
         )
-        provider = OpenWeatherMap(client, caller, api_key=settings.owm_key, onecall=settings.owm_plan == "onecall")
-        async with aclosing(provider), Cache.for_service(settings, namespace="weather") as cache:
-            # Reading the zone index takes a moment; off the event loop so the process stays responsive to signals.
-            zones = await asyncio.to_thread(ZoneLocator)
-            service = WeatherService(
-                provider,
-                cache,
-                zones,
-                policy=CachePolicy(
-                    current_s=settings.ttl_current_s,
-                    forecast_s=settings.ttl_forecast_s,
-                    daily_outlook_s=settings.ttl_alerts_s,
-                ),
-                limits=TripLimits(max_days=settings.trip_max_days, max_lead_days=settings.trip_max_lead_days),
-                plan=settings.owm_plan,
-            )
-            yield WeatherState(weather=service, provider=provider, cache=cache)
-
-    return lifespan
+        yield WeatherState(weather=service, provider=provider, cache=cache)
 
 
 def _readiness(state: WeatherState) -> Mapping[str, ReadinessCheck]:
     return cached_provider_readiness(state.provider.status, state.cache)
 
 
+SPEC = ServiceSpec(name="weather", routers=[router], lifespan=_lifespan, readiness=_readiness)
+
+
 def create_app(settings: WeatherSettings | None = None) -> FastAPI:
-    settings = settings or WeatherSettings()
-    return create_service_app(
-        ServiceSpec(
-            name="weather",
-            settings=settings,
-            routers=[router],
-            lifespan=_lifespan_for(settings),
-            readiness=_readiness,
-            flags=FeatureFlags(),
-            description="Current weather, daily forecasts in the destination's local dates and trip outlooks.",
-        )
-    )
+    return create_service_app(SPEC, settings or WeatherSettings())

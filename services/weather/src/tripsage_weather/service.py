@@ -6,7 +6,7 @@ import asyncio
 import datetime as dt
 import unicodedata
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass
 from typing import TypeVar
 
 import structlog
@@ -66,43 +66,35 @@ def _city_key(city: str) -> str:
     return ",".join(" ".join(part.split()) for part in folded.split(","))
 
 
+@dataclass(frozen=True, slots=True)
 class WeatherService:
-    def __init__(
-        self,
-        provider: WeatherProvider,
-        cache: Cache,
-        zones: ZoneLocator,
-        *,
-        policy: CachePolicy | None = None,
-        limits: TripLimits | None = None,
-        plan: str = "free",
-    ) -> None:
-        self._provider = provider
-        self._cache = cache
-        self._zones = zones
-        self._policy = policy or CachePolicy()
-        self._limits = limits or TripLimits()
-        self._plan = plan
+    provider: WeatherProvider
+    cache: Cache
+    zones: ZoneLocator
+    _: KW_ONLY
+    policy: CachePolicy = CachePolicy()
+    limits: TripLimits = TripLimits()
+    plan: str = "free"
 
     @property
     def horizon_days(self) -> int:
-        return DAILY_OUTLOOK_DAYS if self._provider.has_daily_outlook else STEP_FORECAST_DAYS
+        return DAILY_OUTLOOK_DAYS if self.provider.has_daily_outlook else STEP_FORECAST_DAYS
 
     async def current_in(self, *, city: str, units: UnitSystem) -> CurrentWeather:
         query = city.strip()
         key = f"{_KEY_VERSION}:current:{units}:q:{_city_key(query)}"
-        return await self._current(key, lambda: self._provider.current_in(city=query, units=units), units)
+        return await self._current(key, lambda: self.provider.current_in(city=query, units=units), units)
 
     async def current_at(self, *, lat: float, lon: float, units: UnitSystem) -> CurrentWeather:
         at_lat, at_lon = _coordinate(lat), _coordinate(lon)
         key = f"{_KEY_VERSION}:current:{units}:{at_lat:.2f},{at_lon:.2f}"
-        return await self._current(key, lambda: self._provider.current_at(lat=at_lat, lon=at_lon, units=units), units)
+        return await self._current(key, lambda: self.provider.current_at(lat=at_lat, lon=at_lon, units=units), units)
 
     async def _current(
         self, key: str, fetch: Callable[[], Awaitable[Observation]], units: UnitSystem
     ) -> CurrentWeather:
-        observation, result = await self._cached(key, fetch, self._policy.current_s, Observation)
-        tz = self._zones.tzinfo_at(observation.lat, observation.lon, fallback_offset_s=observation.utc_offset_s)
+        observation, result = await self._cached(key, fetch, self.policy.current_s, Observation)
+        tz = self.zones.tzinfo_at(observation.lat, observation.lon, fallback_offset_s=observation.utc_offset_s)
         return CurrentWeather(
             place=Place(
                 lat=observation.lat,
@@ -133,7 +125,7 @@ class WeatherService:
         if days > self.horizon_days:
             raise ValidationFailed.for_field(
                 "days",
-                f"must be at most {self.horizon_days} on the configured plan ({self._plan})",
+                f"must be at most {self.horizon_days} on the configured plan ({self.plan})",
                 location="query",
             )
         place, daily, alerts, meta = await self._daily(lat, lon, units, outlook_required=days > STEP_FORECAST_DAYS)
@@ -143,7 +135,7 @@ class WeatherService:
         self, *, lat: float, lon: float, start: dt.date, end: dt.date, units: UnitSystem, now: dt.datetime | None = None
     ) -> TripWeather:
         at_lat, at_lon = _coordinate(lat), _coordinate(lon)
-        tz = self._zones.tzinfo_at(at_lat, at_lon, fallback_offset_s=0)
+        tz = self.zones.tzinfo_at(at_lat, at_lon, fallback_offset_s=0)
         today = (now or dt.datetime.now(dt.UTC)).astimezone(tz).date()
         self._check_trip(start, end, today)
         nominal_horizon_end = today + dt.timedelta(days=self.horizon_days)
@@ -188,15 +180,15 @@ class WeatherService:
             raise ValidationFailed.for_field(
                 "start", f"must not be in the past (today at the destination is {today.isoformat()})", location="query"
             )
-        if start > today + dt.timedelta(days=self._limits.max_lead_days):
+        if start > today + dt.timedelta(days=self.limits.max_lead_days):
             raise ValidationFailed.for_field(
-                "start", f"must be within {self._limits.max_lead_days} days from today", location="query"
+                "start", f"must be within {self.limits.max_lead_days} days from today", location="query"
             )
         if end < start:
             raise ValidationFailed.for_field("end", "must be on or after start", location="query")
-        if (end - start).days + 1 > self._limits.max_days:
+        if (end - start).days + 1 > self.limits.max_days:
             raise ValidationFailed.for_field(
-                "end", f"a trip may span at most {self._limits.max_days} days", location="query"
+                "end", f"a trip may span at most {self.limits.max_days} days", location="query"
             )
 
     def _unavailable(self, date: dt.date, horizon_end: dt.date, *, ending: bool = False) -> TripDay:
@@ -205,7 +197,7 @@ class WeatherService:
         else:
             reason = (
                 f"Beyond the forecast horizon (last forecast day {horizon_end.isoformat()}); "
-                f"the configured plan ({self._plan}) offers no climate outlook."
+                f"the configured plan ({self.plan}) offers no climate outlook."
             )
         return TripDay(date=date, status="unavailable", reason=reason)
 
@@ -221,16 +213,16 @@ class WeatherService:
         where = f"{units}:{at_lat:.2f},{at_lon:.2f}"
         steps_call = self._cached(
             f"{_KEY_VERSION}:forecast3h:{where}",
-            lambda: self._provider.step_forecast(lat=at_lat, lon=at_lon, units=units),
-            self._policy.forecast_s,
+            lambda: self.provider.step_forecast(lat=at_lat, lon=at_lon, units=units),
+            self.policy.forecast_s,
             StepForecast,
         )
         outlook: DailyOutlook | None = None
-        if self._provider.has_daily_outlook:
+        if self.provider.has_daily_outlook:
             outlook_call = self._cached(
                 f"{_KEY_VERSION}:onecall:{where}",
-                lambda: self._provider.daily_outlook(lat=at_lat, lon=at_lon, units=units),
-                self._policy.daily_outlook_s,
+                lambda: self.provider.daily_outlook(lat=at_lat, lon=at_lon, units=units),
+                self.policy.daily_outlook_s,
                 DailyOutlook,
             )
             steps_got, outlook_got = await asyncio.gather(steps_call, outlook_call, return_exceptions=True)
@@ -241,14 +233,14 @@ class WeatherService:
             if isinstance(outlook_got, BaseException):
                 if outlook_required or not isinstance(outlook_got, Exception) or not stale_may_answer(outlook_got):
                     raise outlook_got
-                log.warning("daily_outlook_unavailable", provider=self._provider.name, error=type(outlook_got).__name__)
+                log.warning("daily_outlook_unavailable", provider=self.provider.name, error=type(outlook_got).__name__)
             else:
                 outlook, outlook_result = outlook_got
                 results.append(outlook_result)
         else:
             steps, steps_result = await steps_call
             results = [steps_result]
-        tz = self._zones.tzinfo_at(at_lat, at_lon, fallback_offset_s=steps.utc_offset_s)
+        tz = self.zones.tzinfo_at(at_lat, at_lon, fallback_offset_s=steps.utc_offset_s)
         daily = daily_from_steps(steps.steps, tz)
         if outlook is not None:
             daily = merge_days(daily, daily_from_outlook(outlook.days, tz))
@@ -262,7 +254,7 @@ class WeatherService:
         async def fetch_json() -> object:
             return as_json(await fetch())
 
-        result = await self._cache.get_or_fetch(key, fetch_json, ttl_s, is_error=stale_may_answer)
+        result = await self.cache.get_or_fetch(key, fetch_json, ttl_s, is_error=stale_may_answer)
         return model.model_validate(result.value), result
 
     def _meta(self, results: Sequence[CacheResult[object]], *, sandbox: bool) -> Meta:
@@ -270,6 +262,6 @@ class WeatherService:
         return Meta(
             cache=state.value,
             age_s=round(max(r.age_s for r in results), 3),
-            provider=self._provider.name,
+            provider=self.provider.name,
             sandbox=sandbox,
         )

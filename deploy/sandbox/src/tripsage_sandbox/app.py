@@ -130,7 +130,7 @@ def build_fastapi(settings: SandboxSettings) -> FastAPI:
 
 def create_app(settings: SandboxSettings | None = None) -> ASGIApp:
     """The full ASGI app: routes wrapped in the stats/latency/fault middleware."""
-    settings = settings or SandboxSettings.from_env()
+    settings = settings or SandboxSettings()
     inner = build_fastapi(settings)
     outer = ProviderMiddleware(inner, inner.state.faults, inner.state.stats, settings.latency_ms)
     outer.state = inner.state  # type: ignore[attr-defined]

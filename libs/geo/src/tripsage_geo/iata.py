@@ -10,28 +10,38 @@ from zoneinfo import ZoneInfo
 
 import airportsdata
 
+
+@dataclass(frozen=True, slots=True)
+class Metro:
+    """A metropolitan IATA city code: the city it names and the airports it groups, the main one first."""
+
+    city: str
+    country: str
+    airports: tuple[str, ...]
+
+
 # City codes that group several airports (IATA "metropolitan area" codes); any other city code is its airport's.
-METRO_CODES: dict[str, tuple[str, ...]] = {
-    "NYC": ("JFK", "LGA", "EWR"),
-    "LON": ("LHR", "LGW", "STN", "LTN", "LCY", "SEN"),
-    "PAR": ("CDG", "ORY"),
-    "TYO": ("HND", "NRT"),
-    "OSA": ("KIX", "ITM"),
-    "MIL": ("MXP", "LIN", "BGY"),
-    "ROM": ("FCO", "CIA"),
-    "CHI": ("ORD", "MDW"),
-    "WAS": ("IAD", "DCA", "BWI"),
-    "STO": ("ARN", "BMA"),
-    "MOW": ("SVO", "DME", "VKO"),
-    "BUE": ("EZE", "AEP"),
-    "SAO": ("GRU", "CGH", "VCP"),
-    "RIO": ("GIG", "SDU"),
-    "YTO": ("YYZ", "YTZ"),
-    "YMQ": ("YUL",),
-    "BJS": ("PEK", "PKX"),
-    "SEL": ("ICN", "GMP"),
-    "JKT": ("CGK", "HLP"),
-    "BER": ("BER",),
+METROS: dict[str, Metro] = {
+    "NYC": Metro("New York City", "US", ("JFK", "LGA", "EWR")),
+    "LON": Metro("London", "GB", ("LHR", "LGW", "STN", "LTN", "LCY", "SEN")),
+    "PAR": Metro("Paris", "FR", ("CDG", "ORY")),
+    "TYO": Metro("Tokyo", "JP", ("HND", "NRT")),
+    "OSA": Metro("Osaka", "JP", ("KIX", "ITM")),
+    "MIL": Metro("Milan", "IT", ("MXP", "LIN", "BGY")),
+    "ROM": Metro("Rome", "IT", ("FCO", "CIA")),
+    "CHI": Metro("Chicago", "US", ("ORD", "MDW")),
+    "WAS": Metro("Washington", "US", ("IAD", "DCA", "BWI")),
+    "STO": Metro("Stockholm", "SE", ("ARN", "BMA")),
+    "MOW": Metro("Moscow", "RU", ("SVO", "DME", "VKO")),
+    "BUE": Metro("Buenos Aires", "AR", ("EZE", "AEP")),
+    "SAO": Metro("São Paulo", "BR", ("GRU", "CGH", "VCP")),
+    "RIO": Metro("Rio de Janeiro", "BR", ("GIG", "SDU")),
+    "YTO": Metro("Toronto", "CA", ("YYZ", "YTZ")),
+    "YMQ": Metro("Montreal", "CA", ("YUL",)),
+    "BJS": Metro("Beijing", "CN", ("PEK", "PKX")),
+    "SEL": Metro("Seoul", "KR", ("ICN", "GMP")),
+    "JKT": Metro("Jakarta", "ID", ("CGK", "HLP")),
+    "BER": Metro("Berlin", "DE", ("BER",)),
 }
 # Not passenger airports a traveller could be offered as an alternative.
 _NOT_FOR_PASSENGERS = ("heliport", "seaplane", "air force", "air base", "airbase", "army", "naval", "military")
@@ -65,13 +75,13 @@ def normalise_code(value: str) -> str:
 def is_known(code: str) -> bool:
     """An airport code or a metropolitan city code."""
     code = normalise_code(code)
-    return len(code) == 3 and (code in METRO_CODES or code in airports())
+    return len(code) == 3 and (code in METROS or code in airports())
 
 
 def airports_of(code: str) -> tuple[Airport, ...]:
     """The airports a code stands for: itself, or a metropolitan code's members."""
     code = normalise_code(code)
-    members = METRO_CODES.get(code, (code,))
+    members = METROS[code].airports if code in METROS else (code,)
     return tuple(airports()[m] for m in members if m in airports())
 
 

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from functools import cache
 from typing import Any
 
-from tripsage_sandbox import geo
+from tripsage_sandbox import geo, tables
 from tripsage_sandbox.models.money import EUR_RATES, convert, fmt
 from tripsage_sandbox.seeding import rng_for, stable_seed
 
@@ -69,35 +69,11 @@ COST_LEVEL: dict[str, float] = {
     "VN": 0.4,
     "IN": 0.4,
 }
-# Euromonitor International's Top 100 City Destinations (2024 edition), in two tiers: the top 20 by international
-# arrivals, and others from the list. Names as GeoNames spells them, with the country code.
-_TOP_DESTINATIONS: frozenset[tuple[str, str]] = frozenset(
-    {
-        ("Istanbul", "TR"), ("London", "GB"), ("Dubai", "AE"), ("Antalya", "TR"), ("Paris", "FR"),
-        ("Hong Kong", "HK"), ("Bangkok", "TH"), ("New York City", "US"), ("Cancún", "MX"), ("Makkah", "SA"),
-        ("Macau", "MO"), ("Singapore", "SG"), ("Rome", "IT"), ("Kuala Lumpur", "MY"), ("Phuket", "TH"),
-        ("Pattaya", "TH"), ("Barcelona", "ES"), ("Amsterdam", "NL"), ("Tokyo", "JP"), ("Osaka", "JP"),
-    }
-)  # fmt: skip
-_POPULAR_DESTINATIONS: frozenset[tuple[str, str]] = frozenset(
-    {
-        ("Kyoto", "JP"), ("Seoul", "KR"), ("Prague", "CZ"), ("Vienna", "AT"), ("Madrid", "ES"), ("Berlin", "DE"),
-        ("Las Vegas", "US"), ("Los Angeles", "US"), ("Miami", "US"), ("Orlando", "US"), ("Venice", "IT"),
-        ("Florence", "IT"), ("Milan", "IT"), ("Lisbon", "PT"), ("Athens", "GR"), ("Dublin", "IE"), ("Munich", "DE"),
-        ("Sydney", "AU"), ("Taipei", "TW"), ("Shanghai", "CN"), ("Beijing", "CN"), ("Shenzhen", "CN"),
-        ("Guangzhou", "CN"), ("Ho Chi Minh City", "VN"), ("Hanoi", "VN"), ("New Delhi", "IN"), ("Mumbai", "IN"),
-        ("Agra", "IN"), ("Jaipur", "IN"), ("Cairo", "EG"), ("Marrakesh", "MA"), ("Johannesburg", "ZA"),
-        ("Cape Town", "ZA"), ("Budapest", "HU"), ("Copenhagen", "DK"), ("Stockholm", "SE"), ("Edinburgh", "GB"),
-        ("Zürich", "CH"), ("Toronto", "CA"), ("Vancouver", "CA"), ("San Francisco", "US"), ("Washington", "US"),
-        ("Honolulu", "US"), ("Mexico City", "MX"), ("Rio de Janeiro", "BR"), ("Buenos Aires", "AR"), ("Lima", "PE"),
-        ("Denpasar", "ID"), ("Jerusalem", "IL"), ("Tel Aviv", "IL"), ("Riyadh", "SA"), ("Jeddah", "SA"),
-        ("Medina", "SA"), ("Abu Dhabi", "AE"), ("Doha", "QA"), ("Nice", "FR"), ("Seville", "ES"), ("Porto", "PT"),
-        ("Krakow", "PL"), ("Warsaw", "PL"), ("Brussels", "BE"), ("Chiang Mai", "TH"), ("Hangzhou", "CN"),
-        ("Bali", "ID"), ("Manila", "PH"), ("Jakarta", "ID"), ("Melbourne", "AU"), ("Auckland", "NZ"),
-        ("Chicago", "US"), ("Boston", "US"), ("Montreal", "CA"), ("Punta Cana", "DO"), ("Sharm el-Sheikh", "EG"),
-        ("Heraklion", "GR"), ("Rhodes", "GR"), ("Palma", "ES"), ("Valencia", "ES"), ("Frankfurt am Main", "DE"),
-    }
-)  # fmt: skip
+# Euromonitor International's Top 100 City Destinations (data/city_destinations.csv), by (city, country).
+_DESTINATION_TIER: dict[tuple[str, str], str] = {
+    (row["city"], row["country"]): row["tier"] for row in tables.rows("city_destinations")
+}
+_TOURISM_FACTOR = {"top 20": 2.5, "top 100": 1.6}
 MAX_HOTELS_PER_CITY = 150
 # Hotel ids pack (geonameid, index) into 6 base-36 digits: geonameid * 159 + index stays below 36**6 for every
 # GeoNames id in the data set (largest 13.7 million), keeping Amadeus's 8-character hotel ids.
@@ -177,10 +153,8 @@ def city_cost(city: geo.City) -> float:
 
 def tourism_factor(city: geo.City) -> float:
     """2.5 for the top 20 city destinations, 1.6 for the rest of the top 100, else 1."""
-    key = (city.name, city.country)
-    if key in _TOP_DESTINATIONS:
-        return 2.5
-    return 1.6 if key in _POPULAR_DESTINATIONS else 1.0
+    tier = _DESTINATION_TIER.get((city.name, city.country))
+    return _TOURISM_FACTOR[tier] if tier else 1.0
 
 
 def hotel_count(city: geo.City) -> int:

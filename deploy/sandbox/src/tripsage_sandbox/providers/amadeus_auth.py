@@ -2,29 +2,19 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import parse_qs
 
 from starlette.requests import Request
 from starlette.responses import Response
 
-from tripsage_sandbox.errors import amadeus_error
-from tripsage_sandbox.responses import AMADEUS_JSON, PLAIN_JSON, json_response
-
-
-def amadeus_fail(
-    status: int,
-    code: int,
-    title: str,
-    detail: str | None = None,
-    parameter: str | None = None,
-    example: str | None = None,
-) -> Response:
-    """Amadeus error response with its vendor media type."""
-    return json_response(amadeus_error(status, code, title, detail, parameter, example), status, AMADEUS_JSON)
+from tripsage_sandbox.errors import AmadeusError
+from tripsage_sandbox.responses import PLAIN_JSON, json_response
 
 
 class TokenStore:
@@ -59,28 +49,36 @@ class TokenStore:
         except ValueError:
             return None
 
-    def check(self, request: Request) -> Response | None:
-        """None if the bearer token is valid, else the exact 401 Amadeus would send."""
+    def check(self, request: Request) -> None:
+        """Raise the exact 401 Amadeus would send unless the bearer token is valid."""
         header = request.headers.get("authorization", "")
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
-            return amadeus_fail(
+            raise AmadeusError(
                 401, 38191, "Invalid HTTP header", "Missing or invalid format for mandatory Authorization header"
             )
         expires_ms = self.expiry_ms(token.strip())
         if expires_ms is None:
-            return amadeus_fail(
+            raise AmadeusError(
                 401, 38190, "Invalid access token", "The access token provided in the Authorization header is invalid"
             )
         if time.time() * 1000 >= expires_ms:
-            return amadeus_fail(401, 38192, "Access token expired", "The access token is expired")
-        return None
+            raise AmadeusError(401, 38192, "Access token expired", "The access token is expired")
 
 
-def denied(request: Request) -> Response | None:
-    """The 401 for a request without a valid bearer token, or None when it may proceed."""
-    store: TokenStore = request.app.state.tokens
-    return store.check(request)
+def endpoint(handler: Callable[[Request], Awaitable[Response]]) -> Callable[[Request], Awaitable[Response]]:
+    """An Amadeus API method: it needs a valid bearer token, and an AmadeusError raised in it is its answer."""
+
+    @functools.wraps(handler)
+    async def answer(request: Request) -> Response:
+        store: TokenStore = request.app.state.tokens
+        try:
+            store.check(request)
+            return await handler(request)
+        except AmadeusError as error:
+            return error.response()
+
+    return answer
 
 
 def _token_error(status: int, error: str, description: str, code: int, title: str) -> Response:

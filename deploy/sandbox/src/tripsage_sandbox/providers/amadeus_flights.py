@@ -11,30 +11,22 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from tripsage_sandbox import geo
+from tripsage_sandbox.errors import AmadeusError
 from tripsage_sandbox.models import flights
 from tripsage_sandbox.models.airports import airport_for_code
 from tripsage_sandbox.models.money import EUR_RATES
 from tripsage_sandbox.providers import amadeus_auth
-from tripsage_sandbox.providers.amadeus_auth import amadeus_fail
 from tripsage_sandbox.responses import AMADEUS_JSON, json_response
 
 _CODES = re.compile(r"^[A-Z0-9]{2}(,[A-Z0-9]{2})*$")
 
 
-class BadRequest(Exception):
-    """A request Amadeus would refuse; carries the error response."""
-
-    def __init__(self, response: Response) -> None:
-        super().__init__("bad request")
-        self.response = response
+def _missing(parameter: str) -> AmadeusError:
+    return AmadeusError(400, 32171, "MANDATORY DATA MISSING", "This attribute is required", parameter)
 
 
-def _missing(parameter: str) -> BadRequest:
-    return BadRequest(amadeus_fail(400, 32171, "MANDATORY DATA MISSING", "This attribute is required", parameter))
-
-
-def _invalid(parameter: str, detail: str = "Invalid format") -> BadRequest:
-    return BadRequest(amadeus_fail(400, 477, "INVALID FORMAT", detail, parameter))
+def _invalid(parameter: str, detail: str = "Invalid format") -> AmadeusError:
+    return AmadeusError(400, 477, "INVALID FORMAT", detail, parameter)
 
 
 def _airport(code: str | None, parameter: str) -> geo.Airport:
@@ -54,7 +46,7 @@ def _date(value: str | None, parameter: str, today: date) -> date:
     except ValueError:
         raise _invalid(parameter, "Date format should be YYYY-MM-DD") from None
     if parsed < today:
-        raise BadRequest(amadeus_fail(400, 425, "INVALID DATE", "Date/Time is in the past", parameter))
+        raise AmadeusError(400, 425, "INVALID DATE", "Date/Time is in the past", parameter)
     return parsed
 
 
@@ -103,8 +95,8 @@ def _search_from_query(request: Request) -> flights.Search:
     if q.get("returnDate"):
         back = _date(q.get("returnDate"), "returnDate", today)
         if back < departure:
-            raise BadRequest(
-                amadeus_fail(400, 4926, "INVALID DATA RECEIVED", "returnDate must be after departureDate", "returnDate")
+            raise AmadeusError(
+                400, 4926, "INVALID DATA RECEIVED", "returnDate must be after departureDate", "returnDate"
             )
         legs.append(flights.Leg(destination, origin, back))
     if not q.get("adults"):
@@ -222,52 +214,37 @@ def _respond(request: Request, search: flights.Search, with_link: bool) -> Respo
     return json_response({"meta": meta, **result}, 200, AMADEUS_JSON)
 
 
+@amadeus_auth.endpoint
 async def flight_offers_get(request: Request) -> Response:
     """GET /v2/shopping/flight-offers."""
-    refusal = amadeus_auth.denied(request)
-    if refusal is not None:
-        return refusal
-    try:
-        return _respond(request, _search_from_query(request), with_link=True)
-    except BadRequest as bad:
-        return bad.response
+    return _respond(request, _search_from_query(request), with_link=True)
 
 
 async def _json_body(request: Request) -> dict[str, Any]:
     try:
         body = orjson.loads(await request.body())
     except orjson.JSONDecodeError:
-        raise BadRequest(amadeus_fail(400, 477, "INVALID FORMAT", "Request body is not valid JSON")) from None
+        raise AmadeusError(400, 477, "INVALID FORMAT", "Request body is not valid JSON") from None
     if not isinstance(body, dict):
-        raise BadRequest(amadeus_fail(400, 477, "INVALID FORMAT", "Request body must be a JSON object"))
+        raise AmadeusError(400, 477, "INVALID FORMAT", "Request body must be a JSON object")
     return body
 
 
+@amadeus_auth.endpoint
 async def flight_offers_post(request: Request) -> Response:
     """POST /v2/shopping/flight-offers (the SDK also sends X-HTTP-Method-Override: GET)."""
-    refusal = amadeus_auth.denied(request)
-    if refusal is not None:
-        return refusal
-    try:
-        return _respond(request, _search_from_body(await _json_body(request)), with_link=False)
-    except BadRequest as bad:
-        return bad.response
+    return _respond(request, _search_from_body(await _json_body(request)), with_link=False)
 
 
+@amadeus_auth.endpoint
 async def flight_offers_pricing(request: Request) -> Response:
     """POST /v1/shopping/flight-offers/pricing: confirms the offer's price and adds tax detail."""
-    refusal = amadeus_auth.denied(request)
-    if refusal is not None:
-        return refusal
-    try:
-        body = await _json_body(request)
-        data = body.get("data")
-        offers = data.get("flightOffers") if isinstance(data, dict) else None
-        if not isinstance(offers, list) or not offers or not all(isinstance(o, dict) for o in offers):
-            raise _missing("data.flightOffers")
-        priced = [_confirm(offer) for offer in offers]
-    except BadRequest as bad:
-        return bad.response
+    body = await _json_body(request)
+    data = body.get("data")
+    offers = data.get("flightOffers") if isinstance(data, dict) else None
+    if not isinstance(offers, list) or not offers or not all(isinstance(o, dict) for o in offers):
+        raise _missing("data.flightOffers")
+    priced = [_confirm(offer) for offer in offers]
     locations: dict[str, dict[str, str]] = {}
     for offer in priced:
         for itinerary in offer.get("itineraries", []):

@@ -10,10 +10,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from tripsage_sandbox import geo
+from tripsage_sandbox.errors import AmadeusError
 from tripsage_sandbox.models import airports, hotels
 from tripsage_sandbox.models.money import EUR_RATES
 from tripsage_sandbox.providers import amadeus_auth
-from tripsage_sandbox.providers.amadeus_auth import amadeus_fail
 from tripsage_sandbox.responses import AMADEUS_JSON, json_response
 from tripsage_sandbox.seeding import stable_seed
 
@@ -58,25 +58,23 @@ def _score(code: str, airport: geo.Airport) -> int:
     return max(1, round(100 * airports.importance(airport)))
 
 
+@amadeus_auth.endpoint
 async def locations(request: Request) -> Response:
     """GET /v1/reference-data/locations?subType=AIRPORT,CITY&keyword=..."""
-    refusal = amadeus_auth.denied(request)
-    if refusal is not None:
-        return refusal
     q = request.query_params
     sub_types = [s.strip().upper() for s in (q.get("subType") or "").split(",") if s.strip()]
     if not sub_types:
-        return amadeus_fail(400, 32171, "MANDATORY DATA MISSING", "This attribute is required", "subType")
+        raise AmadeusError(400, 32171, "MANDATORY DATA MISSING", "This attribute is required", "subType")
     if any(s not in ("AIRPORT", "CITY") for s in sub_types):
-        return amadeus_fail(400, 477, "INVALID FORMAT", "subType must be AIRPORT and/or CITY", "subType")
+        raise AmadeusError(400, 477, "INVALID FORMAT", "subType must be AIRPORT and/or CITY", "subType")
     keyword = (q.get("keyword") or "").strip()
     if not keyword:
-        return amadeus_fail(400, 32171, "MANDATORY DATA MISSING", "This attribute is required", "keyword")
+        raise AmadeusError(400, 32171, "MANDATORY DATA MISSING", "This attribute is required", "keyword")
     try:
         limit = int(q.get("page[limit]") or 10)
         offset = int(q.get("page[offset]") or 0)
     except ValueError:
-        return amadeus_fail(400, 477, "INVALID FORMAT", "page parameters must be integers", "page[limit]")
+        raise AmadeusError(400, 477, "INVALID FORMAT", "page parameters must be integers", "page[limit]") from None
     base = str(request.base_url).rstrip("/")
     country = (q.get("countryCode") or "").upper() or None
     found: list[dict[str, Any]] = []
@@ -86,7 +84,7 @@ async def locations(request: Request) -> Response:
             code = geo.city_code_for_airport(airport)
             if code not in seen_cities:
                 seen_cities.add(code)
-                city_name = geo.METRO_CODES[code][0] if code in geo.METRO_CODES else airport.city
+                city_name = geo.METROS[code].city if code in geo.METROS else airport.city
                 found.append(_location(base, "CITY", code, city_name, airport, city_name))
         if "AIRPORT" in sub_types:
             found.append(_location(base, "AIRPORT", airport.code, airport.name, airport, airport.city))
@@ -104,50 +102,48 @@ def _location_for_id(base: str, ident: str) -> dict[str, Any] | None:
         resolved = geo.resolve_city_code(code)
         if resolved is not None:
             airport = resolved.airports[0]
-            name = geo.METRO_CODES[code][0] if code in geo.METRO_CODES else airport.city
+            name = geo.METROS[code].city if code in geo.METROS else airport.city
             return _location(base, "CITY", code, name, airport, name)
     return None
 
 
+@amadeus_auth.endpoint
 async def location_by_id(request: Request) -> Response:
     """GET /v1/reference-data/locations/{locationId} (AJFK for an airport, CNYC for a city)."""
-    refusal = amadeus_auth.denied(request)
-    if refusal is not None:
-        return refusal
     found = _location_for_id(str(request.base_url).rstrip("/"), request.path_params["location_id"])
     if found is None:
-        return amadeus_fail(404, 1797, "NOT FOUND", "no response found for this query parameter", "locationId")
+        raise AmadeusError(404, 1797, "NOT FOUND", "no response found for this query parameter", "locationId")
     return json_response(
         {"meta": {"links": {"self": str(request.url)}, "sandbox": True}, "data": found}, 200, AMADEUS_JSON
     )
 
 
-def _refused_or_without_coordinates(request: Request) -> Response | None:
-    """The answer to a by-coordinates search without a valid token, or without latitude and longitude."""
-    refusal = amadeus_auth.denied(request)
-    if refusal is not None:
-        return refusal
+def _coordinates(request: Request, malformed_parameter: str | None) -> tuple[float, float]:
+    """The latitude and longitude a by-coordinates search requires (Amadeus names the parameter differently
+    per API when one is malformed: not at all for airports, `latitude` for hotels)."""
+    q = request.query_params
     for name in ("latitude", "longitude"):
-        if not request.query_params.get(name):
-            return amadeus_fail(400, 32171, "MANDATORY DATA MISSING", "This attribute is required", name)
-    return None
+        if not q.get(name):
+            raise AmadeusError(400, 32171, "MANDATORY DATA MISSING", "This attribute is required", name)
+    try:
+        return float(q["latitude"]), float(q["longitude"])
+    except ValueError:
+        raise AmadeusError(400, 477, "INVALID FORMAT", "invalid query parameter format", malformed_parameter) from None
 
 
+@amadeus_auth.endpoint
 async def nearest_airports(request: Request) -> Response:
     """GET /v1/reference-data/locations/airports?latitude=..&longitude=..&radius=.. (international airports)."""
-    refusal = _refused_or_without_coordinates(request)
-    if refusal is not None:
-        return refusal
+    lat, lon = _coordinates(request, None)
     q = request.query_params
     try:
-        lat, lon = float(q["latitude"]), float(q["longitude"])
         radius = float(q.get("radius") or 500)
         limit = int(q.get("page[limit]") or 10)
         offset = int(q.get("page[offset]") or 0)
     except ValueError:
-        return amadeus_fail(400, 477, "INVALID FORMAT", "invalid query parameter format")
+        raise AmadeusError(400, 477, "INVALID FORMAT", "invalid query parameter format") from None
     if not (-90 <= lat <= 90 and -180 <= lon <= 180) or not 0 <= radius <= 500:
-        return amadeus_fail(400, 477, "INVALID FORMAT", "coordinates or radius (0-500 km) out of range")
+        raise AmadeusError(400, 477, "INVALID FORMAT", "coordinates or radius (0-500 km) out of range")
     base = str(request.base_url).rstrip("/")
     found = []
     for nearby in airports.airports_near(lat, lon, radius):
@@ -181,15 +177,15 @@ def _hotel_record(hotel: hotels.Hotel, lat: float, lon: float, unit: str) -> dic
     }
 
 
-def _radius(request: Request) -> tuple[float, str] | Response:
+def _radius(request: Request) -> tuple[float, str]:
     q = request.query_params
     unit = (q.get("radiusUnit") or "KM").upper()
     if unit not in ("KM", "MILE"):
-        return amadeus_fail(400, 477, "INVALID FORMAT", "radiusUnit must be KM or MILE", "radiusUnit")
+        raise AmadeusError(400, 477, "INVALID FORMAT", "radiusUnit must be KM or MILE", "radiusUnit")
     try:
         radius = float(q.get("radius") or 5)
     except ValueError:
-        return amadeus_fail(400, 477, "INVALID FORMAT", "invalid query parameter format", "radius")
+        raise AmadeusError(400, 477, "INVALID FORMAT", "invalid query parameter format", "radius") from None
     return radius * (_KM_PER_MILE if unit == "MILE" else 1.0), unit
 
 
@@ -206,75 +202,63 @@ def _hotel_list(request: Request, city: geo.City, lat: float, lon: float, radius
         if geo.great_circle_km(lat, lon, h.lat, h.lon) <= radius_km and (wanted is None or h.stars in wanted)
     ]
     if not records:
-        return amadeus_fail(400, 895, "NOTHING FOUND FOR REQUESTED CITY", "Nothing found for the requested criteria")
+        raise AmadeusError(400, 895, "NOTHING FOUND FOR REQUESTED CITY", "Nothing found for the requested criteria")
     records.sort(key=lambda r: r["distance"]["value"])
     meta = {"count": len(records), "links": {"self": str(request.url)}, "sandbox": True}
     return json_response({"data": records, "meta": meta}, 200, AMADEUS_JSON)
 
 
+@amadeus_auth.endpoint
 async def hotels_by_city(request: Request) -> Response:
     """GET /v1/reference-data/locations/hotels/by-city?cityCode=PAR."""
-    refusal = amadeus_auth.denied(request)
-    if refusal is not None:
-        return refusal
     code = (request.query_params.get("cityCode") or "").strip().upper()
     if not code:
-        return amadeus_fail(400, 32171, "MANDATORY DATA MISSING", "This attribute is required", "cityCode")
+        raise AmadeusError(400, 32171, "MANDATORY DATA MISSING", "This attribute is required", "cityCode")
     if len(code) != 3 or not code.isalpha():
-        return amadeus_fail(400, 477, "INVALID FORMAT", "invalid query parameter format", "cityCode", "PAR")
+        raise AmadeusError(400, 477, "INVALID FORMAT", "invalid query parameter format", "cityCode", "PAR")
     resolved = geo.resolve_city_code(code)
     if resolved is None:
-        return amadeus_fail(400, 895, "NOTHING FOUND FOR REQUESTED CITY", "Nothing found for the requested criteria")
+        raise AmadeusError(400, 895, "NOTHING FOUND FOR REQUESTED CITY", "Nothing found for the requested criteria")
     radius = _radius(request)
-    if isinstance(radius, Response):
-        return radius
     city = resolved.city
     return _hotel_list(request, city, city.lat, city.lon, radius[0], radius[1])
 
 
+@amadeus_auth.endpoint
 async def hotels_by_geocode(request: Request) -> Response:
     """GET /v1/reference-data/locations/hotels/by-geocode?latitude=..&longitude=.."""
-    refusal = _refused_or_without_coordinates(request)
-    if refusal is not None:
-        return refusal
-    q = request.query_params
-    try:
-        lat, lon = float(q["latitude"]), float(q["longitude"])
-    except ValueError:
-        return amadeus_fail(400, 477, "INVALID FORMAT", "invalid query parameter format", "latitude")
+    lat, lon = _coordinates(request, "latitude")
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        return amadeus_fail(400, 477, "INVALID FORMAT", "coordinates out of range", "latitude")
+        raise AmadeusError(400, 477, "INVALID FORMAT", "coordinates out of range", "latitude")
     radius = _radius(request)
-    if isinstance(radius, Response):
-        return radius
     return _hotel_list(request, geo.locality_at(lat, lon), lat, lon, radius[0], radius[1])
 
 
-def _stay(request: Request) -> tuple[date, int, int, int, str] | Response:
+def _stay(request: Request) -> tuple[date, int, int, int, str]:
     q = request.query_params
     today = datetime.now(UTC).date()
     try:
         check_in = date.fromisoformat(q.get("checkInDate") or today.isoformat())
         check_out = date.fromisoformat(q.get("checkOutDate") or (check_in + timedelta(days=1)).isoformat())
     except ValueError:
-        return amadeus_fail(400, 477, "INVALID FORMAT", "Date format should be YYYY-MM-DD", "checkInDate")
+        raise AmadeusError(400, 477, "INVALID FORMAT", "Date format should be YYYY-MM-DD", "checkInDate") from None
     if check_in < today:
-        return amadeus_fail(400, 425, "INVALID DATE", "Check-in date in the past", "checkInDate")
+        raise AmadeusError(400, 425, "INVALID DATE", "Check-in date in the past", "checkInDate")
     nights = (check_out - check_in).days
     if not 1 <= nights <= 99:
-        return amadeus_fail(
+        raise AmadeusError(
             400, 425, "INVALID DATE", "checkOutDate must be 1 to 99 nights after checkInDate", "checkOutDate"
         )
     try:
         adults = int(q.get("adults") or 1)
         rooms = int(q.get("roomQuantity") or 1)
     except ValueError:
-        return amadeus_fail(400, 477, "INVALID FORMAT", "invalid query parameter format", "adults")
+        raise AmadeusError(400, 477, "INVALID FORMAT", "invalid query parameter format", "adults") from None
     if not 1 <= adults <= 9 or not 1 <= rooms <= 9:
-        return amadeus_fail(400, 477, "INVALID FORMAT", "adults and roomQuantity must be 1-9", "adults")
+        raise AmadeusError(400, 477, "INVALID FORMAT", "adults and roomQuantity must be 1-9", "adults")
     currency = (q.get("currency") or "").upper()
     if currency and currency not in EUR_RATES:
-        return amadeus_fail(400, 477, "INVALID FORMAT", "Currency not supported", "currency")
+        raise AmadeusError(400, 477, "INVALID FORMAT", "Currency not supported", "currency")
     return check_in, nights, adults, rooms, currency
 
 
@@ -295,23 +279,18 @@ def _hotel_block(hotel: hotels.Hotel) -> dict[str, Any]:
     }
 
 
+@amadeus_auth.endpoint
 async def hotel_offers(request: Request) -> Response:
     """GET /v3/shopping/hotel-offers?hotelIds=..&adults=..&checkInDate=.."""
-    refusal = amadeus_auth.denied(request)
-    if refusal is not None:
-        return refusal
     raw_ids = ",".join(request.query_params.getlist("hotelIds"))
     ids = [i.strip().upper() for i in raw_ids.split(",") if i.strip()]
     if not ids:
-        return amadeus_fail(400, 32171, "MANDATORY DATA MISSING", "This attribute is required", "hotelIds")
-    stay = _stay(request)
-    if isinstance(stay, Response):
-        return stay
-    check_in, nights, adults, rooms, currency = stay
+        raise AmadeusError(400, 32171, "MANDATORY DATA MISSING", "This attribute is required", "hotelIds")
+    check_in, nights, adults, rooms, currency = _stay(request)
     best_only = (request.query_params.get("bestRateOnly") or "true").lower() != "false"
     found = [h for h in (hotels.hotel_by_id(i) for i in ids) if h is not None]
     if not found:
-        return amadeus_fail(400, 1257, "INVALID PROPERTY CODE", "Provider not found", "hotelIds")
+        raise AmadeusError(400, 1257, "INVALID PROPERTY CODE", "Provider not found", "hotelIds")
     data = []
     for hotel in found:
         if not hotels.is_available(hotel, check_in):
@@ -331,20 +310,18 @@ async def hotel_offers(request: Request) -> Response:
             }
         )
     if not data:
-        return amadeus_fail(400, 3664, "NO ROOMS AVAILABLE AT REQUESTED PROPERTY")
+        raise AmadeusError(400, 3664, "NO ROOMS AVAILABLE AT REQUESTED PROPERTY")
     return json_response({"data": data, "meta": {"sandbox": True}}, 200, AMADEUS_JSON)
 
 
+@amadeus_auth.endpoint
 async def hotel_offer(request: Request) -> Response:
     """GET /v3/shopping/hotel-offers/{offerId}: re-prices an offer from its self-describing id."""
-    refusal = amadeus_auth.denied(request)
-    if refusal is not None:
-        return refusal
     key = hotels.parse_offer_id(request.path_params["offer_id"])
     if key is None:
-        return amadeus_fail(404, 1797, "NOT FOUND", "Offer not found or expired", "offerId")
+        raise AmadeusError(404, 1797, "NOT FOUND", "Offer not found or expired", "offerId")
     if key.check_in < datetime.now(UTC).date():
-        return amadeus_fail(400, 3664, "NO ROOMS AVAILABLE AT REQUESTED PROPERTY")
+        raise AmadeusError(400, 3664, "NO ROOMS AVAILABLE AT REQUESTED PROPERTY")
     hotel = key.hotel
     offer = hotels.build_offer(hotel, key.check_in, key.nights, key.adults, key.room_index, key.rooms, key.currency)
     body = {

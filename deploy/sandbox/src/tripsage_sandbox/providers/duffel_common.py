@@ -226,7 +226,7 @@ def city_object(code: str, name: str, country: str) -> dict[str, Any]:
 def airport_object(airport: geo.Airport) -> dict[str, Any]:
     """Duffel Airport, with its metropolitan city when it has one."""
     city_code = geo.city_code_for_airport(airport)
-    city_name = geo.METRO_CODES[city_code][0] if city_code in geo.METRO_CODES else airport.city
+    city_name = geo.METROS[city_code].city if city_code in geo.METROS else airport.city
     return {
         "type": "airport",
         "id": f"arp_{airport.code.lower()}_{airport.country.lower()}",

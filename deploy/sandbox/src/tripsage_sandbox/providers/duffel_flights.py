@@ -412,7 +412,7 @@ async def get_offer(request: Request) -> Response:
 
 def _city_place(code: str, members: list[geo.Airport]) -> dict[str, Any]:
     first = members[0]
-    name = geo.METRO_CODES[code][0] if code in geo.METRO_CODES else first.city
+    name = geo.METROS[code].city if code in geo.METROS else first.city
     return {
         **city_object(code, name, first.country),
         "time_zone": None,
@@ -438,7 +438,7 @@ def _suggestions(found: list[geo.Airport]) -> list[dict[str, Any]]:
         if code not in cities:
             cities.add(code)
             resolved = geo.resolve_city_code(code)
-            members = list(resolved.airports) if resolved and code in geo.METRO_CODES else [airport]
+            members = list(resolved.airports) if resolved and code in geo.METROS else [airport]
             places.append(_city_place(code, members))
         places.append(_airport_place(airport))
     return places

@@ -3,7 +3,9 @@ distance matrix and time zone, with Google's status values."""
 
 from __future__ import annotations
 
+import functools
 import itertools
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -18,6 +20,9 @@ from tripsage_sandbox.providers import google_places as gp
 from tripsage_sandbox.responses import json_response
 from tripsage_sandbox.seeding import stable_seed
 
+_Handler = Callable[[Request], Awaitable[Response]]
+# A distance matrix answers every status with these fields, empty when it has no result.
+_EMPTY_MATRIX: dict[str, Any] = {"destination_addresses": [], "origin_addresses": [], "rows": []}
 # A reverse geocode names a landmark when the point is on its grounds.
 _LANDMARK_REACH_KM = 0.25
 _TZ_NAMES = {
@@ -55,17 +60,24 @@ def _status(status: str, message: str | None = None, **empty: Any) -> Response:
     return json_response(body)
 
 
-def _denied(request: Request, **empty: Any) -> Response | None:
-    if request.query_params.get("key", "").strip():
-        return None
-    return _status("REQUEST_DENIED", GOOGLE_KEY_MISSING, **empty)
+def _requires_key(**empty: Any) -> Callable[[_Handler], _Handler]:
+    """A web service that answers REQUEST_DENIED, with its own empty result fields, to a request without a key."""
+
+    def wrap(handler: _Handler) -> _Handler:
+        @functools.wraps(handler)
+        async def answer(request: Request) -> Response:
+            if not request.query_params.get("key", "").strip():
+                return _status("REQUEST_DENIED", GOOGLE_KEY_MISSING, **empty)
+            return await handler(request)
+
+        return answer
+
+    return wrap
 
 
+@_requires_key(results=[])
 async def geocode(request: Request) -> Response:
     """GET /maps/api/geocode/json: address, place_id or latlng (reverse)."""
-    denied = _denied(request, results=[])
-    if denied is not None:
-        return denied
     q = request.query_params
     if q.get("latlng"):
         latlng = gp.parse_latlng(q["latlng"])
@@ -135,11 +147,9 @@ def _search_result(poi: places.Poi) -> dict[str, Any]:
     return result
 
 
+@_requires_key(html_attributions=[], results=[])
 async def place_text_search(request: Request) -> Response:
     """GET /maps/api/place/textsearch/json?query=museums+in+Kyoto."""
-    denied = _denied(request, html_attributions=[], results=[])
-    if denied is not None:
-        return denied
     q = request.query_params
     query = q.get("query") or ""
     location = gp.parse_latlng(q["location"]) if q.get("location") else None
@@ -216,11 +226,9 @@ def _details(found: gp.Resolved) -> dict[str, Any]:
     return result
 
 
+@_requires_key(html_attributions=[])
 async def place_details(request: Request) -> Response:
     """GET /maps/api/place/details/json?place_id=..&fields=.."""
-    denied = _denied(request, html_attributions=[])
-    if denied is not None:
-        return denied
     # The googlemaps SDK still sends the legacy name `placeid`; Google accepts both.
     place_id = request.query_params.get("place_id") or request.query_params.get("placeid") or ""
     if not place_id:
@@ -358,11 +366,9 @@ def _leg(a: gp.Resolved, b: gp.Resolved, trip: travel.Trip, units: str, traffic:
     return leg
 
 
+@_requires_key(geocoded_waypoints=[], routes=[])
 async def directions(request: Request) -> Response:
     """GET /maps/api/directions/json?origin=..&destination=..&mode=.."""
-    denied = _denied(request, geocoded_waypoints=[], routes=[])
-    if denied is not None:
-        return denied
     q = request.query_params
     mode = _mode(request)
     if not q.get("origin") or not q.get("destination") or mode is None:
@@ -415,24 +421,21 @@ async def directions(request: Request) -> Response:
     return json_response({"geocoded_waypoints": waypoints, "routes": [route], "status": "OK"})
 
 
+@_requires_key(**_EMPTY_MATRIX)
 async def distance_matrix(request: Request) -> Response:
     """GET /maps/api/distancematrix/json?origins=a|b&destinations=c|d."""
-    empty: dict[str, Any] = {"destination_addresses": [], "origin_addresses": [], "rows": []}
-    denied = _denied(request, **empty)
-    if denied is not None:
-        return denied
     q = request.query_params
     mode = _mode(request)
     origins = [o for o in (q.get("origins") or "").split("|") if o.strip()]
     destinations = [d for d in (q.get("destinations") or "").split("|") if d.strip()]
     if not origins or not destinations or mode is None:
         return _status(
-            "INVALID_REQUEST", "Invalid request. Missing the 'origins' or 'destinations' parameter.", **empty
+            "INVALID_REQUEST", "Invalid request. Missing the 'origins' or 'destinations' parameter.", **_EMPTY_MATRIX
         )
     if len(origins) > 25 or len(destinations) > 25:
-        return _status("MAX_DIMENSIONS_EXCEEDED", None, **empty)
+        return _status("MAX_DIMENSIONS_EXCEEDED", None, **_EMPTY_MATRIX)
     if len(origins) * len(destinations) > 100:
-        return _status("MAX_ELEMENTS_EXCEEDED", None, **empty)
+        return _status("MAX_ELEMENTS_EXCEEDED", None, **_EMPTY_MATRIX)
     units = q.get("units") or "metric"
     resolved_o = [gp.resolve(o) for o in origins]
     resolved_d = [gp.resolve(d) for d in destinations]

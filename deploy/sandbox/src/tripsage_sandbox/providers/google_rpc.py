@@ -3,8 +3,9 @@
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
 import orjson
@@ -43,6 +44,29 @@ class InvalidField(Exception):
         super().__init__(description)
         self.field = field
         self.description = description
+
+
+class Refused(Exception):
+    """A request refused before the method runs (key, field mask or body); carries the error response."""
+
+    def __init__(self, response: Response) -> None:
+        super().__init__(response.status_code)
+        self.response = response
+
+
+def endpoint(handler: Callable[[Request], Awaitable[Response]]) -> Callable[[Request], Awaitable[Response]]:
+    """An RPC method: a refusal or an invalid field anywhere in it is answered as google.rpc.Status."""
+
+    @functools.wraps(handler)
+    async def answer(request: Request) -> Response:
+        try:
+            return await handler(request)
+        except Refused as refused:
+            return refused.response
+        except InvalidField as invalid:
+            return bad_field(invalid.field, invalid.description)
+
+    return answer
 
 
 def bad_field(field: str, description: str) -> Response:
@@ -191,22 +215,22 @@ def encode_enums(value: Any, numbers: dict[str, dict[str, int]]) -> Any:
 
 async def prepare(
     request: Request, service: str, known: dict[str, frozenset[str]], example: str
-) -> tuple[dict[str, Any], FieldMask] | Response:
-    """Check the API key and field mask, read the JSON body (empty for a GET); an error Response if any fails."""
+) -> tuple[dict[str, Any], FieldMask]:
+    """Check the API key and field mask, read the JSON body (empty for a GET); raises Refused if any fails."""
     refused = denied(request, service)
     if refused is not None:
-        return refused
+        raise Refused(refused)
     mask = field_mask(request, example)
     if isinstance(mask, Response):
-        return mask
+        raise Refused(mask)
     unknown = mask.unknown(known)
     if unknown is not None:
-        return unknown_field(unknown)
+        raise Refused(unknown_field(unknown))
     if request.method != "POST":
         return {}, mask
     body = await json_body(request)
     if isinstance(body, Response):
-        return body
+        raise Refused(body)
     return body, mask
 
 

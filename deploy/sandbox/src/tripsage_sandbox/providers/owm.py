@@ -65,6 +65,20 @@ def _common(request: Request) -> tuple[float, float, geo.City, str] | Response:
     return (*place, units)
 
 
+def _temperatures(c: Conditions, units: str, *, below: float, above: float) -> dict[str, float]:
+    """Temperature and feeling, with the spread OWM reports around them (across a city now, within a 3 h step)."""
+    return {
+        "temp": convert_temp(c.temp, units),
+        "feels_like": convert_temp(c.feels_like, units),
+        "temp_min": convert_temp(c.temp - below, units),
+        "temp_max": convert_temp(c.temp + above, units),
+    }
+
+
+def _wind(c: Conditions, units: str) -> dict[str, float]:
+    return {"speed": convert_speed(c.wind_speed, units), "deg": c.wind_deg, "gust": convert_speed(c.wind_gust, units)}
+
+
 def _weather_list(c: Conditions) -> list[dict[str, Any]]:
     return [{"id": c.condition_id, "main": c.main, "description": c.description, "icon": c.icon}]
 
@@ -95,21 +109,14 @@ async def current_weather(request: Request) -> Response:
         "weather": _weather_list(c),
         "base": "sandbox",
         "main": {
-            "temp": convert_temp(c.temp, units),
-            "feels_like": convert_temp(c.feels_like, units),
-            "temp_min": convert_temp(c.temp - 1.2, units),
-            "temp_max": convert_temp(c.temp + 1.3, units),
+            **_temperatures(c, units, below=1.2, above=1.3),
             "pressure": c.pressure,
             "humidity": c.humidity,
             "sea_level": c.pressure,
             "grnd_level": c.pressure - 8,
         },
         "visibility": c.visibility,
-        "wind": {
-            "speed": convert_speed(c.wind_speed, units),
-            "deg": c.wind_deg,
-            "gust": convert_speed(c.wind_gust, units),
-        },
+        "wind": _wind(c, units),
         "clouds": {"all": c.clouds},
         "dt": int(now.timestamp()),
         "sys": {
@@ -151,10 +158,7 @@ async def forecast(request: Request) -> Response:
         entry: dict[str, Any] = {
             "dt": int(moment.timestamp()),
             "main": {
-                "temp": convert_temp(c.temp, units),
-                "feels_like": convert_temp(c.feels_like, units),
-                "temp_min": convert_temp(c.temp - 0.8, units),
-                "temp_max": convert_temp(c.temp + 0.8, units),
+                **_temperatures(c, units, below=0.8, above=0.8),
                 "pressure": c.pressure,
                 "sea_level": c.pressure,
                 "grnd_level": c.pressure - 8,
@@ -163,11 +167,7 @@ async def forecast(request: Request) -> Response:
             },
             "weather": _weather_list(c),
             "clouds": {"all": c.clouds},
-            "wind": {
-                "speed": convert_speed(c.wind_speed, units),
-                "deg": c.wind_deg,
-                "gust": convert_speed(c.wind_gust, units),
-            },
+            "wind": _wind(c, units),
             "visibility": c.visibility,
             "pop": c.pop,
             "sys": {"pod": "d" if c.icon.endswith("d") else "n"},

@@ -299,6 +299,7 @@ def _search_text(body: dict[str, Any]) -> list[places.Poi]:
     return found[:count]
 
 
+@rpc.endpoint
 async def search_text(request: Request) -> Response:
     """POST /v1/places:searchText."""
     return await _search(request, _search_text)
@@ -325,31 +326,24 @@ def _search_nearby(body: dict[str, Any]) -> list[places.Poi]:
     return found[:count]
 
 
+@rpc.endpoint
 async def search_nearby(request: Request) -> Response:
     """POST /v1/places:searchNearby."""
     return await _search(request, _search_nearby)
 
 
 async def _search(request: Request, search: Callable[[dict[str, Any]], list[places.Poi]]) -> Response:
-    prepared = await rpc.prepare(request, SERVICE, _SEARCH_RESPONSE, "places.displayName,places.formattedAddress")
-    if isinstance(prepared, Response):
-        return prepared
-    body, mask = prepared
-    try:
-        found = search(body)
-    except rpc.InvalidField as invalid:
-        return rpc.bad_field(invalid.field, invalid.description)
+    body, mask = await rpc.prepare(request, SERVICE, _SEARCH_RESPONSE, "places.displayName,places.formattedAddress")
+    found = search(body)
     # An empty search is an empty object in proto3 JSON, not {"places": []}.
     result = {"places": [_render(gp.from_poi(p)) for p in found]} if found else {}
     return json_response(rpc.respond(request, mask, result, _RESPONSE_ENUMS))
 
 
+@rpc.endpoint
 async def get_place(request: Request) -> Response:
     """GET /v1/places/{place_id}."""
-    prepared = await rpc.prepare(request, SERVICE, _GET_PLACE, "displayName,formattedAddress")
-    if isinstance(prepared, Response):
-        return prepared
-    _, mask = prepared
+    _, mask = await rpc.prepare(request, SERVICE, _GET_PLACE, "displayName,formattedAddress")
     place_id = request.path_params["place_id"]
     place = gp.by_place_id(place_id)
     if place is None:

@@ -306,19 +306,13 @@ def _geocoding(raw: dict[str, Any], resolved: dict[str, gp.Resolved | None]) -> 
     return results
 
 
+@rpc.endpoint
 async def compute_routes(request: Request) -> Response:
     """POST /directions/v2:computeRoutes."""
-    prepared = await rpc.prepare(
+    body, mask = await rpc.prepare(
         request, SERVICE, _ROUTES_RESPONSE, "routes.distanceMeters,routes.duration,routes.polyline.encodedPolyline"
     )
-    if isinstance(prepared, Response):
-        return prepared
-    body, mask = prepared
-    try:
-        response = _compute_routes(body)
-    except rpc.InvalidField as invalid:
-        return rpc.bad_field(invalid.field, invalid.description)
-    return json_response(rpc.respond(request, mask, response, _RESPONSE_ENUMS))
+    return json_response(rpc.respond(request, mask, _compute_routes(body), _RESPONSE_ENUMS))
 
 
 def _compute_routes(body: dict[str, Any]) -> dict[str, Any]:
@@ -427,30 +421,22 @@ def _check_matrix_limits(
         )
 
 
+@rpc.endpoint
 async def compute_route_matrix(request: Request) -> Response:
     """POST /distanceMatrix/v2:computeRouteMatrix: a JSON array of elements, streamed one element at a time."""
-    prepared = await rpc.prepare(
+    body, mask = await rpc.prepare(
         request, SERVICE, _ELEMENT_FIELDS, "originIndex,destinationIndex,status,condition,distanceMeters,duration"
     )
-    if isinstance(prepared, Response):
-        return prepared
-    body, mask = prepared
-    try:
-        mode = _mode(body)
-        preference = _preference(body, mode)
-        departure = _departure(body, mode)
-        origins = _matrix_side(body, "origins")
-        destinations = _matrix_side(body, "destinations")
-        _check_matrix_limits(origins, destinations, mode, preference)
-        resolved_o = [_resolve(w, f"origins[{i}].waypoint") for i, w in enumerate(origins)]
-        resolved_d = [_resolve(w, f"destinations[{i}].waypoint") for i, w in enumerate(destinations)]
-    except rpc.InvalidField as invalid:
-        return rpc.bad_field(invalid.field, invalid.description)
+    mode = _mode(body)
+    preference = _preference(body, mode)
+    departure = _departure(body, mode)
+    origins = _matrix_side(body, "origins")
+    destinations = _matrix_side(body, "destinations")
+    _check_matrix_limits(origins, destinations, mode, preference)
+    resolved_o = [_resolve(w, f"origins[{i}].waypoint") for i, w in enumerate(origins)]
+    resolved_d = [_resolve(w, f"destinations[{i}].waypoint") for i, w in enumerate(destinations)]
     traffic = preference in _TRAFFIC_PREFERENCES
-    try:
-        units = _units(body)
-    except rpc.InvalidField as invalid:
-        return rpc.bad_field(invalid.field, invalid.description)
+    units = _units(body)
 
     async def elements() -> AsyncIterator[bytes]:
         # The API streams elements in whatever order they finish, never row by row: clients go by the indexes.

@@ -76,18 +76,26 @@ async def search_places(
 
 
 @router.get(
-    "/places/{place_id}",
+    "/places/{place_id:path}",
     summary="Details of one place: address, location, rating, opening hours, website, phone",
     responses={404: {"description": "No place has this id"}},
 )
 async def place_details(
-    place_id: Annotated[str, Path(min_length=1, max_length=512, pattern=r"^[A-Za-z0-9_-]+$")],
+    place_id: Annotated[
+        str,
+        Path(
+            min_length=1,
+            max_length=520,
+            pattern=r"^(places/)?[A-Za-z0-9_-]{1,512}$",
+            description="A place id, bare or as the Places API (New) resource name `places/{id}`",
+        ),
+    ],
     maps: Maps,
     request: Request,
     response: Response,
     _user: CurrentUser,
 ) -> PlaceDetailsResponse:
-    served = await maps.place_details(place_id)
+    served = await maps.place_details(place_id.removeprefix("places/"))
     return PlaceDetailsResponse(place=served.value, meta=_meta(served, request, response))
 
 

@@ -11,13 +11,12 @@ from fastapi import FastAPI
 
 from tripsage_cache import Cache
 from tripsage_cache.answers import cached_provider_readiness
-from tripsage_core.app import ReadinessCheck, ServiceSpec, create_service_app
+from tripsage_core.app import ReadinessCheck, ServiceSpec, create_service_app, telemetry_of
 from tripsage_core.flags import FeatureFlags
 from tripsage_maps.api import router
 from tripsage_maps.config import MapsSettings
 from tripsage_maps.providers.google_client import GoogleMapsCaller
-from tripsage_maps.providers.google_directions import GoogleLegacyRouting
-from tripsage_maps.providers.google_places import GooglePlaces
+from tripsage_maps.providers.selection import GoogleProviders, google_providers
 from tripsage_maps.service import CacheTTLs, MapsService
 
 
@@ -25,22 +24,14 @@ from tripsage_maps.service import CacheTTLs, MapsService
 class MapsState:
     maps: MapsService
     google: GoogleMapsCaller
+    providers: GoogleProviders
     cache: Cache
 
 
 def _lifespan(settings: MapsSettings) -> Any:
     @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[MapsState]:
-        google = GoogleMapsCaller(
-            key=settings.google_key(),
-            base_url=settings.google_base_url,
-            timeout_s=settings.provider_timeout_s,
-            concurrency=settings.provider_concurrency,
-            queries_per_second=settings.provider_queries_per_second,
-            breaker_threshold=settings.breaker_threshold,
-            breaker_reset_s=settings.breaker_reset_s,
-            rate_limit_retry_after_s=settings.rate_limit_retry_after_s,
-        )
+    async def lifespan(app: FastAPI) -> AsyncIterator[MapsState]:
+        google = google_providers(settings, telemetry_of(app).aiohttp_trace_configs())
         ttls = CacheTTLs(
             geocode_s=settings.ttl_geocode_s,
             place_search_s=settings.ttl_place_search_s,
@@ -51,8 +42,9 @@ def _lifespan(settings: MapsSettings) -> Any:
         stale_factor = ttls.stale_factor(settings.cache_stale_multiplier)
         async with aclosing(google), Cache.for_service(settings, namespace="maps", stale_factor=stale_factor) as cache:
             yield MapsState(
-                maps=MapsService(cache, GooglePlaces(google), GoogleLegacyRouting(google), ttls),
-                google=google,
+                maps=MapsService(cache, google.places, google.routing, ttls),
+                google=google.sdk,
+                providers=google,
                 cache=cache,
             )
 
@@ -60,7 +52,7 @@ def _lifespan(settings: MapsSettings) -> Any:
 
 
 def _readiness(state: MapsState) -> Mapping[str, ReadinessCheck]:
-    return cached_provider_readiness(state.google.status, state.cache)
+    return cached_provider_readiness(state.providers.status, state.cache)
 
 
 def create_app(settings: MapsSettings | None = None) -> FastAPI:

@@ -18,6 +18,7 @@ from tripsage_maps.providers.base import (
     PlaceSearch,
     PlacesProvider,
     RoutingProvider,
+    is_geocoded,
 )
 from tripsage_maps.schemas import DistanceMatrix, GeocodeResult, PlaceDetails, PlaceSummary, Route
 
@@ -147,6 +148,16 @@ class MapsService:
             message = (
                 f"origins x destinations is {elements} elements; the provider allows at most "
                 f"{limits.max_elements} per request"
+            )
+            problems = [
+                FieldProblem(field="origins", location="body", message=message),
+                FieldProblem(field="destinations", location="body", message=message),
+            ]
+        geocoded = sum(map(is_geocoded, (*query.origins, *query.destinations)))
+        if not problems and limits.max_geocoded_waypoints is not None and geocoded > limits.max_geocoded_waypoints:
+            message = (
+                f"{geocoded} origins and destinations are addresses or place ids; the provider allows at most "
+                f"{limits.max_geocoded_waypoints} per request (give the others as 'lat,lon')"
             )
             problems = [
                 FieldProblem(field="origins", location="body", message=message),

@@ -83,6 +83,9 @@ def test_reverse_geocode_names_the_city(make_client: MakeClient) -> None:
             "departure_time",
         ),
         ("/v1/maps/places/bad%20id!", {}, "place_id"),
+        ("/v1/maps/places/nearby", {"lon": 2.2945}, "lat"),
+        ("/v1/maps/places/nearby", {"lat": 48.8584, "lon": 2.2945, "radius_m": 50_001}, "radius_m"),
+        ("/v1/maps/places/nearby", {"lat": 48.8584, "lon": 2.2945, "type": "Museum!"}, "type"),
     ],
 )
 def test_bad_input_is_422_naming_the_field_without_calling_google(
@@ -286,6 +289,7 @@ def _every_route(client: TestClient) -> None:
         client.get("/v1/maps/reverse-geocode", params={"lat": KYOTO[0], "lon": KYOTO[1]}),
         search := client.get("/v1/maps/places", params={"query": "museums in Kyoto"}),
         client.get(f"/v1/maps/places/{search.json()['results'][0]['place_id']}"),
+        client.get("/v1/maps/places/nearby", params={"lat": KYOTO[0], "lon": KYOTO[1], "type": "museum"}),
         client.get("/v1/maps/directions", params={"origin": "Kyoto", "destination": "Nara"}),
         client.post("/v1/maps/distance-matrix", json={"origins": ["Kyoto"], "destinations": ["Nara"]}),
     ]
@@ -305,9 +309,10 @@ def test_each_generation_calls_only_its_own_apis_plus_geocoding(
         assert sandbox.calls("computeRouteMatrix", provider="google_routes") == 1
         assert sandbox.calls("searchText", provider="google_places") == 1
         assert sandbox.calls("getPlace", provider="google_places") == 1
+        assert sandbox.calls("searchNearby", provider="google_places") == 1
     else:
         assert sandbox.calls(provider="google_routes") == sandbox.calls(provider="google_places") == 0
-        assert sandbox.calls(provider="google") == geocoding + 4
+        assert sandbox.calls(provider="google") == geocoding + 5
 
 
 def test_transit_directions_carry_line_stops_and_times(make_client: MakeClient) -> None:
@@ -365,3 +370,23 @@ def test_two_wheeler_is_routed_by_the_routes_api_and_refused_by_name_on_legacy(
         assert response.json()["errors"][0]["field"] == "mode"
         assert "MAPS_ROUTING_API=routes" in response.json()["errors"][0]["message"]
         assert google_calls(sandbox) == 0
+
+
+def test_nearby_places_lie_within_the_circle_and_have_details(make_client: MakeClient) -> None:
+    eiffel = (48.8584, 2.2945)
+    with make_client() as client:
+        nearby = client.get("/v1/maps/places/nearby", params={"lat": eiffel[0], "lon": eiffel[1], "radius_m": 1500})
+        assert nearby.status_code == 200
+        results = nearby.json()["results"]
+        assert 1 <= len(results) <= 20
+        for place in results:
+            assert _km((place["location"]["lat"], place["location"]["lon"]), eiffel) <= 1.5
+            assert place["name"]
+        details = client.get(f"/v1/maps/places/{results[0]['place_id']}")
+        museums = client.get(
+            "/v1/maps/places/nearby", params={"lat": eiffel[0], "lon": eiffel[1], "radius_m": 1500, "type": "museum"}
+        )
+    assert details.status_code == 200
+    assert details.json()["place"]["place_id"] == results[0]["place_id"]
+    assert museums.json()["results"]
+    assert all("museum" in place["types"] for place in museums.json()["results"])

@@ -10,7 +10,7 @@ from tripsage_cache.answers import AnswerMeta, mark_answer
 from tripsage_core.app import state_part
 from tripsage_core.auth import CurrentUser
 from tripsage_core.query import Latitude, Longitude
-from tripsage_maps.providers.base import DirectionsQuery, MatrixQuery, PlaceSearch
+from tripsage_maps.providers.base import DirectionsQuery, MatrixQuery, NearbySearch, PlaceSearch
 from tripsage_maps.schemas import (
     DepartureTime,
     DirectionsResponse,
@@ -75,6 +75,22 @@ async def search_places(
     return PlacesResponse(results=served.value, meta=_meta(served, request, response))
 
 
+@router.get("/places/nearby", summary="Places within a circle, most prominent first, optionally of one type")
+async def nearby_places(
+    lat: Latitude,
+    lon: Longitude,
+    maps: Maps,
+    request: Request,
+    response: Response,
+    _user: CurrentUser,
+    radius_m: Annotated[int, Query(ge=1, le=50_000, description="Circle radius; Google's maximum")] = 1_000,
+    type: Annotated[str | None, Query(pattern=r"^[a-z_]{1,40}$", examples=["museum"])] = None,
+) -> PlacesResponse:
+    served = await maps.nearby_places(NearbySearch(lat=lat, lon=lon, radius_m=radius_m, type=type))
+    return PlacesResponse(results=served.value, meta=_meta(served, request, response))
+
+
+# Declared after /places/nearby: a route matches in declaration order, and no Google place id is "nearby".
 @router.get(
     "/places/{place_id:path}",
     summary="Details of one place: address, location, rating, opening hours, website, phone",

@@ -15,6 +15,7 @@ from tripsage_maps.providers.base import (
     DepartureTime,
     DirectionsQuery,
     MatrixQuery,
+    NearbySearch,
     PlaceSearch,
     PlacesProvider,
     RoutingProvider,
@@ -109,6 +110,12 @@ class MapsService:
         where = "" if search.lat is None else f"{_coordinate(search.lat)},{_coordinate(search.lon or 0.0)}"
         key = f"places:{_text_key(search.query)}|{where}|{search.radius_m or ''}|{search.type or ''}"
         result = await self._cached(key, lambda: self._places.search(search), self._ttls.place_search_s)
+        return self._served(result, [PlaceSummary.model_validate(r) for r in result.value], self._places.name)
+
+    async def nearby_places(self, search: NearbySearch) -> Served[list[PlaceSummary]]:
+        where = f"{_coordinate(search.lat)},{_coordinate(search.lon)}"
+        key = f"nearby:{where}|{search.radius_m}|{search.type or ''}"
+        result = await self._cached(key, lambda: self._places.nearby(search), self._ttls.place_search_s)
         return self._served(result, [PlaceSummary.model_validate(r) for r in result.value], self._places.name)
 
     async def place_details(self, place_id: str) -> Served[PlaceDetails]:

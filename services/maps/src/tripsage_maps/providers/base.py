@@ -41,6 +41,14 @@ class PlaceSearch:
 
 
 @dataclass(frozen=True, slots=True)
+class NearbySearch:
+    lat: float
+    lon: float
+    radius_m: int
+    type: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class DirectionsQuery:
     origin: str
     destination: str
@@ -81,6 +89,10 @@ class PlacesProvider(Protocol):
 
     async def search(self, search: PlaceSearch) -> list[PlaceSummary]:
         """Text search, biased towards a location when one is given; empty when nothing matches."""
+        ...
+
+    async def nearby(self, search: NearbySearch) -> list[PlaceSummary]:
+        """Places within a circle, most prominent first; empty when nothing is there."""
         ...
 
     async def details(self, place_id: str) -> PlaceDetails:

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from tripsage_maps.errors import PlaceNotFound
-from tripsage_maps.providers.base import PlaceSearch
+from tripsage_maps.providers.base import NearbySearch, PlaceSearch
 from tripsage_maps.providers.google_client import GoogleMapsCaller
 from tripsage_maps.schemas import Box, GeocodeResult, LatLon, OpeningHours, PlaceDetails, PlaceSummary
 
@@ -108,6 +108,14 @@ class GooglePlaces:
             "place_textsearch",
             lambda c: c.places(query=search.query, location=location, radius=search.radius_m, type=search.type),
             field="query",
+        )
+        return [place_summary(r) for r in body.get("results", [])]
+
+    async def nearby(self, search: NearbySearch) -> list[PlaceSummary]:
+        body = await self._caller.call(
+            "place_nearbysearch",
+            lambda c: c.places_nearby(location=(search.lat, search.lon), radius=search.radius_m, type=search.type),
+            field="radius_m",
         )
         return [place_summary(r) for r in body.get("results", [])]
 

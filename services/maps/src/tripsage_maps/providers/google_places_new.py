@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from tripsage_maps.errors import PlaceNotFound
-from tripsage_maps.providers.base import PlaceSearch
+from tripsage_maps.providers.base import NearbySearch, PlaceSearch
 from tripsage_maps.providers.google_places import GooglePlaces
 from tripsage_maps.providers.google_rpc import Blame, GoogleRpcCaller
 from tripsage_maps.schemas import (
@@ -28,6 +28,7 @@ from tripsage_maps.schemas import (
 )
 
 SEARCH_TEXT = "/v1/places:searchText"
+SEARCH_NEARBY = "/v1/places:searchNearby"
 RESOURCE_PREFIX = "places/"
 
 _SUMMARY_FIELDS = (
@@ -124,6 +125,18 @@ def place_details(raw: Mapping[str, Any]) -> PlaceDetails:
     )
 
 
+def search_nearby_body(search: NearbySearch) -> dict[str, Any]:
+    center = {"latitude": search.lat, "longitude": search.lon}
+    body: dict[str, Any] = {
+        "locationRestriction": {"circle": {"center": center, "radius": float(search.radius_m)}},
+        # Ranked by popularity, Google's default and the legacy Nearby Search's "prominence".
+        "rankPreference": "POPULARITY",
+    }
+    if search.type:
+        body["includedTypes"] = [search.type]
+    return body
+
+
 def search_text_body(search: PlaceSearch) -> dict[str, Any]:
     body: dict[str, Any] = {"textQuery": search.query}
     if search.lat is not None and search.lon is not None:
@@ -158,6 +171,21 @@ class GooglePlacesNew:
             "searchText", "POST", SEARCH_TEXT, field_mask=SEARCH_FIELD_MASK, blame=blame, body=search_text_body(search)
         )
         # An empty search is `{}` in proto3 JSON, not `{"places": []}`.
+        return [place_summary(raw) for raw in answer.get("places") or []]
+
+    async def nearby(self, search: NearbySearch) -> list[PlaceSummary]:
+        blame = Blame(
+            "radius_m",
+            by_google_field={"location_restriction": "radius_m", "included_types": "type"},
+        )
+        answer = await self._rpc.request(
+            "searchNearby",
+            "POST",
+            SEARCH_NEARBY,
+            field_mask=SEARCH_FIELD_MASK,
+            blame=blame,
+            body=search_nearby_body(search),
+        )
         return [place_summary(raw) for raw in answer.get("places") or []]
 
     async def details(self, place_id: str) -> PlaceDetails:

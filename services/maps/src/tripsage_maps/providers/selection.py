@@ -25,7 +25,7 @@ from tripsage_maps.providers.google_rpc import GoogleRpcCaller
 
 # The legacy operations whose REQUEST_DENIED ("legacy API not enabled") a switch to a current API cures.
 _LEGACY_ROUTING = frozenset({"directions", "distancematrix"})
-_LEGACY_PLACES = frozenset({"place_textsearch", "place_details"})
+_LEGACY_PLACES = frozenset({"place_textsearch", "place_nearbysearch", "place_details"})
 
 
 @dataclass(frozen=True, slots=True)

@@ -351,6 +351,8 @@ def test_place_details_carry_photos_price_and_business_status(make_client: MakeC
         place = client.get(f"/v1/maps/places/{found['place_id']}").json()["place"]
     assert place["business_status"] == "OPERATIONAL"
     assert 0 <= place["price_level"] <= 4
+    assert place["photos"]
+    assert all(isinstance(photo, str) and photo for photo in place["photos"])
     assert place["opening_hours"]["periods"]
     assert all(len(period["open"]["time"]) == 4 for period in place["opening_hours"]["periods"])
 

@@ -27,6 +27,7 @@ DETAIL_FIELDS = (
     "international_phone_number",
     "url",
     "utc_offset",
+    "photo",  # Basic Data: no extra charge
 )
 
 
@@ -78,6 +79,7 @@ def place_details(raw: Mapping[str, Any]) -> PlaceDetails:
     return PlaceDetails(
         **_summary_fields(raw),
         opening_hours=OpeningHours.model_validate(hours) if hours else None,
+        photos=[str(p["photo_reference"]) for p in raw.get("photos", []) if p.get("photo_reference")],
         website=raw.get("website"),
         phone=raw.get("formatted_phone_number"),
         international_phone=raw.get("international_phone_number"),

@@ -125,6 +125,7 @@ def test_by_default_every_maps_route_is_served_by_the_current_apis_plus_geocodin
         client.get("/v1/maps/reverse-geocode", params={"lat": 48.8606, "lon": 2.3376}),
         search,
         client.get(f"/v1/maps/places/{search.json()['results'][0]['place_id']}"),
+        client.get("/v1/maps/places/nearby", params={"lat": 48.8606, "lon": 2.3376, "type": "cafe"}),
         client.get("/v1/maps/directions", params={"origin": "Louvre Museum", "destination": "Eiffel Tower"}),
         client.post("/v1/maps/distance-matrix", json={"origins": ["Louvre Museum"], "destinations": ["Eiffel Tower"]}),
     ]
@@ -132,7 +133,7 @@ def test_by_default_every_maps_route_is_served_by_the_current_apis_plus_geocodin
     providers = sandbox.get("/__sandbox/stats").json()["providers"]
     assert set(providers["google"]["endpoints"]) == {"geocode"}
     assert set(providers["google_routes"]["endpoints"]) == {"computeRoutes", "computeRouteMatrix"}
-    assert set(providers["google_places"]["endpoints"]) == {"searchText", "getPlace"}
+    assert set(providers["google_places"]["endpoints"]) == {"searchText", "searchNearby", "getPlace"}
 
 
 # Coordinates from the landmarks' Wikipedia articles, written out independently of the sandbox's data file.

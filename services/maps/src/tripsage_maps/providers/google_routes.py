@@ -140,6 +140,25 @@ def _travel(mode: TravelMode, departure: DepartureTime) -> dict[str, Any]:
     return body
 
 
+def compute_routes_body(query: DirectionsQuery) -> dict[str, Any]:
+    """A ComputeRoutesRequest in proto3 JSON."""
+    return {
+        "origin": waypoint(query.origin),
+        "destination": waypoint(query.destination),
+        "computeAlternativeRoutes": query.alternatives,
+        **_travel(query.mode, query.departure_time),
+    }
+
+
+def route_matrix_body(query: MatrixQuery) -> dict[str, Any]:
+    """A ComputeRouteMatrixRequest in proto3 JSON."""
+    return {
+        "origins": [{"waypoint": waypoint(o)} for o in query.origins],
+        "destinations": [{"waypoint": waypoint(d)} for d in query.destinations],
+        **_travel(query.mode, query.departure_time),
+    }
+
+
 def transit_details(raw: Mapping[str, Any]) -> TransitDetails:
     stops = raw.get("stopDetails") or {}
     line = raw.get("transitLine") or {}
@@ -273,12 +292,7 @@ class GoogleRoutes:
         )
 
     async def directions(self, query: DirectionsQuery) -> list[Route]:
-        body = {
-            "origin": waypoint(query.origin),
-            "destination": waypoint(query.destination),
-            "computeAlternativeRoutes": query.alternatives,
-            **_travel(query.mode, query.departure_time),
-        }
+        body = compute_routes_body(query)
         blame = Blame(
             "origin",
             by_google_field={"origin": "origin", "destination": "destination", "departure_time": "departure_time"},
@@ -292,11 +306,7 @@ class GoogleRoutes:
         return [route(raw, query) for raw in answer.get("routes") or []]
 
     async def distance_matrix(self, query: MatrixQuery) -> DistanceMatrix:
-        body = {
-            "origins": [{"waypoint": waypoint(o)} for o in query.origins],
-            "destinations": [{"waypoint": waypoint(d)} for d in query.destinations],
-            **_travel(query.mode, query.departure_time),
-        }
+        body = route_matrix_body(query)
         blame = Blame(
             "origins",
             location="body",

@@ -71,7 +71,8 @@ def test_places_directions_and_matrix_through_the_gateway(client: httpx.Client, 
 
 
 def test_distance_matrix_beyond_googles_element_limit_is_422(client: httpx.Client) -> None:
-    response = client.post("/v1/maps/distance-matrix", json={"origins": ["Kyoto"] * 11, "destinations": ["Nara"] * 10})
+    # The Routes API's limit (the default): 625 elements; 26 x 25 is 650.
+    response = client.post("/v1/maps/distance-matrix", json={"origins": ["Kyoto"] * 26, "destinations": ["Nara"] * 25})
     assert response.status_code == 422
     assert {p["field"] for p in response.json()["errors"]} == {"origins", "destinations"}
 
@@ -112,3 +113,76 @@ def test_provider_down_with_nothing_cached_is_503_problem_within_the_budget(stac
     while (back := client.get("/v1/maps/geocode", params={"address": "Sapporo"})).status_code != 200:
         assert time.monotonic() < deadline, back.text
         time.sleep(0.5)
+
+
+def test_by_default_every_maps_route_is_served_by_the_current_apis_plus_geocoding(
+    client: httpx.Client, sandbox: httpx.Client
+) -> None:
+    sandbox.delete("/__sandbox/stats").raise_for_status()
+    search = client.get("/v1/maps/places", params={"query": "museums near the Louvre"})
+    answers = [
+        client.get("/v1/maps/geocode", params={"address": "Louvre Museum"}),
+        client.get("/v1/maps/reverse-geocode", params={"lat": 48.8606, "lon": 2.3376}),
+        search,
+        client.get(f"/v1/maps/places/{search.json()['results'][0]['place_id']}"),
+        client.get("/v1/maps/places/nearby", params={"lat": 48.8606, "lon": 2.3376, "type": "cafe"}),
+        client.get("/v1/maps/directions", params={"origin": "Louvre Museum", "destination": "Eiffel Tower"}),
+        client.post("/v1/maps/distance-matrix", json={"origins": ["Louvre Museum"], "destinations": ["Eiffel Tower"]}),
+    ]
+    assert [a.status_code for a in answers] == [200] * len(answers)
+    providers = sandbox.get("/__sandbox/stats").json()["providers"]
+    assert set(providers["google"]["endpoints"]) == {"geocode"}
+    assert set(providers["google_routes"]["endpoints"]) == {"computeRoutes", "computeRouteMatrix"}
+    assert set(providers["google_places"]["endpoints"]) == {"searchText", "searchNearby", "getPlace"}
+
+
+# Coordinates from the landmarks' Wikipedia articles, written out independently of the sandbox's data file.
+@pytest.mark.parametrize(
+    ("address", "expected"),
+    [
+        ("Eiffel Tower", (48.8584, 2.2945)),
+        ("Tokyo Tower", (35.6586, 139.7454)),
+        ("Statue of Liberty", (40.6892, -74.0445)),
+    ],
+)
+def test_landmarks_geocode_within_300_m(client: httpx.Client, address: str, expected: tuple[float, float]) -> None:
+    best = client.get("/v1/maps/geocode", params={"address": address}).json()["results"][0]
+    assert _km((best["location"]["lat"], best["location"]["lon"]), expected) < 0.3
+
+
+@pytest.mark.parametrize(
+    ("address", "state", "expected"),
+    [("Springfield, IL", "IL", (39.80, -89.64)), ("Charlestown, MA", "MA", (42.38, -71.06))],
+)
+def test_state_hints_are_honoured(
+    client: httpx.Client, address: str, state: str, expected: tuple[float, float]
+) -> None:
+    best = client.get("/v1/maps/geocode", params={"address": address}).json()["results"][0]
+    assert f", {state}," in best["formatted_address"]
+    assert _km((best["location"]["lat"], best["location"]["lon"]), expected) < 15
+
+
+def test_the_open_ocean_has_no_address(client: httpx.Client) -> None:
+    response = client.get("/v1/maps/reverse-geocode", params={"lat": 30.0, "lon": -40.0})
+    assert response.status_code == 200
+    assert response.json()["results"] == []  # Google's ZERO_RESULTS
+
+
+def test_walking_from_the_eiffel_tower_to_the_louvre(client: httpx.Client) -> None:
+    response = client.get(
+        "/v1/maps/directions", params={"origin": "Eiffel Tower", "destination": "Louvre Museum", "mode": "walking"}
+    )
+    assert response.status_code == 200
+    route = response.json()["routes"][0]
+    assert 3_000 <= route["distance_m"] <= 5_000
+    assert 40 * 60 <= route["duration_s"] <= 70 * 60
+
+
+def test_transit_legs_name_their_lines(client: httpx.Client) -> None:
+    response = client.get(
+        "/v1/maps/directions", params={"origin": "Eiffel Tower", "destination": "Louvre Museum", "mode": "transit"}
+    )
+    assert response.status_code == 200
+    rides = [step["transit"] for step in response.json()["routes"][0]["legs"][0]["steps"] if step["transit"]]
+    assert rides
+    assert all(ride["line_name"] and ride["headsign"] and ride["departure_stop"] for ride in rides)

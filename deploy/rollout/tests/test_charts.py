@@ -26,7 +26,7 @@ PROVIDERS = {
     "gateway": set(),
     "flights": {"api.amadeus.com"},
     "stays": {"api.amadeus.com"},
-    "maps": {"maps.googleapis.com"},
+    "maps": {"maps.googleapis.com", "routes.googleapis.com", "places.googleapis.com"},
     "weather": {"api.openweathermap.org"},
     "time": set(),
     "memory": {"api.openai.com"},

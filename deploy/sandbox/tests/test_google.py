@@ -133,3 +133,20 @@ def test_details_fields_use_googles_singular_names_for_plural_keys(base_url: str
     ).json()
     assert set(details["result"]) == {"name", "types"}
     assert details["result"]["types"]
+
+
+def test_nearby_search_finds_places_of_the_type_within_the_radius(gmaps: googlemaps.Client) -> None:
+    eiffel = (48.8584, 2.2945)
+    body = gmaps.places_nearby(location=eiffel, radius=1500, type="museum")
+    assert body["status"] == "OK"
+    assert 1 <= len(body["results"]) <= 20
+    for place in body["results"]:
+        location = place["geometry"]["location"]
+        assert geo.great_circle_km(*eiffel, location["lat"], location["lng"]) <= 1.5
+    # Its ids are ids Place Details knows.
+    assert gmaps.place(body["results"][0]["place_id"])["status"] == "OK"
+
+
+def test_nearby_search_beyond_the_maximum_radius_is_invalid_request(gmaps: googlemaps.Client) -> None:
+    with pytest.raises(googlemaps.exceptions.ApiError, match="INVALID_REQUEST"):
+        gmaps.places_nearby(location=(48.8584, 2.2945), radius=50_001, type="museum")

@@ -20,6 +20,24 @@ from tripsage_testing.sandbox import SandboxControl
 TEST_BUDGET_S = 1.5
 
 MakeClient = Callable[..., AbstractContextManager[TestClient]]
+# The two generations of Google APIs a deployment can choose (docs/maps.md); geocoding is the same in both.
+GENERATIONS: dict[str, dict[str, str]] = {
+    "current": {"routing_api": "routes", "places_api": "new"},
+    "legacy": {"routing_api": "legacy", "places_api": "legacy"},
+}
+# Where the sandbox counts each generation's calls.
+GOOGLE_PROVIDERS = ("google", "google_routes", "google_places")
+
+
+@pytest.fixture
+def generation() -> str:
+    """The defaults; a module parametrizes this fixture to run its tests against both generations."""
+    return "current"
+
+
+def google_calls(sandbox: SandboxControl) -> int:
+    """Calls that reached any Google API, current or legacy."""
+    return sum(sandbox.calls(provider=provider) for provider in GOOGLE_PROVIDERS)
 
 
 @pytest.fixture
@@ -44,13 +62,13 @@ def settings_for(provider_base_url: str, **overrides: Any) -> MapsSettings:
 
 
 @pytest.fixture
-def make_client(sandbox: SandboxControl, token: str) -> MakeClient:
+def make_client(sandbox: SandboxControl, token: str, generation: str) -> MakeClient:
     """A TestClient over a new app (own cache, breaker and pool) talking to the sandbox, with a dev token."""
 
     @contextmanager
     def make(**overrides: Any) -> Iterator[TestClient]:
         overrides.setdefault("provider_base_url", sandbox.url)
-        app = create_app(settings_for(**overrides))
+        app = create_app(settings_for(**{**GENERATIONS[generation], **overrides}))
         with TestClient(app, raise_server_exceptions=False) as client:
             client.headers["authorization"] = f"Bearer {token}"
             yield client

@@ -1,4 +1,6 @@
-"""The routes through the real app, the real googlemaps SDK and a real sandbox, with a dev token."""
+"""The routes through the real app and a real sandbox, with a dev token, for both generations of Google APIs:
+the current ones (Routes API, Places API (New)) and the legacy ones (Directions, Distance Matrix, Places) pass the
+same assertions on the public shape; geocoding goes through the googlemaps SDK in both."""
 
 from __future__ import annotations
 
@@ -6,13 +8,19 @@ import math
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from fastapi.testclient import TestClient
 
 from tripsage_testing.sandbox import SandboxControl
 
-from .conftest import MakeClient
+from .conftest import GENERATIONS, MakeClient, google_calls
 
 PROBLEM = "application/problem+json"
 KYOTO = (35.0116, 135.7681)
+
+
+@pytest.fixture(params=sorted(GENERATIONS))
+def generation(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
 
 
 def _km(a: tuple[float, float], b: tuple[float, float]) -> float:
@@ -75,6 +83,9 @@ def test_reverse_geocode_names_the_city(make_client: MakeClient) -> None:
             "departure_time",
         ),
         ("/v1/maps/places/bad%20id!", {}, "place_id"),
+        ("/v1/maps/places/nearby", {"lon": 2.2945}, "lat"),
+        ("/v1/maps/places/nearby", {"lat": 48.8584, "lon": 2.2945, "radius_m": 50_001}, "radius_m"),
+        ("/v1/maps/places/nearby", {"lat": 48.8584, "lon": 2.2945, "type": "Museum!"}, "type"),
     ],
 )
 def test_bad_input_is_422_naming_the_field_without_calling_google(
@@ -85,7 +96,7 @@ def test_bad_input_is_422_naming_the_field_without_calling_google(
     assert response.status_code == 422
     assert response.headers["content-type"] == PROBLEM
     assert field in [problem["field"] for problem in response.json()["errors"]]
-    assert sandbox.calls() == 0
+    assert google_calls(sandbox) == 0
 
 
 def test_a_past_departure_time_is_422(make_client: MakeClient) -> None:
@@ -198,32 +209,58 @@ def test_distance_matrix_answers_every_pair_in_order(make_client: MakeClient) ->
     assert kyoto_nowhere["distance"] is None
 
 
+KYOTO_POINT = f"{KYOTO[0]},{KYOTO[1]}"
+NARA_POINT = "34.6851,135.8048"
+
+
 @pytest.mark.parametrize(
-    ("origins", "destinations", "fields"),
+    ("generation", "origins", "destinations", "mode", "fields"),
     [
-        (26, 1, {"origins"}),
-        (1, 26, {"destinations"}),
-        (11, 10, {"origins", "destinations"}),
+        # Distance Matrix API (Legacy): 25 origins, 25 destinations, 100 elements.
+        ("legacy", ["Kyoto"] * 26, ["Nara"], "driving", {"origins"}),
+        ("legacy", ["Kyoto"], ["Nara"] * 26, "driving", {"destinations"}),
+        ("legacy", ["Kyoto"] * 11, ["Nara"] * 10, "driving", {"origins", "destinations"}),
+        # Routes API: 625 elements, 100 for transit, 50 origins and destinations given as address or place id.
+        ("current", [KYOTO_POINT] * 26, [NARA_POINT] * 25, "driving", {"origins", "destinations"}),
+        ("current", [KYOTO_POINT] * 11, [NARA_POINT] * 10, "transit", {"origins", "destinations"}),
+        ("current", ["Kyoto"] * 40, ["Nara"] * 11, "driving", {"origins", "destinations"}),
     ],
 )
-def test_distance_matrix_beyond_googles_limits_is_422_and_never_truncated(
-    make_client: MakeClient, sandbox: SandboxControl, origins: int, destinations: int, fields: set[str]
+def test_distance_matrix_beyond_the_apis_limits_is_422_and_never_truncated(
+    make_client: MakeClient,
+    sandbox: SandboxControl,
+    origins: list[str],
+    destinations: list[str],
+    mode: str,
+    fields: set[str],
 ) -> None:
-    body = {"origins": ["Kyoto"] * origins, "destinations": ["Nara"] * destinations}
+    body = {"origins": origins, "destinations": destinations, "mode": mode}
     with make_client() as client:
         response = client.post("/v1/maps/distance-matrix", json=body)
     assert response.status_code == 422
     assert response.json()["type"].endswith("/matrix-too-large")
     assert {p["field"] for p in response.json()["errors"]} == fields
-    assert sandbox.calls() == 0
+    assert google_calls(sandbox) == 0
 
 
-def test_distance_matrix_at_exactly_100_elements_is_answered(make_client: MakeClient) -> None:
-    body = {"origins": ["Kyoto"] * 10, "destinations": ["Nara"] * 10}
+@pytest.mark.parametrize(
+    ("generation", "origins", "destinations", "mode"),
+    [
+        ("legacy", ["Kyoto"] * 10, ["Nara"] * 10, "driving"),
+        ("current", ["Kyoto"] * 25, [NARA_POINT] * 25, "driving"),  # 625 elements, 25 addresses
+        ("current", ["Kyoto"] * 10, ["Nara"] * 10, "transit"),
+    ],
+)
+def test_distance_matrix_at_exactly_the_apis_limits_is_answered(
+    make_client: MakeClient, origins: list[str], destinations: list[str], mode: str
+) -> None:
+    body = {"origins": origins, "destinations": destinations, "mode": mode}
     with make_client() as client:
         response = client.post("/v1/maps/distance-matrix", json=body)
     assert response.status_code == 200
-    assert sum(len(row["elements"]) for row in response.json()["rows"]) == 100
+    rows = response.json()["rows"]
+    assert sum(len(row["elements"]) for row in rows) == len(origins) * len(destinations)
+    assert {element["status"] for row in rows for element in row["elements"]} == {"OK"}
 
 
 def test_distance_matrix_rejects_empty_lists_and_unknown_fields(make_client: MakeClient) -> None:
@@ -243,3 +280,115 @@ def test_readiness_reports_provider_circuit_and_cache(make_client: MakeClient) -
     checks = ready.json()["checks"]
     assert checks["provider"]["circuit"] == "closed"
     assert checks["cache"]["status"] == "ok"
+
+
+def _every_route(client: TestClient) -> None:
+    """One call to each maps route, each answered."""
+    calls = [
+        client.get("/v1/maps/geocode", params={"address": "Kyoto"}),
+        client.get("/v1/maps/reverse-geocode", params={"lat": KYOTO[0], "lon": KYOTO[1]}),
+        search := client.get("/v1/maps/places", params={"query": "museums in Kyoto"}),
+        client.get(f"/v1/maps/places/{search.json()['results'][0]['place_id']}"),
+        client.get("/v1/maps/places/nearby", params={"lat": KYOTO[0], "lon": KYOTO[1], "type": "museum"}),
+        client.get("/v1/maps/directions", params={"origin": "Kyoto", "destination": "Nara"}),
+        client.post("/v1/maps/distance-matrix", json={"origins": ["Kyoto"], "destinations": ["Nara"]}),
+    ]
+    assert [c.status_code for c in calls] == [200] * len(calls)
+
+
+def test_each_generation_calls_only_its_own_apis_plus_geocoding(
+    make_client: MakeClient, sandbox: SandboxControl, generation: str
+) -> None:
+    with make_client() as client:
+        _every_route(client)
+    geocoding = sandbox.calls("geocode", provider="google")
+    assert geocoding == 2  # geocode and reverse geocode: the Geocoding API in both generations
+    if generation == "current":
+        assert sandbox.calls(provider="google") == geocoding  # no legacy Places, Directions or Distance Matrix
+        assert sandbox.calls("computeRoutes", provider="google_routes") == 1
+        assert sandbox.calls("computeRouteMatrix", provider="google_routes") == 1
+        assert sandbox.calls("searchText", provider="google_places") == 1
+        assert sandbox.calls("getPlace", provider="google_places") == 1
+        assert sandbox.calls("searchNearby", provider="google_places") == 1
+    else:
+        assert sandbox.calls(provider="google_routes") == sandbox.calls(provider="google_places") == 0
+        assert sandbox.calls(provider="google") == geocoding + 5
+
+
+def test_transit_directions_carry_line_stops_and_times(make_client: MakeClient) -> None:
+    with make_client() as client:
+        response = client.get(
+            "/v1/maps/directions", params={"origin": "Kyoto", "destination": "Nara", "mode": "transit"}
+        )
+    assert response.status_code == 200
+    steps = response.json()["routes"][0]["legs"][0]["steps"]
+    rides = [step["transit"] for step in steps if step["transit"]]
+    assert rides, "a transit route has at least one ride"
+    ride = rides[0]
+    assert ride["line_name"]
+    assert ride["vehicle"]
+    assert ride["headsign"]
+    assert ride["departure_stop"]
+    assert ride["arrival_stop"]
+    assert ride["stop_count"] >= 1
+    assert datetime.fromisoformat(ride["arrival_time"]) > datetime.fromisoformat(ride["departure_time"])
+    assert all(step["transit"] is None for step in steps if step["travel_mode"] == "walking")
+
+
+def test_a_places_resource_name_is_the_same_place_as_its_bare_id(make_client: MakeClient) -> None:
+    with make_client() as client:
+        found = client.get("/v1/maps/places", params={"query": "museums in Kyoto"}).json()["results"][0]
+        by_name = client.get(f"/v1/maps/places/places/{found['place_id']}")
+    assert not found["place_id"].startswith("places/")
+    assert by_name.status_code == 200
+    assert by_name.json()["place"]["place_id"] == found["place_id"]
+    assert by_name.json()["place"]["name"] == found["name"]
+
+
+def test_place_details_carry_photos_price_and_business_status(make_client: MakeClient) -> None:
+    with make_client() as client:
+        found = client.get("/v1/maps/places", params={"query": "restaurants in Kyoto"}).json()["results"][0]
+        place = client.get(f"/v1/maps/places/{found['place_id']}").json()["place"]
+    assert place["business_status"] == "OPERATIONAL"
+    assert 0 <= place["price_level"] <= 4
+    assert place["photos"]
+    assert all(isinstance(photo, str) and photo for photo in place["photos"])
+    assert place["opening_hours"]["periods"]
+    assert all(len(period["open"]["time"]) == 4 for period in place["opening_hours"]["periods"])
+
+
+def test_two_wheeler_is_routed_by_the_routes_api_and_refused_by_name_on_legacy(
+    make_client: MakeClient, sandbox: SandboxControl, generation: str
+) -> None:
+    with make_client() as client:
+        response = client.get(
+            "/v1/maps/directions", params={"origin": "Kyoto", "destination": "Osaka", "mode": "two_wheeler"}
+        )
+    if generation == "current":
+        assert response.status_code == 200
+        assert response.json()["routes"][0]["distance_m"] > 30_000
+    else:
+        assert response.status_code == 422
+        assert response.json()["errors"][0]["field"] == "mode"
+        assert "MAPS_ROUTING_API=routes" in response.json()["errors"][0]["message"]
+        assert google_calls(sandbox) == 0
+
+
+def test_nearby_places_lie_within_the_circle_and_have_details(make_client: MakeClient) -> None:
+    eiffel = (48.8584, 2.2945)
+    with make_client() as client:
+        nearby = client.get("/v1/maps/places/nearby", params={"lat": eiffel[0], "lon": eiffel[1], "radius_m": 1500})
+        assert nearby.status_code == 200
+        results = nearby.json()["results"]
+        assert 1 <= len(results) <= 20
+        for place in results:
+            assert _km((place["location"]["lat"], place["location"]["lon"]), eiffel) <= 1.5
+            assert place["name"]
+        details = client.get(f"/v1/maps/places/{results[0]['place_id']}")
+        museums = client.get(
+            "/v1/maps/places/nearby", params={"lat": eiffel[0], "lon": eiffel[1], "radius_m": 1500, "type": "museum"}
+        )
+    assert details.status_code == 200
+    assert details.json()["place"]["place_id"] == results[0]["place_id"]
+    assert museums.json()["results"]
+    assert all("museum" in place["types"] for place in museums.json()["results"])

@@ -67,3 +67,23 @@ def test_stale_copies_never_outlive_googles_thirty_day_limit() -> None:
     week = CacheTTLs(geocode_s=7 * 24 * 3600)
     assert week.stale_factor(24) == 4
     assert week.geocode_s * week.stale_factor(24) <= MAX_RETENTION_S
+
+
+def test_the_current_google_apis_are_the_default_each_on_its_own_host() -> None:
+    settings = MapsSettings(**PRODUCTION, google_api_key=SecretStr("AIzaSyA1b2C3d4E5f6G7h8I9j0KlMnOpQrStUvW"))
+    assert (settings.routing_api, settings.places_api) == ("routes", "new")
+    assert settings.routes_base_url == "https://routes.googleapis.com"
+    assert settings.places_base_url == "https://places.googleapis.com"
+
+
+def test_an_unknown_api_generation_refuses_to_start_naming_the_variable() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "tripsage_maps"],
+        env={"MAPS_PROVIDER_BASE_URL": "http://127.0.0.1:8100", "MAPS_ROUTING_API": "directions"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "MAPS_ROUTING_API: Input should be 'routes' or 'legacy'" in result.stderr

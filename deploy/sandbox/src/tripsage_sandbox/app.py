@@ -51,6 +51,7 @@ _ROUTES = (
     ("/v3/shopping/hotel-offers/{offer_id}", amadeus_places.hotel_offer, ["GET"]),
     ("/maps/api/geocode/json", google.geocode, ["GET"]),
     ("/maps/api/place/textsearch/json", google.place_text_search, ["GET"]),
+    ("/maps/api/place/nearbysearch/json", google.place_nearby_search, ["GET"]),
     ("/maps/api/place/details/json", google.place_details, ["GET"]),
     ("/maps/api/directions/json", google.directions, ["GET"]),
     ("/maps/api/distancematrix/json", google.distance_matrix, ["GET"]),

@@ -15,6 +15,7 @@ _EXACT: dict[str, tuple[Provider, str]] = {
     "/v1/reference-data/locations/airports": (Provider.AMADEUS, "nearest_airports"),
     "/maps/api/geocode/json": (Provider.GOOGLE, "geocode"),
     "/maps/api/place/textsearch/json": (Provider.GOOGLE, "place_textsearch"),
+    "/maps/api/place/nearbysearch/json": (Provider.GOOGLE, "place_nearbysearch"),
     "/maps/api/place/details/json": (Provider.GOOGLE, "place_details"),
     "/maps/api/directions/json": (Provider.GOOGLE, "directions"),
     "/maps/api/distancematrix/json": (Provider.GOOGLE, "distancematrix"),

@@ -10,7 +10,7 @@ from tripsage_cache.answers import AnswerMeta, mark_answer
 from tripsage_core.app import state_part
 from tripsage_core.auth import CurrentUser
 from tripsage_core.query import Latitude, Longitude
-from tripsage_maps.providers.base import DirectionsQuery, MatrixQuery, PlaceSearch
+from tripsage_maps.providers.base import DirectionsQuery, MatrixQuery, NearbySearch, PlaceSearch
 from tripsage_maps.schemas import (
     DepartureTime,
     DirectionsResponse,
@@ -75,19 +75,43 @@ async def search_places(
     return PlacesResponse(results=served.value, meta=_meta(served, request, response))
 
 
+@router.get("/places/nearby", summary="Places within a circle, most prominent first, optionally of one type")
+async def nearby_places(
+    lat: Latitude,
+    lon: Longitude,
+    maps: Maps,
+    request: Request,
+    response: Response,
+    _user: CurrentUser,
+    radius_m: Annotated[int, Query(ge=1, le=50_000, description="Circle radius; Google's maximum")] = 1_000,
+    type: Annotated[str | None, Query(pattern=r"^[a-z_]{1,40}$", examples=["museum"])] = None,
+) -> PlacesResponse:
+    served = await maps.nearby_places(NearbySearch(lat=lat, lon=lon, radius_m=radius_m, type=type))
+    return PlacesResponse(results=served.value, meta=_meta(served, request, response))
+
+
+# Declared after /places/nearby: a route matches in declaration order, and no Google place id is "nearby".
 @router.get(
-    "/places/{place_id}",
+    "/places/{place_id:path}",
     summary="Details of one place: address, location, rating, opening hours, website, phone",
     responses={404: {"description": "No place has this id"}},
 )
 async def place_details(
-    place_id: Annotated[str, Path(min_length=1, max_length=512, pattern=r"^[A-Za-z0-9_-]+$")],
+    place_id: Annotated[
+        str,
+        Path(
+            min_length=1,
+            max_length=520,
+            pattern=r"^(places/)?[A-Za-z0-9_-]{1,512}$",
+            description="A place id, bare or as the Places API (New) resource name `places/{id}`",
+        ),
+    ],
     maps: Maps,
     request: Request,
     response: Response,
     _user: CurrentUser,
 ) -> PlaceDetailsResponse:
-    served = await maps.place_details(place_id)
+    served = await maps.place_details(place_id.removeprefix("places/"))
     return PlaceDetailsResponse(place=served.value, meta=_meta(served, request, response))
 
 

@@ -10,12 +10,11 @@ from fastapi import FastAPI
 
 from tripsage_cache import Cache
 from tripsage_cache.answers import cached_provider_readiness
-from tripsage_core.app import ReadinessCheck, ServiceSpec, create_service_app
+from tripsage_core.app import ReadinessCheck, ServiceSpec, create_service_app, telemetry_of
 from tripsage_maps.api import router
 from tripsage_maps.config import MapsSettings
 from tripsage_maps.providers.google_client import GoogleMapsCaller
-from tripsage_maps.providers.google_directions import GoogleLegacyRouting
-from tripsage_maps.providers.google_places import GooglePlaces
+from tripsage_maps.providers.selection import GoogleProviders, google_providers
 from tripsage_maps.service import CacheTTLs, MapsService
 
 
@@ -23,22 +22,14 @@ from tripsage_maps.service import CacheTTLs, MapsService
 class MapsState:
     maps: MapsService
     google: GoogleMapsCaller
+    providers: GoogleProviders
     cache: Cache
 
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[MapsState]:
     settings: MapsSettings = app.state.settings
-    google = GoogleMapsCaller(
-        key=settings.google_key(),
-        base_url=settings.google_base_url,
-        timeout_s=settings.provider_timeout_s,
-        concurrency=settings.provider_concurrency,
-        queries_per_second=settings.provider_queries_per_second,
-        breaker_threshold=settings.breaker_threshold,
-        breaker_reset_s=settings.breaker_reset_s,
-        rate_limit_retry_after_s=settings.rate_limit_retry_after_s,
-    )
+    google = google_providers(settings, telemetry_of(app).aiohttp_trace_configs())
     ttls = CacheTTLs(
         geocode_s=settings.ttl_geocode_s,
         place_search_s=settings.ttl_place_search_s,
@@ -49,14 +40,15 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[MapsState]:
     stale_factor = ttls.stale_factor(settings.cache_stale_multiplier)
     async with aclosing(google), Cache.for_service(settings, namespace="maps", stale_factor=stale_factor) as cache:
         yield MapsState(
-            maps=MapsService(cache, GooglePlaces(google), GoogleLegacyRouting(google), ttls),
-            google=google,
+            maps=MapsService(cache, google.places, google.routing, ttls),
+            google=google.sdk,
+            providers=google,
             cache=cache,
         )
 
 
 def _readiness(state: MapsState) -> Mapping[str, ReadinessCheck]:
-    return cached_provider_readiness(state.google.status, state.cache)
+    return cached_provider_readiness(state.providers.status, state.cache)
 
 
 SPEC = ServiceSpec(name="maps", routers=[router], lifespan=_lifespan, readiness=_readiness)

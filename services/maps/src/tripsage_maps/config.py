@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Self
+from typing import Literal, Self
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
@@ -12,6 +12,8 @@ from tripsage_core.settings import ConfigurationError, ServiceSettings, is_place
 # The sandbox accepts any non-empty key; the SDK itself insists on Google's "AIza" prefix.
 SANDBOX_GOOGLE_API_KEY = "AIzaSandbox-tripsage-not-a-google-key"
 GOOGLE_BASE_URL = "https://maps.googleapis.com"
+ROUTES_BASE_URL = "https://routes.googleapis.com"
+PLACES_BASE_URL = "https://places.googleapis.com"
 
 
 class MapsSettings(ServiceSettings):
@@ -20,6 +22,14 @@ class MapsSettings(ServiceSettings):
     port: int = 8003
     google_api_key: SecretStr | None = None
     provider_base_url: str | None = None
+    # Google closed the legacy Directions, Distance Matrix and Places APIs to new projects on 2025-03-01: the
+    # current APIs are the default, the legacy ones remain for projects that still have them enabled.
+    routing_api: Literal["routes", "legacy"] = Field(
+        "routes", description="routes: Routes API v2; legacy: Directions and Distance Matrix APIs"
+    )
+    places_api: Literal["new", "legacy"] = Field(
+        "new", description="new: Places API (New); legacy: Places API. Geocoding uses the Geocoding API either way"
+    )
     # Below the gateway's upstream deadline (2 s) so callers get our problem answer, not the gateway's 504.
     provider_timeout_s: float = Field(1.5, gt=0, le=30, description="Budget for one provider call, retries included")
     provider_concurrency: int = Field(16, ge=1, le=128, description="Threads running googlemaps SDK calls")
@@ -55,6 +65,15 @@ class MapsSettings(ServiceSettings):
     @property
     def google_base_url(self) -> str:
         return (self.provider_base_url or GOOGLE_BASE_URL).rstrip("/")
+
+    @property
+    def routes_base_url(self) -> str:
+        # The sandbox serves every Google API from one address; Google serves each from its own host.
+        return (self.provider_base_url or ROUTES_BASE_URL).rstrip("/")
+
+    @property
+    def places_base_url(self) -> str:
+        return (self.provider_base_url or PLACES_BASE_URL).rstrip("/")
 
     def google_key(self) -> str:
         assert self.google_api_key is not None  # the validator guarantees it

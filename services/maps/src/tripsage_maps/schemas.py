@@ -9,7 +9,8 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstr
 
 from tripsage_cache.answers import AnswerMeta
 
-TravelMode = Literal["driving", "walking", "bicycling", "transit"]
+# `two_wheeler` (motorcycles, scooters) exists only on the Routes API; the legacy Directions API refuses it.
+TravelMode = Literal["driving", "walking", "bicycling", "transit", "two_wheeler"]
 _DATETIME = TypeAdapter(dt.datetime)
 # Google refuses departure times in the past for driving; a minute of slack absorbs clock skew.
 _DEPARTURE_SLACK = dt.timedelta(minutes=1)
@@ -99,6 +100,11 @@ class OpeningHours(BaseModel):
 
 class PlaceDetails(PlaceSummary):
     opening_hours: OpeningHours | None = None
+    photos: list[str] = Field(
+        default_factory=list,
+        description="Photo references for the photo endpoint of the API that answered: Places (New) photo names"
+        " (`places/{id}/photos/{ref}`) or legacy `photo_reference`s",
+    )
     website: str | None = None
     phone: str | None = Field(None, examples=["(02) 9374 4000"])
     international_phone: str | None = Field(None, examples=["+61 2 9374 4000"])
@@ -121,6 +127,22 @@ class Duration(BaseModel):
     text: str
 
 
+class TransitDetails(BaseModel):
+    """The ride of a transit step; every field is optional because agencies publish different subsets."""
+
+    line_name: str | None = Field(None, examples=["Keihan Main Line"])
+    line_short_name: str | None = None
+    vehicle: str | None = Field(None, description="The vehicle's name as Google shows it", examples=["Train"])
+    vehicle_type: str | None = Field(None, examples=["HEAVY_RAIL", "BUS", "SUBWAY"])
+    headsign: str | None = Field(None, description="Where the vehicle is heading")
+    departure_stop: str | None = None
+    arrival_stop: str | None = None
+    departure_time: dt.datetime | None = None
+    arrival_time: dt.datetime | None = None
+    stop_count: int | None = Field(None, description="Stops from departure to arrival, the arrival stop included")
+    agency: str | None = None
+
+
 class RouteStep(BaseModel):
     instruction: str = Field(description="Plain text (Google's HTML tags removed)")
     distance: Distance
@@ -129,6 +151,7 @@ class RouteStep(BaseModel):
     end_location: LatLon
     travel_mode: str
     polyline: str | None = None
+    transit: TransitDetails | None = Field(None, description="Transit steps only: line, vehicle, stops, times")
 
 
 class RouteLeg(BaseModel):

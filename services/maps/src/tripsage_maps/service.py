@@ -15,9 +15,11 @@ from tripsage_maps.providers.base import (
     DepartureTime,
     DirectionsQuery,
     MatrixQuery,
+    NearbySearch,
     PlaceSearch,
     PlacesProvider,
     RoutingProvider,
+    is_geocoded,
 )
 from tripsage_maps.schemas import DistanceMatrix, GeocodeResult, PlaceDetails, PlaceSummary, Route
 
@@ -110,6 +112,12 @@ class MapsService:
         result = await self._cached(key, lambda: self._places.search(search), self._ttls.place_search_s)
         return self._served(result, [PlaceSummary.model_validate(r) for r in result.value], self._places.name)
 
+    async def nearby_places(self, search: NearbySearch) -> Served[list[PlaceSummary]]:
+        where = f"{_coordinate(search.lat)},{_coordinate(search.lon)}"
+        key = f"nearby:{where}|{search.radius_m}|{search.type or ''}"
+        result = await self._cached(key, lambda: self._places.nearby(search), self._ttls.place_search_s)
+        return self._served(result, [PlaceSummary.model_validate(r) for r in result.value], self._places.name)
+
     async def place_details(self, place_id: str) -> Served[PlaceDetails]:
         result = await self._cached(
             f"place:{place_id}", lambda: self._places.details(place_id), self._ttls.place_details_s
@@ -147,6 +155,16 @@ class MapsService:
             message = (
                 f"origins x destinations is {elements} elements; the provider allows at most "
                 f"{limits.max_elements} per request"
+            )
+            problems = [
+                FieldProblem(field="origins", location="body", message=message),
+                FieldProblem(field="destinations", location="body", message=message),
+            ]
+        geocoded = sum(map(is_geocoded, (*query.origins, *query.destinations)))
+        if not problems and limits.max_geocoded_waypoints is not None and geocoded > limits.max_geocoded_waypoints:
+            message = (
+                f"{geocoded} origins and destinations are addresses or place ids; the provider allows at most "
+                f"{limits.max_geocoded_waypoints} per request (give the others as 'lat,lon')"
             )
             problems = [
                 FieldProblem(field="origins", location="body", message=message),

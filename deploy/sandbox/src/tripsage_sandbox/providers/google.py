@@ -166,6 +166,25 @@ async def place_text_search(request: Request) -> Response:
     return json_response({"html_attributions": [], "results": [_search_result(p) for p in found], "status": "OK"})
 
 
+@_requires_key(html_attributions=[], results=[])
+async def place_nearby_search(request: Request) -> Response:
+    """GET /maps/api/place/nearbysearch/json?location=48.8584,2.2945&radius=1000&type=museum."""
+    q = request.query_params
+    location = gp.parse_latlng(q.get("location", ""))
+    try:
+        radius_m = float(q.get("radius", ""))
+    except ValueError:
+        radius_m = 0.0
+    if location is None or not 0.0 < radius_m <= 50_000.0:
+        return _status("INVALID_REQUEST", None, html_attributions=[], results=[])
+    categories = (places.category_of(q["type"]),) if q.get("type") else ()
+    # Google ranks by prominence and pages by 20; the sandbox's prominence is the number of ratings.
+    found = sorted(places.nearby(*location, radius_m / 1000, categories), key=lambda p: -p.ratings_total)[:20]
+    if not found:
+        return json_response({"html_attributions": [], "results": [], "status": "ZERO_RESULTS"})
+    return json_response({"html_attributions": [], "results": [_search_result(p) for p in found], "status": "OK"})
+
+
 def _details(found: gp.Resolved) -> dict[str, Any]:
     poi = places.poi_by_id(found.place_id)
     result = gp.geocode_result(found)

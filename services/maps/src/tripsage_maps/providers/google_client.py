@@ -89,6 +89,8 @@ class GoogleMapsCaller:
         self.timeout_s = timeout_s
         self._rate_limit_retry_after_s = rate_limit_retry_after_s
         self._current = _CurrentCall()
+        # Operations Google refused as legacy APIs not enabled for this project; readiness names the switch.
+        self.legacy_denied: set[str] = set()
         self._session = requests.Session()
         # As many pooled connections as worker threads, so concurrent calls never wait for a connection.
         adapter = HTTPAdapter(pool_connections=1, pool_maxsize=concurrency)
@@ -213,6 +215,8 @@ class GoogleMapsCaller:
         if status == "REQUEST_DENIED":
             # Loud: this is our configuration (key, billing, API not enabled), not the caller's request.
             log.error("provider_request_denied", provider="google", operation=operation, message=exc.message)
+            if "legacy" in str(exc.message or "").lower():
+                self.legacy_denied.add(operation)
             denied = ProviderMisconfigured("The maps provider refused our request; the operators have been alerted.")
             return Failure(FailureKind.MISCONFIGURED, status, error=denied)
         if status == "UNKNOWN_ERROR":

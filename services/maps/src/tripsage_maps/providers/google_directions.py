@@ -1,16 +1,17 @@
 """Routing through Google's Directions and Distance Matrix APIs (Legacy) via the googlemaps SDK.
 
-The Routes API replaces both for new projects; its adapter would be a sibling module implementing RoutingProvider
-with `computeRoutes` / `computeRouteMatrix` and its own MatrixLimits.
+The Routes API replaces both for new projects (google_routes.py); this path serves `MAPS_ROUTING_API=legacy`.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import re
 from collections.abc import Mapping
 from typing import Any
 
+from tripsage_core.errors import ValidationFailed
 from tripsage_maps.errors import RouteEndpointsNotFound
 from tripsage_maps.providers.base import DirectionsQuery, MatrixLimits, MatrixQuery
 from tripsage_maps.providers.google_client import GoogleMapsCaller
@@ -25,6 +26,8 @@ from tripsage_maps.schemas import (
     Route,
     RouteLeg,
     RouteStep,
+    TransitDetails,
+    TravelMode,
 )
 
 # developers.google.com/maps/documentation/distance-matrix/usage-and-billing: at most 25 origins or
@@ -48,6 +51,29 @@ def _duration(raw: Mapping[str, Any] | None) -> Duration | None:
     return Duration(seconds=int(raw["value"]), text=str(raw.get("text", ""))) if raw else None
 
 
+def _instant(raw: Mapping[str, Any] | None) -> dt.datetime | None:
+    return dt.datetime.fromtimestamp(int(raw["value"]), tz=dt.UTC) if raw and "value" in raw else None
+
+
+def transit_details(raw: Mapping[str, Any]) -> TransitDetails:
+    """A Directions step's `transit_details` in our schema (times come as Unix seconds)."""
+    line = raw.get("line") or {}
+    vehicle = line.get("vehicle") or {}
+    return TransitDetails(
+        line_name=line.get("name") or line.get("short_name"),
+        line_short_name=line.get("short_name"),
+        vehicle=vehicle.get("name"),
+        vehicle_type=vehicle.get("type"),
+        headsign=raw.get("headsign"),
+        departure_stop=(raw.get("departure_stop") or {}).get("name"),
+        arrival_stop=(raw.get("arrival_stop") or {}).get("name"),
+        departure_time=_instant(raw.get("departure_time")),
+        arrival_time=_instant(raw.get("arrival_time")),
+        stop_count=raw.get("num_stops"),
+        agency=((line.get("agencies") or [{}])[0]).get("name"),
+    )
+
+
 def _step(raw: Mapping[str, Any]) -> RouteStep:
     duration = _duration(raw["duration"])
     assert duration is not None
@@ -59,6 +85,7 @@ def _step(raw: Mapping[str, Any]) -> RouteStep:
         end_location=lat_lon(raw["end_location"]),
         travel_mode=str(raw.get("travel_mode", "")).lower(),
         polyline=(raw.get("polyline") or {}).get("points"),
+        transit=transit_details(raw["transit_details"]) if raw.get("transit_details") else None,
     )
 
 
@@ -115,6 +142,12 @@ def distance_matrix(raw: Mapping[str, Any]) -> DistanceMatrix:
     )
 
 
+def _refuse_two_wheeler(mode: TravelMode, location: str) -> None:
+    if mode == "two_wheeler":
+        message = "two_wheeler needs the Routes API (MAPS_ROUTING_API=routes); the legacy Directions API lacks it"
+        raise ValidationFailed.for_field("mode", message, location=location)
+
+
 class GoogleLegacyRouting:
     """RoutingProvider over the Directions API and Distance Matrix API (both Legacy at Google)."""
 
@@ -127,6 +160,7 @@ class GoogleLegacyRouting:
         return LEGACY_MATRIX_LIMITS
 
     async def directions(self, query: DirectionsQuery) -> list[Route]:
+        _refuse_two_wheeler(query.mode, "query")
         raw = await self._caller.call(
             "directions",
             lambda c: c.directions(
@@ -142,6 +176,7 @@ class GoogleLegacyRouting:
         return [route(r) for r in raw]
 
     async def distance_matrix(self, query: MatrixQuery) -> DistanceMatrix:
+        _refuse_two_wheeler(query.mode, "body")
         raw = await self._caller.call(
             "distancematrix",
             lambda c: c.distance_matrix(

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from tripsage_maps.errors import PlaceNotFound
-from tripsage_maps.providers.base import PlaceSearch
+from tripsage_maps.providers.base import NearbySearch, PlaceSearch
 from tripsage_maps.providers.google_client import GoogleMapsCaller
 from tripsage_maps.schemas import Box, GeocodeResult, LatLon, OpeningHours, PlaceDetails, PlaceSummary
 
@@ -27,6 +27,7 @@ DETAIL_FIELDS = (
     "international_phone_number",
     "url",
     "utc_offset",
+    "photo",  # Basic Data: no extra charge
 )
 
 
@@ -78,6 +79,7 @@ def place_details(raw: Mapping[str, Any]) -> PlaceDetails:
     return PlaceDetails(
         **_summary_fields(raw),
         opening_hours=OpeningHours.model_validate(hours) if hours else None,
+        photos=[str(p["photo_reference"]) for p in raw.get("photos", []) if p.get("photo_reference")],
         website=raw.get("website"),
         phone=raw.get("formatted_phone_number"),
         international_phone=raw.get("international_phone_number"),
@@ -108,6 +110,14 @@ class GooglePlaces:
             "place_textsearch",
             lambda c: c.places(query=search.query, location=location, radius=search.radius_m, type=search.type),
             field="query",
+        )
+        return [place_summary(r) for r in body.get("results", [])]
+
+    async def nearby(self, search: NearbySearch) -> list[PlaceSummary]:
+        body = await self._caller.call(
+            "place_nearbysearch",
+            lambda c: c.places_nearby(location=(search.lat, search.lon), radius=search.radius_m, type=search.type),
+            field="radius_m",
         )
         return [place_summary(r) for r in body.get("results", [])]
 

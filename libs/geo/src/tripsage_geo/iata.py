@@ -33,6 +33,29 @@ METRO_CODES: dict[str, tuple[str, ...]] = {
     "JKT": ("CGK", "HLP"),
     "BER": ("BER",),
 }
+# Where each metropolitan code's city is (its historic centre), for searches around a city rather than an airport.
+METRO_CENTRES: dict[str, tuple[float, float]] = {
+    "NYC": (40.7128, -74.0060),
+    "LON": (51.5074, -0.1278),
+    "PAR": (48.8566, 2.3522),
+    "TYO": (35.6812, 139.7671),
+    "OSA": (34.6937, 135.5023),
+    "MIL": (45.4642, 9.1900),
+    "ROM": (41.9028, 12.4964),
+    "CHI": (41.8781, -87.6298),
+    "WAS": (38.9072, -77.0369),
+    "STO": (59.3293, 18.0686),
+    "MOW": (55.7558, 37.6173),
+    "BUE": (-34.6037, -58.3816),
+    "SAO": (-23.5505, -46.6333),
+    "RIO": (-22.9068, -43.1729),
+    "YTO": (43.6532, -79.3832),
+    "YMQ": (45.5017, -73.5673),
+    "BJS": (39.9042, 116.4074),
+    "SEL": (37.5665, 126.9780),
+    "JKT": (-6.2088, 106.8456),
+    "BER": (52.5200, 13.4050),
+}
 # Not passenger airports a traveller could be offered as an alternative.
 _NOT_FOR_PASSENGERS = ("heliport", "seaplane", "air force", "air base", "airbase", "army", "naval", "military")
 _EARTH_RADIUS_KM = 6371.0088
@@ -73,6 +96,17 @@ def airports_of(code: str) -> tuple[Airport, ...]:
     code = normalise_code(code)
     members = METRO_CODES.get(code, (code,))
     return tuple(airports()[m] for m in members if m in airports())
+
+
+def city_centre(code: str) -> tuple[float, float, bool] | None:
+    """(lat, lon, is_centre): a metropolitan code's city centre, else the airport's own position (is_centre False:
+    airports sit outside the towns they serve, so a search around one should look wider)."""
+    code = normalise_code(code)
+    if code in METRO_CENTRES:
+        lat, lon = METRO_CENTRES[code]
+        return lat, lon, True
+    airport = airports().get(code)
+    return (airport.lat, airport.lon, False) if airport else None
 
 
 def distance_km(a_lat: float, a_lon: float, b_lat: float, b_lon: float) -> float:

@@ -6,9 +6,10 @@ from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from tripsage_amadeus import AmadeusServiceSettings
+from tripsage_duffel import DuffelServiceSettings
 
 
-class FlightsSettings(AmadeusServiceSettings):
+class FlightsSettings(AmadeusServiceSettings, DuffelServiceSettings):
     model_config = SettingsConfigDict(env_prefix="FLIGHTS_")
     registry: ClassVar[str] = "tripsage_flights.providers"
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import re
+import time
 import unicodedata
 from dataclasses import dataclass
 from typing import Any
@@ -13,7 +14,7 @@ import structlog
 
 from tripsage_cache import Cache, TTLClass
 from tripsage_cache.answers import cached_answer
-from tripsage_core.errors import ValidationFailed
+from tripsage_core.errors import ProviderNotFound, ValidationFailed
 from tripsage_flights.errors import OfferNotFound
 from tripsage_flights.providers.base import FlightProvider, FoundOffer
 from tripsage_flights.schemas import (
@@ -86,6 +87,11 @@ def _sort_key(sort: str) -> Any:
     return lambda o: (o.price.total, o.total_duration_minutes or 10**9)
 
 
+def _expired(answer: dict[str, Any]) -> bool:
+    expires_at = answer.get("expires_at")
+    return isinstance(expires_at, int | float) and expires_at <= time.time()
+
+
 def location_keyword(q: str) -> str:
     """What the provider can search for: the place before any ", country" hint, accents folded, upper case."""
     place = q.split(",", 1)[0]
@@ -140,6 +146,9 @@ class FlightsService:
             return await self._fetch_offers(query, digest, pairs)
 
         result = await cached_answer(self.cache, f"search:{digest}", fetch, self._search_ttl_s, refresh=refresh)
+        if result.state.value == "hit" and _expired(result.value):
+            # The provider stops honouring an offer at its expiry: a cached search must not outlive its offers.
+            result = await cached_answer(self.cache, f"search:{digest}", fetch, self._search_ttl_s, refresh=True)
         offers = [FlightOffer.model_validate(o) for o in result.value["offers"]]
         return FlightSearchResponse(
             offers=offers,
@@ -174,11 +183,15 @@ class FlightsService:
             offer_id = f"{digest}-{index}"
             offers.append(item.offer.model_copy(update={"id": offer_id}).model_dump(mode="json"))
             references[offer_id] = {"reference": item.reference, "offer": offers[-1]}
-        # The provider's whole offer is what pricing needs; kept longer than the search so a result stays priceable.
-        await self.cache.set(
-            f"offers:{digest}", {"provider": self.provider.name, "offers": references}, self._offer_ttl_s
-        )
-        return {"offers": offers}
+        expiries = [item.expires_at.timestamp() for item in found if item.expires_at is not None]
+        expires_at = min(expiries, default=None)
+        offer_ttl_s = self._offer_ttl_s
+        if expires_at is not None:
+            offer_ttl_s = max(1, min(offer_ttl_s, int(expires_at - time.time())))
+        # The provider's whole offer is what pricing needs; kept longer than the search so a result stays priceable,
+        # but never past the provider's own expiry.
+        await self.cache.set(f"offers:{digest}", {"provider": self.provider.name, "offers": references}, offer_ttl_s)
+        return {"offers": offers, "expires_at": expires_at}
 
     async def price(self, offer_id: str) -> PriceResponse:
         digest = offer_id.rpartition("-")[0]
@@ -189,7 +202,10 @@ class FlightsService:
         if entry is None:
             raise OfferNotFound(offer_id)
         searched = FlightOffer.model_validate(entry["offer"])
-        confirmed = await self.provider.price(entry["reference"])
+        try:
+            confirmed = await self.provider.price(entry["reference"])
+        except ProviderNotFound:
+            raise OfferNotFound(offer_id) from None
         confirmed = confirmed.model_copy(
             update={
                 "id": offer_id,

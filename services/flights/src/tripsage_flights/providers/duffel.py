@@ -212,7 +212,7 @@ class DuffelFlights:
         after: str | None = None
         sort = "total_duration" if query.sort == "duration" else "total_amount"
         while True:
-            params = {"offer_request_id": request_id, "limit": PAGE_LIMIT, "sort": sort}
+            params = {"offer_request_id": request_id, "limit": min(PAGE_LIMIT, query.max_results), "sort": sort}
             page = await self.caller.send(
                 "offers",
                 "GET",

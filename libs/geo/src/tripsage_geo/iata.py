@@ -33,6 +33,10 @@ METRO_CODES: dict[str, tuple[str, ...]] = {
     "JKT": ("CGK", "HLP"),
     "BER": ("BER",),
 }
+_METRO_OF = {member: metro for metro, members in METRO_CODES.items() for member in members if member != metro}
+_METRO_MEMBERS = frozenset(_METRO_OF)
+# How much nearer a large airport counts when ranking airports near a place (see _ranked).
+SIZE_BONUS_KM = 25.0
 # Where each metropolitan code's city is (its historic centre), for searches around a city rather than an airport.
 METRO_CENTRES: dict[str, tuple[float, float]] = {
     "NYC": (40.7128, -74.0060),
@@ -117,20 +121,49 @@ def distance_km(a_lat: float, a_lon: float, b_lat: float, b_lon: float) -> float
     return 2 * _EARTH_RADIUS_KM * math.asin(math.sqrt(h))
 
 
+def _is_for_passengers(airport: Airport) -> bool:
+    return not any(word in airport.name.lower() for word in _NOT_FOR_PASSENGERS)
+
+
+def _ranked(found: list[tuple[Airport, float]], limit: int) -> list[tuple[Airport, float]]:
+    # Nearer first, larger first: airportsdata has no traffic figures, so an "International" airport or one of a
+    # metropolitan group counts as SIZE_BONUS_KM nearer than it is (Kyoto: Itami 36 km, Kansai 93 km, Kobe 70 km
+    # rank ITM, KIX, UKB).
+    def key(pair: tuple[Airport, float]) -> tuple[float, str]:
+        airport, distance = pair
+        is_large = "international" in airport.name.lower() or airport.code in _METRO_MEMBERS
+        return distance - (SIZE_BONUS_KM if is_large else 0), airport.code
+
+    return sorted(found, key=key)[:limit]
+
+
 def nearby_airports(code: str, *, radius_km: float, limit: int) -> list[tuple[Airport, float]]:
-    """Other passenger airports within radius_km of the code's airports, nearest first, with their distance."""
+    """Other passenger airports within radius_km of the code's airports, nearest and largest first, with distance."""
     origins = airports_of(code)
     excluded = {a.code for a in origins}
     found: list[tuple[Airport, float]] = []
     for airport in airports().values():
-        if airport.code in excluded or any(word in airport.name.lower() for word in _NOT_FOR_PASSENGERS):
+        if airport.code in excluded or not _is_for_passengers(airport):
             continue
         nearest = min((distance_km(o.lat, o.lon, airport.lat, airport.lon) for o in origins), default=math.inf)
         if nearest <= radius_km:
             found.append((airport, round(nearest, 1)))
-    # Larger airports first at equal distance: airportsdata has no traffic figures, "International" is the hint.
-    found.sort(key=lambda pair: (pair[1] - (25 if "international" in pair[0].name.lower() else 0), pair[0].code))
-    return found[:limit]
+    return _ranked(found, limit)
+
+
+def airports_near(lat: float, lon: float, *, radius_km: float, limit: int) -> list[tuple[Airport, float]]:
+    """Passenger airports within radius_km of a point (a city without an airport), nearest and largest first."""
+    found = [
+        (airport, round(distance, 1))
+        for airport in airports().values()
+        if _is_for_passengers(airport) and (distance := distance_km(lat, lon, airport.lat, airport.lon)) <= radius_km
+    ]
+    return _ranked(found, limit)
+
+
+def metro_code_of(airport_code: str) -> str | None:
+    """The metropolitan code grouping this airport (KIX -> OSA), if any."""
+    return _METRO_OF.get(normalise_code(airport_code))
 
 
 def localise(code: str, local: datetime) -> datetime:

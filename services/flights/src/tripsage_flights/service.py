@@ -9,13 +9,14 @@ import time
 import unicodedata
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import structlog
 
 from tripsage_cache import Cache, TTLClass
 from tripsage_cache.answers import cached_answer
 from tripsage_core.errors import ProviderNotFound, ValidationFailed
-from tripsage_flights.errors import OfferNotFound
+from tripsage_flights.errors import NoAirportInReach, OfferNotFound
 from tripsage_flights.providers.base import FlightProvider, FoundOffer
 from tripsage_flights.schemas import (
     FlightOffer,
@@ -26,11 +27,13 @@ from tripsage_flights.schemas import (
     PriceResponse,
     ResponseMeta,
 )
-from tripsage_geo.iata import is_known, nearby_airports
+from tripsage_geo.iata import airports_near, is_known, metro_code_of, nearby_airports, utc_offset
 
 log = structlog.get_logger(__name__)
 
 MAX_PASSENGERS = 9
+# Airports offered for a place without one: enough for a choice (Kyoto: ITM, KIX, UKB), few enough to stay near.
+NEARBY_AIRPORTS = 3
 # Amadeus keywords allow letters, digits, spaces and a few punctuation marks; anything else becomes a space.
 _KEYWORD_NOISE = re.compile(r"[^A-Za-z0-9 .'/()-]")
 
@@ -115,6 +118,7 @@ class FlightsService:
         search_ttl_s: int = TTLClass.SEARCH,
         locations_ttl_s: int = TTLClass.REFERENCE,
         alternatives: AlternativeRoutes,
+        airport_reach_km: float = 150.0,
     ) -> None:
         self.provider = provider
         self.cache = cache
@@ -123,6 +127,7 @@ class FlightsService:
         self._locations_ttl_s = locations_ttl_s
         self._max_days_ahead = max_days_ahead
         self._alternatives = alternatives
+        self._airport_reach_km = airport_reach_km
 
     def validate(self, query: FlightQuery) -> None:
         validate(query, today=dt.datetime.now(dt.UTC).date(), max_days_ahead=self._max_days_ahead)
@@ -225,7 +230,9 @@ class FlightsService:
             meta=ResponseMeta(cache="bypass", provider=self.provider.name),
         )
 
-    async def locations(self, q: str) -> LocationsResponse:
+    async def locations(self, q: str, *, near: tuple[float, float] | None = None) -> LocationsResponse:
+        """Airports and cities matching `q`; a place the provider knows no airport for, when the caller says where
+        it is (`near`), gets the airports within reach of it (Kyoto: ITM, KIX), else NoAirportInReach."""
         keyword = location_keyword(q)
 
         async def fetch() -> dict[str, Any]:
@@ -233,8 +240,11 @@ class FlightsService:
             return {"locations": [location.model_dump(mode="json") for location in found]}
 
         result = await cached_answer(self.cache, f"locations:{keyword}", fetch, self._locations_ttl_s)
+        found = [Location.model_validate(item) for item in result.value["locations"]]
+        if not found and near is not None:
+            found = self._airports_near(q, *near)
         return LocationsResponse(
-            locations=[Location.model_validate(item) for item in result.value["locations"]],
+            locations=found,
             meta=ResponseMeta(
                 cache=result.state.value,
                 age_s=round(result.age_s, 3),
@@ -242,3 +252,24 @@ class FlightsService:
                 stale=result.state.value == "stale",
             ),
         )
+
+    def _airports_near(self, place: str, lat: float, lon: float) -> list[Location]:
+        nearby = airports_near(lat, lon, radius_km=self._airport_reach_km, limit=NEARBY_AIRPORTS)
+        if not nearby:
+            raise NoAirportInReach(place, self._airport_reach_km)
+        now = dt.datetime.now(dt.UTC)
+        return [
+            Location(
+                iata_code=airport.code,
+                sub_type="AIRPORT",
+                name=airport.name,
+                city_name=airport.city,
+                city_code=metro_code_of(airport.code) or airport.code,
+                country_code=airport.country,
+                lat=airport.lat,
+                lon=airport.lon,
+                time_zone_offset=utc_offset(now.astimezone(ZoneInfo(airport.tz))) if airport.tz else None,
+                distance_km=distance,
+            )
+            for airport, distance in nearby
+        ]

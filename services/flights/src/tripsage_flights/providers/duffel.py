@@ -24,6 +24,8 @@ from tripsage_geo.iata import airports_of, utc_offset
 
 NAME = "duffel"
 PAGE_LIMIT = 200  # Duffel's largest page
+# Pages read per search at most: a filter matching almost nothing must not page through every offer of a route.
+MAX_PAGES = 5
 # Duffel takes passengers by age; our API counts children (2-11) and lap infants (under 2).
 CHILD_AGE, INFANT_AGE = 8, 1
 # Duffel's field paths -> our query fields, so its 422 names the field the caller sent.
@@ -211,7 +213,7 @@ class DuffelFlights:
         found: list[FoundOffer] = []
         after: str | None = None
         sort = "total_duration" if query.sort == "duration" else "total_amount"
-        while True:
+        for _ in range(MAX_PAGES):
             params = {"offer_request_id": request_id, "limit": min(PAGE_LIMIT, query.max_results), "sort": sort}
             page = await self.caller.send(
                 "offers",
@@ -229,7 +231,8 @@ class DuffelFlights:
                     )
             after = (page.get("meta") or {}).get("after")
             if not after or len(found) >= query.max_results:
-                return found
+                break
+        return found
 
     async def price(self, reference: dict[str, Any]) -> FlightOffer:
         body = await self.caller.send("offer", "GET", f"/air/offers/{reference['id']}")

@@ -12,7 +12,7 @@ RUN := $(UV) run --frozen --all-packages --quiet
 SUB ?= dev-user
 PYTEST_ARGS ?=
 
-.PHONY: help install run token ctl test lint typecheck unit e2e fmt clean bench fuzz chaos drill
+.PHONY: help install run token ctl test lint typecheck unit e2e e2e-duffel fmt clean bench fuzz chaos drill
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(firstword $(MAKEFILE_LIST)) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
@@ -53,6 +53,9 @@ unit: install $(DUFFEL_CONTRACT)/node_modules/.installed ## unit and integration
 
 e2e: install ## end-to-end tests against a stack started the way `make run` starts it
 	$(RUN) pytest tests-e2e $(PYTEST_ARGS)
+
+e2e-duffel: install ## the same end-to-end suite with flights and stays on Duffel (FLIGHTS_/STAYS_PROVIDER=duffel)
+	FLIGHTS_PROVIDER=duffel STAYS_PROVIDER=duffel $(RUN) pytest tests-e2e $(PYTEST_ARGS)
 
 TEST_STAGES := lint typecheck unit e2e deploy-checks test-containers cluster-test
 

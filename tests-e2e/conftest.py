@@ -16,6 +16,11 @@ from tripsage_devstack.harness import RunningStack, running_stack
 from tripsage_devstack.topology import ALL_SERVICES
 
 OFFSET = int(os.environ.get("TRIPSAGE_E2E_PORT_OFFSET", "20000"))
+# Which provider serves each domain: the stack's services read these same variables (`make e2e-duffel` sets them).
+PROVIDERS = {
+    "flights": os.environ.get("FLIGHTS_PROVIDER", "amadeus"),
+    "stays": os.environ.get("STAYS_PROVIDER", "amadeus"),
+}
 REPO = Path(__file__).resolve().parent.parent
 
 
@@ -46,6 +51,12 @@ class SecretStack(RunningStack):  # type: ignore[misc,unused-ignore]  # devstack
 
 
 @pytest.fixture(scope="session")
+def providers() -> dict[str, str]:
+    """The provider each domain runs on in this stack, by domain ("flights", "stays")."""
+    return dict(PROVIDERS)
+
+
+@pytest.fixture(scope="session")
 def stack_secrets() -> dict[str, str]:
     """The secret env values the stack runs with: one JWT secret shared by every service, and provider keys."""
     jwt_secret = _distinctive("jwt")
@@ -53,6 +64,7 @@ def stack_secrets() -> dict[str, str]:
     for prefix in ("FLIGHTS", "STAYS"):
         values[f"{prefix}_AMADEUS_CLIENT_ID"] = _distinctive(f"{prefix.lower()}-amadeus-id")
         values[f"{prefix}_AMADEUS_CLIENT_SECRET"] = _distinctive(f"{prefix.lower()}-amadeus-secret")
+        values[f"{prefix}_DUFFEL_ACCESS_TOKEN"] = "duffel_test_" + _distinctive(f"{prefix.lower()}-duffel-token")
     values["MAPS_GOOGLE_API_KEY"] = "AIza" + _distinctive("google-key")  # the service checks the AIza prefix
     values["WEATHER_OWM_API_KEY"] = _distinctive("owm-key")
     values["MEMORY_EMBEDDER_API_KEY"] = _distinctive("embedder-key")

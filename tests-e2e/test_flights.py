@@ -104,11 +104,11 @@ def test_locations_autocomplete(client: httpx.Client) -> None:
 
 
 def test_provider_failing_after_a_search_serves_the_cached_offers_marked_stale(
-    client: httpx.Client, sandbox: httpx.Client
+    client: httpx.Client, sandbox: httpx.Client, providers: dict[str, str]
 ) -> None:
     fresh = _search(client, departure_date=_day(50))
     assert fresh.status_code == 200
-    sandbox.post("/__sandbox/faults", json={"provider": "amadeus", "kind": "error_500"}).raise_for_status()
+    sandbox.post("/__sandbox/faults", json={"provider": providers["flights"], "kind": "error_500"}).raise_for_status()
     # refresh=true asks the provider although the copy is fresh; the outage turns that into the copy, marked stale.
     stale = _search(client, departure_date=_day(50), refresh="true")
     assert stale.status_code == 200
@@ -118,9 +118,9 @@ def test_provider_failing_after_a_search_serves_the_cached_offers_marked_stale(
 
 
 def test_provider_failing_with_nothing_cached_is_503_problem_within_the_budget(
-    client: httpx.Client, sandbox: httpx.Client
+    client: httpx.Client, sandbox: httpx.Client, providers: dict[str, str]
 ) -> None:
-    sandbox.post("/__sandbox/faults", json={"provider": "amadeus", "kind": "error_500"}).raise_for_status()
+    sandbox.post("/__sandbox/faults", json={"provider": providers["flights"], "kind": "error_500"}).raise_for_status()
     started = time.monotonic()
     response = _search(client, departure_date=_day(55))
     elapsed = time.monotonic() - started

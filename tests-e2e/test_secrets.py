@@ -108,7 +108,7 @@ def _exercise(stack: RunningStack, sandbox: httpx.Client, secret: str) -> list[h
         seen.append(gateway.get("/v1/trips", headers=good))
         run_round(0)
         for round_, kind in enumerate(("error_500", "rate_limit", "malformed", "drop"), start=1):
-            for provider in ("amadeus", "google", "owm", "embeddings"):
+            for provider in ("amadeus", "duffel", "google", "owm", "embeddings"):
                 sandbox.post("/__sandbox/faults", json={"provider": provider, "kind": kind}).raise_for_status()
             try:
                 run_round(round_)

@@ -76,10 +76,10 @@ def test_check_out_before_check_in_is_422_naming_check_out(client: httpx.Client)
 
 
 def test_provider_outage_serves_cached_hotels_marked_stale_else_503(
-    client: httpx.Client, sandbox: httpx.Client
+    client: httpx.Client, sandbox: httpx.Client, providers: dict[str, str]
 ) -> None:
     fresh = _search(client, nights_from=40)
-    sandbox.post("/__sandbox/faults", json={"provider": "amadeus", "kind": "error_500"}).raise_for_status()
+    sandbox.post("/__sandbox/faults", json={"provider": providers["stays"], "kind": "error_500"}).raise_for_status()
     stale = _search(client, nights_from=40, refresh="true")
     started = time.monotonic()
     uncached = _search(client, nights_from=41)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -49,6 +49,9 @@ class Domains:
         self.status: dict[str, int] = {}
         self.queries: dict[str, dict[str, str]] = {}
         self.headers: dict[str, dict[str, str]] = {}
+        # A route answering by its query (status, body), instead of ANSWERS.
+        self.by_query: dict[str, Callable[[dict[str, str]], tuple[int, dict[str, Any]]]] = {}
+        self.calls: dict[str, int] = {}
         self.app = FastAPI()
 
         @self.app.get("/{path:path}")
@@ -56,7 +59,12 @@ class Domains:
             route = "/" + path
             self.queries[route] = dict(request.query_params)
             self.headers[route] = dict(request.headers)
+            self.calls[route] = self.calls.get(route, 0) + 1
             await asyncio.sleep(self.delay_s.get(route, 0.0))
+            if route in self.by_query:
+                code, body = self.by_query[route](self.queries[route])
+                media_type = "application/json" if code < 400 else "application/problem+json"
+                return JSONResponse(body, status_code=code, media_type=media_type)
             status = self.status.get(route, 200)
             if status != 200:
                 return JSONResponse(
@@ -192,3 +200,47 @@ def test_an_unlocatable_destination_leaves_the_located_sections_unavailable(
 
 def test_another_users_brief_is_404(gateway: TestClient) -> None:
     assert gateway.get(f"/v1/trips/{_trip(gateway)}/brief", headers=BOB).status_code == 404
+
+
+def _no_airport_by_name(near: tuple[int, dict[str, Any]]) -> Callable[[dict[str, str]], tuple[int, dict[str, Any]]]:
+    """The flights service knowing no airport by the destination's name, and answering `near` given its point."""
+
+    def answer(query: dict[str, str]) -> tuple[int, dict[str, Any]]:
+        return near if "lat" in query else (200, {"locations": [], "meta": {"cache": "miss"}})
+
+    return answer
+
+
+def test_a_destination_without_an_airport_is_flown_to_through_the_airports_near_it(
+    gateway: TestClient, domains: tuple[Domains, str]
+) -> None:
+    server, _ = domains
+    nearby = [
+        {"iata_code": "ITM", "sub_type": "AIRPORT", "city_code": "OSA", "distance_km": 39.2},
+        {"iata_code": "KIX", "sub_type": "AIRPORT", "city_code": "OSA", "distance_km": 80.7},
+    ]
+    server.by_query["/v1/flights/locations"] = _no_airport_by_name((200, {"locations": nearby, "meta": {}}))
+    body = gateway.get(f"/v1/trips/{_trip(gateway)}/brief", headers=ALICE).json()
+    assert body["flights"]["status"] == "ok"
+    assert server.calls["/v1/flights/locations"] == 2
+    # Asked again at the geocoded point, then flown to the city code covering both airports.
+    assert server.queries["/v1/flights/locations"] == {"q": "Tokyo", "lat": "35.68", "lon": "139.69"}
+    assert server.queries["/v1/flights/search"]["destination"] == "OSA"
+
+
+def test_a_destination_with_no_airport_in_reach_is_the_flights_services_404_not_a_502(
+    gateway: TestClient, domains: tuple[Domains, str]
+) -> None:
+    server, _ = domains
+    problem = {
+        "type": "https://tripsage.dev/problems/no-airport-in-reach",
+        "title": "Not Found",
+        "status": 404,
+        "detail": "No airport serves 'Tokyo': none lies within 150 km of it.",
+    }
+    server.by_query["/v1/flights/locations"] = _no_airport_by_name((404, problem))
+    body = gateway.get(f"/v1/trips/{_trip(gateway)}/brief", headers=ALICE).json()
+    assert body["flights"]["status"] == "unavailable"
+    assert body["flights"]["problem"] == problem
+    assert "/v1/flights/search" not in server.queries
+    assert body["stays"]["status"] == "ok"

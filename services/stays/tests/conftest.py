@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import socket
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
+import httpx
 import pytest
 
 from tripsage_core.auth import mint_token
@@ -24,6 +26,18 @@ def sandbox_provider() -> str:
 @pytest.fixture
 def auth() -> dict[str, str]:
     return {"authorization": "Bearer " + mint_token(sub="traveller-1", secret=DEVELOPMENT_JWT_SECRET)}
+
+
+def day(days: int) -> str:
+    """The ISO date `days` from today."""
+    return (dt.date.today() + dt.timedelta(days=days)).isoformat()
+
+
+def search(url: str, auth: dict[str, str], **params: Any) -> httpx.Response:
+    """GET /v1/stays/search for two adults, three nights in Paris in a month; None leaves a parameter out."""
+    query = {"city_code": "PAR", "check_in": day(30), "check_out": day(33), "adults": 2, **params}
+    query = {name: value for name, value in query.items() if value is not None}
+    return httpx.get(f"{url}/v1/stays/search", params=query, headers=auth, timeout=20, trust_env=False)
 
 
 AppFactory = Callable[..., AbstractContextManager[str]]

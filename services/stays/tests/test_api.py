@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import time
 from typing import Any
 
@@ -14,18 +13,10 @@ from tripsage_stays.config import StaysSettings
 from tripsage_testing.redis import RedisServer
 
 from .conftest import AppFactory, SandboxControl
+from .conftest import day as _day
+from .conftest import search as _search
 
 PROBLEM = "application/problem+json"
-
-
-def _day(days: int) -> str:
-    return (dt.date.today() + dt.timedelta(days=days)).isoformat()
-
-
-def _search(url: str, auth: dict[str, str], **params: Any) -> httpx.Response:
-    query = {"city_code": "PAR", "check_in": _day(30), "check_out": _day(33), "adults": 2, **params}
-    query = {name: value for name, value in query.items() if value is not None}  # None: leave the parameter out
-    return httpx.get(f"{url}/v1/stays/search", params=query, headers=auth, timeout=10, trust_env=False)
 
 
 def test_city_search_returns_hotels_with_offers(stays_app: AppFactory, auth: dict[str, str]) -> None:

@@ -1,5 +1,5 @@
-"""The shared provider layer is in the stays path: Retry-After honoured, five outages open the circuit, and the
-answer is the shared provider problem type."""
+"""The shared provider layer is in the stays path for every provider: Retry-After honoured, five outages open the
+circuit, and the answer is the shared provider problem type."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import httpx
+import pytest
 from fastapi import FastAPI
 
 from tripsage_core.errors import PROBLEM_TYPE_BASE
@@ -19,6 +20,11 @@ from tripsage_stays.config import StaysSettings
 from tripsage_testing.servers import serve_in_thread
 
 from .conftest import SandboxControl
+
+# Each provider and the sandbox endpoint a search calls first.
+SEARCH_ENDPOINTS = pytest.mark.parametrize(
+    ("provider", "endpoint"), [("amadeus", "hotels_by_city"), ("duffel", "stays_search")]
+)
 
 
 def _search(url: str, auth: dict[str, str], days_ahead: int) -> httpx.Response:
@@ -42,22 +48,26 @@ def _served(sandbox: SandboxControl, redis_url: str, **overrides: Any) -> Iterat
         yield url, app
 
 
+@SEARCH_ENDPOINTS
 def test_a_429_is_retried_after_its_retry_after_within_the_budget(
-    sandbox: SandboxControl, empty_redis: str, auth: dict[str, str]
+    sandbox: SandboxControl, empty_redis: str, auth: dict[str, str], provider: str, endpoint: str
 ) -> None:
-    sandbox.fault("rate_limit", endpoint="hotels_by_city", count=1, retry_after_s=1)
-    with _served(sandbox, empty_redis, provider_timeout_s=4.0) as (url, _):
+    sandbox.fault("rate_limit", endpoint=endpoint, provider=provider, count=1, retry_after_s=1)
+    with _served(sandbox, empty_redis, provider=provider, provider_timeout_s=4.0) as (url, _):
         response = _search(url, auth, 30)
     assert response.status_code == 200
-    first, second = sandbox.arrivals("hotels_by_city")
+    assert response.json()["meta"]["provider"] == provider
+    first, second = sandbox.arrivals(endpoint, provider=provider)
     assert second - first >= 1.0  # measured on the sandbox's clock, between the two attempts it received
 
 
+@SEARCH_ENDPOINTS
 def test_five_consecutive_outages_open_the_circuit_with_the_shared_problem_type(
-    sandbox: SandboxControl, empty_redis: str, auth: dict[str, str]
+    sandbox: SandboxControl, empty_redis: str, auth: dict[str, str], provider: str, endpoint: str
 ) -> None:
-    sandbox.fault("error_500", endpoint="hotels_by_city")
-    with _served(sandbox, empty_redis, provider_attempts=1, breaker_threshold=5, breaker_reset_s=60) as (url, app):
+    sandbox.fault("error_500", endpoint=endpoint, provider=provider)
+    overrides = {"provider": provider, "provider_attempts": 1, "breaker_threshold": 5, "breaker_reset_s": 60}
+    with _served(sandbox, empty_redis, **overrides) as (url, app):
         failures = [_search(url, auth, 30 + day) for day in range(5)]  # distinct dates: no cache answers
         refused = _search(url, auth, 40)
         state = asyncio.run(app.state.service.stays.provider.caller.state())
@@ -66,4 +76,4 @@ def test_five_consecutive_outages_open_the_circuit_with_the_shared_problem_type(
     assert state is BreakerState.OPEN
     assert refused.status_code == 503
     assert refused.json()["type"] == PROBLEM_TYPE_BASE + "provider-unavailable"
-    assert sandbox.calls("hotels_by_city") == 5  # the open circuit kept the sixth search away from the provider
+    assert sandbox.calls(endpoint, provider=provider) == 5  # the open circuit kept the sixth search from the provider

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -133,10 +134,17 @@ def _killed_goals(window: Window) -> dict[str, bool]:
     }
 
 
+def _travel_providers() -> list[str]:
+    """The providers flights and stays run on in this stack (they read these same variables)."""
+    chosen = (os.environ.get("FLIGHTS_PROVIDER", "amadeus"), os.environ.get("STAYS_PROVIDER", "amadeus"))
+    return sorted(set(chosen))
+
+
 def _sandbox_fault(spec: dict[str, Any]) -> Callable[[RunningStack], Any]:
     async def inject(stack: RunningStack) -> None:
         async with httpx.AsyncClient(base_url=stack.topology.url(SANDBOX_PORT), trust_env=False, timeout=5) as c:
-            (await c.post("/__sandbox/faults", json={"provider": "amadeus", **spec})).raise_for_status()
+            for provider in _travel_providers():
+                (await c.post("/__sandbox/faults", json={"provider": provider, **spec})).raise_for_status()
 
     return inject
 

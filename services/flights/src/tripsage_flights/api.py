@@ -102,7 +102,12 @@ async def price(body: PriceRequest, response: Response, flights: Flights, _user:
     return result
 
 
-@router.get("/locations", summary="Airport and city autocomplete (cached 24 h)")
+@router.get(
+    "/locations",
+    summary="Airport and city autocomplete (cached 24 h); with lat/lon, a place without an airport gets the airports"
+    " near it",
+    responses={404: {"description": "No airport within FLIGHTS_AIRPORT_REACH_KM of lat/lon (no-airport-in-reach)"}},
+)
 async def locations(
     request: Request,
     response: Response,
@@ -117,7 +122,11 @@ async def locations(
             examples=["LON"],
         ),
     ],
+    lat: Annotated[float | None, Query(ge=-90, le=90, description="Where the place is, if known")] = None,
+    lon: Annotated[float | None, Query(ge=-180, le=180)] = None,
 ) -> LocationsResponse:
-    result = await flights.locations(q)
+    if (lat is None) != (lon is None):
+        raise ValidationFailed.for_field("lon" if lon is None else "lat", "lat and lon go together", location="query")
+    result = await flights.locations(q, near=(lat, lon) if lat is not None and lon is not None else None)
     _mark(request, response, result.meta)
     return result

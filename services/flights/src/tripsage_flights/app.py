@@ -39,6 +39,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[FlightsState]:
                 search_ttl_s=settings.search_ttl_s,
                 locations_ttl_s=settings.locations_ttl_s,
                 max_days_ahead=settings.max_days_ahead,
+                airport_reach_km=settings.airport_reach_km,
                 alternatives=AlternativeRoutes(
                     enabled=flags.alternative_routes,
                     radius_km=settings.alternative_radius_km,

@@ -11,3 +11,15 @@ class OfferNotFound(NotFound):
             f"Offer '{offer_id[:80]}' is unknown or has expired; search again to get a priceable offer.",
             errors=[{"field": "offer_id", "location": "body", "message": "unknown or expired offer"}],
         )
+
+
+class NoAirportInReach(NotFound):
+    """A place with no passenger airport within FLIGHTS_AIRPORT_REACH_KM: nothing to fly to, not a failure."""
+
+    code = "no-airport-in-reach"
+
+    def __init__(self, place: str, reach_km: float) -> None:
+        super().__init__(
+            f"No airport serves '{place[:80]}': none lies within {reach_km:g} km of it.",
+            errors=[{"field": "q", "location": "query", "message": f"no airport within {reach_km:g} km"}],
+        )

@@ -134,6 +134,7 @@ class Location(BaseModel):
     lat: float | None = None
     lon: float | None = None
     time_zone_offset: str | None = None
+    distance_km: float | None = Field(None, description="From the place asked about, when it has no airport itself")
 
 
 class LocationsResponse(BaseModel):

@@ -5,16 +5,18 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import re
+import time
 import unicodedata
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import structlog
 
 from tripsage_cache import Cache, TTLClass
 from tripsage_cache.answers import cached_answer
-from tripsage_core.errors import ValidationFailed
-from tripsage_flights.errors import OfferNotFound
+from tripsage_core.errors import ProviderNotFound, ValidationFailed
+from tripsage_flights.errors import NoAirportInReach, OfferNotFound
 from tripsage_flights.providers.base import FlightProvider, FoundOffer
 from tripsage_flights.schemas import (
     FlightOffer,
@@ -25,11 +27,13 @@ from tripsage_flights.schemas import (
     PriceResponse,
     ResponseMeta,
 )
-from tripsage_geo.iata import is_known, nearby_airports
+from tripsage_geo.iata import airports_near, is_known, metro_code_of, nearby_airports, utc_offset
 
 log = structlog.get_logger(__name__)
 
 MAX_PASSENGERS = 9
+# Airports offered for a place without one: enough for a choice (Kyoto: ITM, KIX, UKB), few enough to stay near.
+NEARBY_AIRPORTS = 3
 # Amadeus keywords allow letters, digits, spaces and a few punctuation marks; anything else becomes a space.
 _KEYWORD_NOISE = re.compile(r"[^A-Za-z0-9 .'/()-]")
 
@@ -86,6 +90,11 @@ def _sort_key(sort: str) -> Any:
     return lambda o: (o.price.total, o.total_duration_minutes or 10**9)
 
 
+def _expired(answer: dict[str, Any]) -> bool:
+    expires_at = answer.get("expires_at")
+    return isinstance(expires_at, int | float) and expires_at <= time.time()
+
+
 def location_keyword(q: str) -> str:
     """What the provider can search for: the place before any ", country" hint, accents folded, upper case."""
     place = q.split(",", 1)[0]
@@ -109,6 +118,7 @@ class FlightsService:
         search_ttl_s: int = TTLClass.SEARCH,
         locations_ttl_s: int = TTLClass.REFERENCE,
         alternatives: AlternativeRoutes,
+        airport_reach_km: float = 150.0,
     ) -> None:
         self.provider = provider
         self.cache = cache
@@ -117,6 +127,7 @@ class FlightsService:
         self._locations_ttl_s = locations_ttl_s
         self._max_days_ahead = max_days_ahead
         self._alternatives = alternatives
+        self._airport_reach_km = airport_reach_km
 
     def validate(self, query: FlightQuery) -> None:
         validate(query, today=dt.datetime.now(dt.UTC).date(), max_days_ahead=self._max_days_ahead)
@@ -140,6 +151,9 @@ class FlightsService:
             return await self._fetch_offers(query, digest, pairs)
 
         result = await cached_answer(self.cache, f"search:{digest}", fetch, self._search_ttl_s, refresh=refresh)
+        if result.state.value == "hit" and _expired(result.value):
+            # The provider stops honouring an offer at its expiry: a cached search must not outlive its offers.
+            result = await cached_answer(self.cache, f"search:{digest}", fetch, self._search_ttl_s, refresh=True)
         offers = [FlightOffer.model_validate(o) for o in result.value["offers"]]
         return FlightSearchResponse(
             offers=offers,
@@ -174,11 +188,15 @@ class FlightsService:
             offer_id = f"{digest}-{index}"
             offers.append(item.offer.model_copy(update={"id": offer_id}).model_dump(mode="json"))
             references[offer_id] = {"reference": item.reference, "offer": offers[-1]}
-        # The provider's whole offer is what pricing needs; kept longer than the search so a result stays priceable.
-        await self.cache.set(
-            f"offers:{digest}", {"provider": self.provider.name, "offers": references}, self._offer_ttl_s
-        )
-        return {"offers": offers}
+        expiries = [item.expires_at.timestamp() for item in found if item.expires_at is not None]
+        expires_at = min(expiries, default=None)
+        offer_ttl_s = self._offer_ttl_s
+        if expires_at is not None:
+            offer_ttl_s = max(1, min(offer_ttl_s, int(expires_at - time.time())))
+        # The provider's whole offer is what pricing needs; kept longer than the search so a result stays priceable,
+        # but never past the provider's own expiry.
+        await self.cache.set(f"offers:{digest}", {"provider": self.provider.name, "offers": references}, offer_ttl_s)
+        return {"offers": offers, "expires_at": expires_at}
 
     async def price(self, offer_id: str) -> PriceResponse:
         digest = offer_id.rpartition("-")[0]
@@ -189,7 +207,10 @@ class FlightsService:
         if entry is None:
             raise OfferNotFound(offer_id)
         searched = FlightOffer.model_validate(entry["offer"])
-        confirmed = await self.provider.price(entry["reference"])
+        try:
+            confirmed = await self.provider.price(entry["reference"])
+        except ProviderNotFound:
+            raise OfferNotFound(offer_id) from None
         confirmed = confirmed.model_copy(
             update={
                 "id": offer_id,
@@ -209,7 +230,9 @@ class FlightsService:
             meta=ResponseMeta(cache="bypass", provider=self.provider.name),
         )
 
-    async def locations(self, q: str) -> LocationsResponse:
+    async def locations(self, q: str, *, near: tuple[float, float] | None = None) -> LocationsResponse:
+        """Airports and cities matching `q`; a place the provider knows no airport for, when the caller says where
+        it is (`near`), gets the airports within reach of it (Kyoto: ITM, KIX), else NoAirportInReach."""
         keyword = location_keyword(q)
 
         async def fetch() -> dict[str, Any]:
@@ -217,8 +240,11 @@ class FlightsService:
             return {"locations": [location.model_dump(mode="json") for location in found]}
 
         result = await cached_answer(self.cache, f"locations:{keyword}", fetch, self._locations_ttl_s)
+        found = [Location.model_validate(item) for item in result.value["locations"]]
+        if not found and near is not None:
+            found = self._airports_near(q, *near)
         return LocationsResponse(
-            locations=[Location.model_validate(item) for item in result.value["locations"]],
+            locations=found,
             meta=ResponseMeta(
                 cache=result.state.value,
                 age_s=round(result.age_s, 3),
@@ -226,3 +252,24 @@ class FlightsService:
                 stale=result.state.value == "stale",
             ),
         )
+
+    def _airports_near(self, place: str, lat: float, lon: float) -> list[Location]:
+        nearby = airports_near(lat, lon, radius_km=self._airport_reach_km, limit=NEARBY_AIRPORTS)
+        if not nearby:
+            raise NoAirportInReach(place, self._airport_reach_km)
+        now = dt.datetime.now(dt.UTC)
+        return [
+            Location(
+                iata_code=airport.code,
+                sub_type="AIRPORT",
+                name=airport.name,
+                city_name=airport.city,
+                city_code=metro_code_of(airport.code) or airport.code,
+                country_code=airport.country,
+                lat=airport.lat,
+                lon=airport.lon,
+                time_zone_offset=utc_offset(now.astimezone(ZoneInfo(airport.tz))) if airport.tz else None,
+                distance_km=distance,
+            )
+            for airport, distance in nearby
+        ]

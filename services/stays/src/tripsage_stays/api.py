@@ -76,7 +76,7 @@ async def search(
     responses={404: {"description": "The offer is unknown or no longer offered; search again"}},
 )
 async def check_offer(
-    offer_id: Annotated[str, Path(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9]+$")],
+    offer_id: Annotated[str, Path(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_]+$")],
     response: Response,
     stays: Stays,
     _user: CurrentUser,

@@ -6,9 +6,10 @@ from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from tripsage_amadeus import AmadeusServiceSettings
+from tripsage_duffel import DuffelServiceSettings
 
 
-class StaysSettings(AmadeusServiceSettings):
+class StaysSettings(AmadeusServiceSettings, DuffelServiceSettings):
     model_config = SettingsConfigDict(env_prefix="STAYS_")
     registry: ClassVar[str] = "tripsage_stays.providers"
 

@@ -7,7 +7,10 @@ from tripsage_flights.providers.base import FlightProvider
 from tripsage_http.settings import build_selected
 
 # The registry: name -> "module:Class" with `from_settings(settings)`; a module is imported only when selected.
-PROVIDERS = {"amadeus": "tripsage_flights.providers.amadeus:AmadeusFlights"}
+PROVIDERS = {
+    "amadeus": "tripsage_flights.providers.amadeus:AmadeusFlights",
+    "duffel": "tripsage_flights.providers.duffel:DuffelFlights",
+}
 
 
 def build_provider(settings: FlightsSettings) -> FlightProvider:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -10,10 +11,12 @@ from tripsage_flights.schemas import FlightOffer, FlightQuery, Location
 
 @dataclass(frozen=True, slots=True)
 class FoundOffer:
-    """A normalised offer (its `id` still unset) and the provider's own offer, which pricing needs back."""
+    """A normalised offer (its `id` still unset), the provider's reference that pricing needs back, and when the
+    provider stops honouring the offer (None: the provider does not say)."""
 
     offer: FlightOffer
     reference: dict[str, Any]
+    expires_at: dt.datetime | None = None
 
 
 class FlightProvider(Protocol):

@@ -18,7 +18,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from tripsage_core.errors import TripSageError, UpstreamError
+from tripsage_core.errors import NotFound, TripSageError, UpstreamError
 from tripsage_core.hop import hop_headers
 from tripsage_gateway.trips.schemas import Trip
 from tripsage_http import ServiceClient, UpstreamResponse
@@ -109,8 +109,9 @@ class BriefBuilder:
         """`incoming`: the brief request's headers; its token, canary header and trace go on to every section."""
         started = time.perf_counter()
         headers = hop_headers(incoming, request_id=request_id)
-        flights_task = asyncio.create_task(self._flights(trip, headers))
-        destination = await self._destination(trip, headers)
+        destination_task = asyncio.create_task(self._destination(trip, headers))
+        flights_task = asyncio.create_task(self._flights(trip, headers, destination_task))
+        destination = await destination_task
         point = _coordinates(destination)
         if point is None:
             missing = destination.problem or UpstreamError("The destination could not be located.").to_problem()
@@ -169,23 +170,31 @@ class BriefBuilder:
             return BriefSection(status=SectionStatus.OK, data=data, elapsed_ms=0.0)
         return await self._get("maps", "/v1/maps/geocode", {"address": place.text}, headers)
 
-    async def _flights(self, trip: Trip, headers: dict[str, str]) -> BriefSection:
+    async def _flights(
+        self, trip: Trip, headers: dict[str, str], destination: asyncio.Task[BriefSection]
+    ) -> BriefSection:
         if trip.origin is None:
             return self._skipped(UpstreamError("The trip has no origin to fly from.").to_problem())
+        # By name first, while the destination is still being geocoded; a place without an airport (Kyoto) is
+        # then asked about again with its coordinates, and the flights service answers with the airports near it.
         places = await self._get("flights", "/v1/flights/locations", {"q": trip.destination.text}, headers)
-        destination = _city_code(places)
-        if destination is None:
-            return (
-                places
-                if places.status is SectionStatus.UNAVAILABLE
-                else self._skipped(UpstreamError("No airport is known for the destination.").to_problem())
-            )
+        if _city_code(places) is None and places.status is not SectionStatus.UNAVAILABLE:
+            point = _coordinates(await destination)
+            if point is None:
+                return self._skipped(
+                    NotFound("The destination could not be located to find its airports.").to_problem()
+                )
+            near = {"q": trip.destination.text, "lat": point[0], "lon": point[1]}
+            places = await self._get("flights", "/v1/flights/locations", near, headers)
+        destination_code = _city_code(places)
+        if destination_code is None:
+            return places  # unavailable, or no airport in reach (the flights service's no-airport-in-reach)
         return await self._get(
             "flights",
             "/v1/flights/search",
             {
                 "origin": trip.origin,
-                "destination": destination,
+                "destination": destination_code,
                 "departure_date": trip.start_date,
                 "return_date": trip.end_date,
                 "adults": trip.travelers,

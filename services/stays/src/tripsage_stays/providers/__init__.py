@@ -7,7 +7,10 @@ from tripsage_stays.config import StaysSettings
 from tripsage_stays.providers.base import StayProvider
 
 # The registry: name -> "module:Class" with `from_settings(settings)`; a module is imported only when selected.
-PROVIDERS = {"amadeus": "tripsage_stays.providers.amadeus:AmadeusStays"}
+PROVIDERS = {
+    "amadeus": "tripsage_stays.providers.amadeus:AmadeusStays",
+    "duffel": "tripsage_stays.providers.duffel:DuffelStays",
+}
 
 
 def build_provider(settings: StaysSettings) -> StayProvider:

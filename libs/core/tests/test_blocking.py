@@ -71,7 +71,7 @@ async def test_a_saturated_pool_sheds_load_instead_of_queueing_without_bound() -
         with pytest.raises(ServiceUnavailable):
             await pool.run(60.0, release.wait, 60.0)
         release.set()
-        assert await asyncio.gather(first, second) == [True, True]
+        assert list(await asyncio.gather(first, second)) == [True, True]
     finally:
         release.set()
         pool.shutdown()

@@ -21,7 +21,7 @@ from tripsage_testing.redis import RedisServer
 from tripsage_testing.sandbox import SandboxControl
 from tripsage_testing.servers import serve_in_thread
 
-from .conftest import TEST_BUDGET_S, MakeClient, settings_for
+from .conftest import SHORT_BUDGET_S, MakeClient, settings_for
 
 PROBLEM = "application/problem+json"
 GEOCODE = "/v1/maps/geocode"
@@ -73,7 +73,7 @@ def test_a_provider_that_keeps_failing_is_503_within_the_budget(
     make_client: MakeClient, sandbox: SandboxControl
 ) -> None:
     sandbox.fault(endpoint="geocode", kind="error_503")
-    with make_client() as client:
+    with make_client(provider_timeout_s=SHORT_BUDGET_S) as client:
         response, elapsed = _timed_geocode(client)
     assert response.status_code == 503
     assert response.headers["content-type"] == PROBLEM
@@ -86,13 +86,13 @@ def test_a_provider_that_keeps_failing_is_503_within_the_budget(
 
 def test_a_slow_provider_is_504_within_the_budget(make_client: MakeClient, sandbox: SandboxControl) -> None:
     sandbox.fault(endpoint="geocode", kind="slow", delay_s=60, count=1)
-    with make_client() as client:
+    with make_client(provider_timeout_s=SHORT_BUDGET_S) as client:
         response, elapsed = _timed_geocode(client)
     assert response.status_code == 504
     assert response.headers["content-type"] == PROBLEM
     assert response.json()["type"].endswith("/provider-timeout")
     # The whole budget was given; far below the provider's 60 s, machine load cannot reach the upper bound.
-    assert TEST_BUDGET_S - 0.1 <= elapsed < 30.0
+    assert SHORT_BUDGET_S - 0.1 <= elapsed < 30.0
 
 
 def test_a_dropped_connection_is_retried(make_client: MakeClient, sandbox: SandboxControl) -> None:
@@ -115,7 +115,7 @@ def test_provider_down_with_nothing_cached_is_503_problem_within_the_budget(
     make_client: MakeClient, capsys: pytest.CaptureFixture[str]
 ) -> None:
     nobody_listens = f"http://127.0.0.1:{free_port()}"
-    with make_client(provider_base_url=nobody_listens) as client:
+    with make_client(provider_base_url=nobody_listens, provider_timeout_s=SHORT_BUDGET_S) as client:
         response, elapsed = _timed_geocode(client)
     assert response.status_code == 503
     assert response.headers["content-type"] == PROBLEM
@@ -165,7 +165,7 @@ def redis_cache_url(redis_url: str) -> str:
 def test_serves_stale_value_when_the_provider_fails(
     make_client: MakeClient, sandbox: SandboxControl, redis_cache_url: str
 ) -> None:
-    with make_client(redis_url=redis_cache_url, ttl_geocode_s=1) as client:
+    with make_client(redis_url=redis_cache_url, ttl_geocode_s=1, provider_timeout_s=SHORT_BUDGET_S) as client:
         fresh, _ = _timed_geocode(client)
         time.sleep(1.1)
         sandbox.fault(endpoint="geocode", kind="error_500")

@@ -32,11 +32,12 @@ class DemoSettings(AmadeusServiceSettings):
 
 
 def _caller(sandbox: SandboxControl, *, client_id: str | None = None, **policy: Any) -> AmadeusCaller:
-    settings = DemoSettings(_env_file=None, provider_base_url=sandbox.url, provider_timeout_s=2.0)
+    settings = DemoSettings(_env_file=None, provider_base_url=sandbox.url, provider_timeout_s=10.0)
     client = build_client(settings)
     if client_id is not None:
         client.client_id = client_id
-    defaults: dict[str, Any] = {"budget_s": 2.0, "attempts": 3, "backoff_initial_s": 0.05, "breaker_threshold": 3}
+    # A budget far above any load delay of the local sandbox: a test about the budget sets a short one of its own.
+    defaults: dict[str, Any] = {"budget_s": 10.0, "attempts": 3, "backoff_initial_s": 0.05, "breaker_threshold": 3}
     return AmadeusCaller(client, name="demo", policy=CallPolicy(**{**defaults, **policy}))
 
 

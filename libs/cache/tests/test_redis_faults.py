@@ -63,7 +63,8 @@ async def test_low_level_calls_never_raise_while_redis_is_dead(redis_server: Red
 
 
 async def test_cache_works_again_after_redis_restarts_on_same_port(redis_server: RedisServer) -> None:
-    cache = await Cache.open(redis_server.url, namespace="test", retry_after_s=0.2)
+    # Seconds for a Redis operation: the test is about reconnecting, not about Redis being slow on a busy machine.
+    cache = await Cache.open(redis_server.url, namespace="test", op_timeout=2.0, retry_after_s=0.2)
     # Concurrent calls fill the pool with several connections that the crash will leave dead.
     await asyncio.gather(*(_fetch(cache, f"warm-{i}", "before") for i in range(10)))
     redis_server.stop()
@@ -85,7 +86,7 @@ async def test_cache_works_again_after_redis_restarts_on_same_port(redis_server:
 async def test_open_succeeds_when_redis_is_unreachable_and_connects_later(redis_server: RedisServer) -> None:
     redis_server.stop()
     with capture_logs() as logs:
-        cache = await Cache.open(redis_server.url, namespace="test", retry_after_s=0.2)
+        cache = await Cache.open(redis_server.url, namespace="test", op_timeout=2.0, retry_after_s=0.2)
 
     assert {"event": "cache_backend", "backend": "redis", "status": "down"}.items() <= logs[-1].items()
     assert await _fetch(cache, "k", "uncached") == ("uncached", "miss")

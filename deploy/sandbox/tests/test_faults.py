@@ -52,14 +52,15 @@ def test_rate_limit_for_n_requests_then_recovers_through_amadeus_sdk(base_url: s
 
 
 def test_google_over_query_limit_for_a_duration(base_url: str, port: int) -> None:
-    _arm(base_url, provider="google", kind="rate_limit", duration_s=0.6)
+    # Long enough that both calls below fall inside it however busy the machine.
+    _arm(base_url, provider="google", kind="rate_limit", duration_s=3.0)
     gmaps = googlemaps.Client(key="AIzaX", base_url=f"http://127.0.0.1:{port}", retry_over_query_limit=False)
     with pytest.raises(googlemaps.exceptions.ApiError) as raised:
         gmaps.geocode("Paris")
     assert raised.value.status == "OVER_QUERY_LIMIT"
     with pytest.raises(googlemaps.exceptions.ApiError):
         gmaps.geocode("Paris")
-    time.sleep(0.7)
+    time.sleep(3.1)
     assert gmaps.geocode("Paris")
 
 

@@ -40,6 +40,8 @@ def settings_for(provider_base_url: str, **overrides: Any) -> MapsSettings:
         "provider_base_url": provider_base_url,
         "provider_timeout_s": TEST_BUDGET_S,
         "redis_url": None,
+        # Seconds for a Redis operation: a busy machine must not turn an expected cache hit into a miss.
+        "cache_op_timeout_s": 2.0,
         **overrides,
     }
     return MapsSettings(**values)

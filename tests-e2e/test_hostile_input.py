@@ -236,13 +236,13 @@ def test_raw_non_ascii_bytes_in_the_request_line_are_refused_by_the_http_parser(
 def test_a_huge_query_string_is_refused_quickly(stack: RunningStack, token: str, port: int, size: int) -> None:
     path = b"/v1/memories/search?q=" + b"a" * size
     started = time.monotonic()
-    response = _raw(stack, port, _get(path, token), timeout_s=10)
+    response = _raw(stack, port, _get(path, token), timeout_s=60)
     elapsed = time.monotonic() - started
     # Past the HTTP parser's line limit (~64 KB) the parser refuses it (plain 400); below it, validation does.
     assert response.status in (400, 414, 422, 431), (response.status, response.body[:200])
     if response.status == 422:
         assert response.header("content-type")[0] == PROBLEM
-    assert elapsed < 5.0
+    assert elapsed < 30.0  # refused at once; only a server stuck on the line comes near this, no load delay does
     _assert_serving(stack, port)
 
 

@@ -96,9 +96,10 @@ def test_fault_count_and_duration_run_out() -> None:
     assert registry.take(Provider.OWM, "weather", "/data/2.5/weather") is not None
     assert registry.take(Provider.OWM, "weather", "/data/2.5/weather") is not None
     assert registry.take(Provider.OWM, "weather", "/data/2.5/weather") is None
-    registry.arm(Provider.GOOGLE, FaultKind.SLOW, duration_s=0.05)
+    # Long enough that no load delay between arming and the first take outlasts it.
+    registry.arm(Provider.GOOGLE, FaultKind.SLOW, duration_s=1.0)
     assert registry.take(Provider.GOOGLE, "geocode", "/maps/api/geocode/json") is not None
-    time.sleep(0.06)
+    time.sleep(1.1)
     assert registry.take(Provider.GOOGLE, "geocode", "/maps/api/geocode/json") is None
     assert registry.active() == []
 

@@ -35,9 +35,17 @@ class CountingFetch:
         return self.value
 
 
+async def _until(condition: Callable[[], bool]) -> None:
+    """Wait for what a test needs to have happened, however slowly a loaded machine schedules the tasks."""
+    async with asyncio.timeout(30):
+        while not condition():  # noqa: ASYNC110 - polls the cache's own counters
+            await asyncio.sleep(0.005)
+
+
+# Redis operations get seconds, not milliseconds: these tests are about the cache's logic, not Redis being slow.
 @pytest.fixture
 async def cache(redis_url: str) -> AsyncIterator[Cache]:
-    cache = await Cache.open(redis_url, namespace="test", op_timeout=0.5, stale_factor=10)
+    cache = await Cache.open(redis_url, namespace="test", op_timeout=5.0, stale_factor=10)
     yield cache
     await cache.aclose()
 
@@ -109,7 +117,7 @@ async def test_is_error_can_refuse_stale_fallback(cache: Cache) -> None:
 
 
 async def test_stale_copy_is_gone_after_stale_window(redis_url: str) -> None:
-    cache = await Cache.open(redis_url, namespace="test", op_timeout=0.5, stale_factor=1)
+    cache = await Cache.open(redis_url, namespace="test", op_timeout=5.0, stale_factor=1)
     fetch = CountingFetch("old")
     await cache.get_or_fetch("k", fetch, 1)
     await asyncio.sleep(1.1)
@@ -133,7 +141,8 @@ async def test_hundred_concurrent_misses_make_one_fetch(cache: Cache) -> None:
 
 
 async def test_concurrent_callers_share_the_fetch_exception(cache: Cache) -> None:
-    fetch = CountingFetch(delay_s=0.05)
+    # The fetch fails only once all ten callers have missed and joined it.
+    fetch = CountingFetch(until=lambda: cache.stats()["misses"] >= 10)
     fetch.error = ValueError("bad upstream payload")
 
     outcomes = await asyncio.gather(
@@ -145,12 +154,15 @@ async def test_concurrent_callers_share_the_fetch_exception(cache: Cache) -> Non
 
 
 async def test_cancelled_caller_does_not_fail_the_other_waiters(cache: Cache) -> None:
-    fetch = CountingFetch("shared", delay_s=0.1)
+    release = asyncio.Event()
+    fetch = CountingFetch("shared", until=release.is_set)
     first = asyncio.create_task(cache.get_or_fetch("k", fetch, TTLClass.SEARCH))
     second = asyncio.create_task(cache.get_or_fetch("k", fetch, TTLClass.SEARCH))
-    await asyncio.sleep(0.02)
+    await _until(lambda: fetch.calls == 1 and cache.stats()["misses"] == 2)  # both wait on the one fetch
 
     first.cancel()
+    await asyncio.sleep(0)
+    release.set()
     result = await second
 
     assert first.cancelled()
@@ -160,21 +172,23 @@ async def test_cancelled_caller_does_not_fail_the_other_waiters(cache: Cache) ->
 
 
 async def test_fetch_is_cancelled_when_every_caller_is_cancelled(cache: Cache) -> None:
-    fetch_cancelled = asyncio.Event()
+    fetch_started, fetch_cancelled = asyncio.Event(), asyncio.Event()
 
     async def slow_fetch() -> str:
+        fetch_started.set()
         try:
-            await asyncio.sleep(5)
+            await asyncio.sleep(60)
         except asyncio.CancelledError:
             fetch_cancelled.set()
             raise
         return "never"
 
     caller = asyncio.create_task(cache.get_or_fetch("k", slow_fetch, TTLClass.SEARCH))
-    await asyncio.sleep(0.02)
+    await asyncio.wait_for(fetch_started.wait(), timeout=30)
     caller.cancel()
 
-    await asyncio.wait_for(fetch_cancelled.wait(), timeout=1)
+    # Far below the fetch's 60 s: only a fetch left running past its last caller waits this long.
+    await asyncio.wait_for(fetch_cancelled.wait(), timeout=30)
     await asyncio.sleep(0)
     assert cache.stats()["in_flight"] == 0
     # A new caller after the cancellation starts a fresh fetch rather than inheriting the cancelled one.

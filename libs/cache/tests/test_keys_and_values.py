@@ -13,7 +13,7 @@ from tripsage_cache import Cache, TTLClass
 
 
 async def test_keys_are_namespaced_and_kept_for_the_stale_window(redis_url: str) -> None:
-    cache = await Cache.open(redis_url, namespace="flights", op_timeout=0.5, stale_factor=24)
+    cache = await Cache.open(redis_url, namespace="flights", op_timeout=5.0, stale_factor=24)
     await cache.set("search:lis-ams", [1], TTLClass.SEARCH)
 
     async with aioredis.Redis.from_url(redis_url) as raw:
@@ -26,7 +26,7 @@ async def test_keys_are_namespaced_and_kept_for_the_stale_window(redis_url: str)
 
 
 async def test_long_keys_are_stored_under_their_sha256(redis_url: str) -> None:
-    cache = await Cache.open(redis_url, namespace="places", op_timeout=0.5)
+    cache = await Cache.open(redis_url, namespace="places", op_timeout=5.0)
     long_key = "autocomplete:" + "x" * 500
     await cache.set(long_key, "v", TTLClass.SEARCH)
 
@@ -40,7 +40,7 @@ async def test_long_keys_are_stored_under_their_sha256(redis_url: str) -> None:
 
 
 async def test_miss_returns_the_same_json_shapes_a_hit_would(redis_url: str) -> None:
-    cache = await Cache.open(redis_url, namespace="test", op_timeout=0.5)
+    cache = await Cache.open(redis_url, namespace="test", op_timeout=5.0)
     when = dt.datetime(2026, 5, 1, 9, 30, tzinfo=dt.UTC)
     trip_id = uuid.UUID(int=7)
 
@@ -64,7 +64,7 @@ async def test_unencodable_value_raises_type_error() -> None:
 
 
 async def test_foreign_data_under_our_key_is_treated_as_a_miss(redis_url: str) -> None:
-    cache = await Cache.open(redis_url, namespace="test", op_timeout=0.5)
+    cache = await Cache.open(redis_url, namespace="test", op_timeout=5.0)
     async with aioredis.Redis.from_url(redis_url) as raw:
         await raw.set("tripsage:test:k", b"not json")
 

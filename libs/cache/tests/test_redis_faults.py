@@ -19,36 +19,34 @@ from tripsage_core.errors import ProviderUnavailable
 if TYPE_CHECKING:
     from tripsage_testing.redis import RedisServer
 
-# The bound: a dead Redis must never add noticeable latency to a request.
-MAX_CALL_S = 0.2
+# Longer than any test here runs: once closed, the gate stays closed, so every later call must skip Redis.
+GATE_CLOSED_S = 300.0
 
 
-async def _timed_fetch(cache: Cache, key: str, value: str) -> tuple[float, str, str]:
+async def _fetch(cache: Cache, key: str, value: str) -> tuple[str, str]:
     async def fetch() -> str:
         return value
 
-    started = time.perf_counter()
     result = await cache.get_or_fetch(key, fetch, TTLClass.SEARCH)
-    return time.perf_counter() - started, result.value, str(result.state)
+    return result.value, str(result.state)
 
 
-async def test_requests_succeed_quickly_while_redis_is_dead(redis_server: RedisServer) -> None:
-    cache = await Cache.open(redis_server.url, namespace="test", retry_after_s=0.2)
-    await _timed_fetch(cache, "k", "cached")
+async def test_requests_skip_a_dead_redis_after_one_failed_try(redis_server: RedisServer) -> None:
+    # "No added latency" is asserted as "no Redis operation at all": milliseconds would measure the machine's load.
+    cache = await Cache.open(redis_server.url, namespace="test", retry_after_s=GATE_CLOSED_S)
+    await _fetch(cache, "k", "cached")
     redis_server.stop()
 
     with capture_logs() as logs:
-        calls = [await _timed_fetch(cache, "k", f"fresh-{i}") for i in range(30)]
-        await asyncio.sleep(0.25)  # let the gate reopen so the next calls probe the dead server again
-        calls += [await _timed_fetch(cache, "k", f"later-{i}") for i in range(5)]
+        calls = [await _fetch(cache, "k", f"fresh-{i}") for i in range(30)]
 
-    assert max(elapsed for elapsed, _, _ in calls) < MAX_CALL_S
-    assert [value for _, value, _ in calls[:3]] == ["fresh-0", "fresh-1", "fresh-2"]
-    assert {state for _, _, state in calls} == {"miss"}
-    # One warning for the state change, not one per request or per failed probe.
+    assert calls[:3] == [("fresh-0", "miss"), ("fresh-1", "miss"), ("fresh-2", "miss")]
+    assert {state for _, state in calls} == {"miss"}
+    # The first call found Redis dead; the gate closed and the 29 others never tried it.
+    assert cache.stats()["backend_errors"] == 1
+    # One warning for the state change, not one per request.
     assert [entry["event"] for entry in logs if entry["log_level"] == "warning"] == ["cache_unavailable"]
     assert (await cache.health())["status"] == "down"
-    assert cache.stats()["backend_errors"] >= 2
     await cache.aclose()
 
 
@@ -65,17 +63,18 @@ async def test_low_level_calls_never_raise_while_redis_is_dead(redis_server: Red
 
 
 async def test_cache_works_again_after_redis_restarts_on_same_port(redis_server: RedisServer) -> None:
-    cache = await Cache.open(redis_server.url, namespace="test", retry_after_s=0.2)
+    # Seconds for a Redis operation: the test is about reconnecting, not about Redis being slow on a busy machine.
+    cache = await Cache.open(redis_server.url, namespace="test", op_timeout=2.0, retry_after_s=0.2)
     # Concurrent calls fill the pool with several connections that the crash will leave dead.
-    await asyncio.gather(*(_timed_fetch(cache, f"warm-{i}", "before") for i in range(10)))
+    await asyncio.gather(*(_fetch(cache, f"warm-{i}", "before") for i in range(10)))
     redis_server.stop()
-    await _timed_fetch(cache, "k", "during")
+    await _fetch(cache, "k", "during")
 
     redis_server.start()
     await asyncio.sleep(0.25)
     with capture_logs() as logs:
-        _, stored, stored_state = await _timed_fetch(cache, "k", "after")
-        _, served, served_state = await _timed_fetch(cache, "k", "not-fetched")
+        stored, stored_state = await _fetch(cache, "k", "after")
+        served, served_state = await _fetch(cache, "k", "not-fetched")
 
     assert (stored, stored_state) == ("after", "miss")
     assert (served, served_state) == ("after", "hit")
@@ -87,17 +86,15 @@ async def test_cache_works_again_after_redis_restarts_on_same_port(redis_server:
 async def test_open_succeeds_when_redis_is_unreachable_and_connects_later(redis_server: RedisServer) -> None:
     redis_server.stop()
     with capture_logs() as logs:
-        cache = await Cache.open(redis_server.url, namespace="test", retry_after_s=0.2)
+        cache = await Cache.open(redis_server.url, namespace="test", op_timeout=2.0, retry_after_s=0.2)
 
     assert {"event": "cache_backend", "backend": "redis", "status": "down"}.items() <= logs[-1].items()
-    elapsed, value, state = await _timed_fetch(cache, "k", "uncached")
-    assert (value, state) == ("uncached", "miss")
-    assert elapsed < MAX_CALL_S
+    assert await _fetch(cache, "k", "uncached") == ("uncached", "miss")
 
     redis_server.start()
     await asyncio.sleep(0.25)
-    await _timed_fetch(cache, "k", "first")
-    assert (await _timed_fetch(cache, "k", "second"))[1:] == ("first", "hit")
+    await _fetch(cache, "k", "first")
+    assert await _fetch(cache, "k", "second") == ("first", "hit")
     await cache.aclose()
 
 
@@ -110,17 +107,20 @@ def blackhole_port() -> Iterator[int]:
         yield int(listener.getsockname()[1])
 
 
-async def test_blackholed_redis_adds_bounded_latency(blackhole_port: int) -> None:
+async def test_a_blackholed_redis_costs_one_bounded_try_then_is_skipped(blackhole_port: int) -> None:
     started = time.perf_counter()
-    cache = await Cache.open(f"redis://127.0.0.1:{blackhole_port}/0", namespace="test", op_timeout=0.05)
-    assert time.perf_counter() - started < MAX_CALL_S
+    cache = await Cache.open(
+        f"redis://127.0.0.1:{blackhole_port}/0", namespace="test", op_timeout=0.05, retry_after_s=GATE_CLOSED_S
+    )
+    # The server never answers: without the operation timeout, open would hang until pytest-timeout; 10 s is far
+    # above the 0.1 s the timeout allows and far below forever.
+    assert time.perf_counter() - started < 10.0
 
-    calls = [await _timed_fetch(cache, "k", f"v{i}") for i in range(20)]
+    calls = [await _fetch(cache, "k", f"v{i}") for i in range(20)]
 
-    assert max(elapsed for elapsed, _, _ in calls) < MAX_CALL_S
-    # With the gate closed, calls skip Redis: well under one operation timeout each.
-    assert sum(elapsed for elapsed, _, _ in calls) < 0.05
-    assert calls[-1][1:] == ("v19", "miss")
+    assert calls[-1] == ("v19", "miss")
+    # Only open's ping waited on the hung server; with the gate closed no call tried it again.
+    assert cache.stats()["backend_errors"] == 1
     await cache.aclose()
 
 

@@ -35,7 +35,7 @@ async def test_exceptions_of_the_call_propagate() -> None:
 
 async def test_a_call_past_its_budget_is_an_upstream_timeout_and_the_loop_stays_free() -> None:
     pool = BlockingPool("sdk", max_workers=1)
-    started = time.perf_counter()
+    release = threading.Event()  # the SDK call blocks until the test ends, far past its 0.2 s budget
     ticks = 0
 
     async def ticker() -> None:
@@ -45,24 +45,33 @@ async def test_a_call_past_its_budget_is_an_upstream_timeout_and_the_loop_stays_
             ticks += 1
 
     task = asyncio.create_task(ticker())
+    started = time.perf_counter()
     try:
         with pytest.raises(UpstreamTimeout):
-            await pool.run(0.2, time.sleep, 1.0)
+            await pool.run(0.2, release.wait, 60.0)
+        elapsed = time.perf_counter() - started
     finally:
+        release.set()
         task.cancel()
         pool.shutdown()
-    assert time.perf_counter() - started < 0.5
-    assert ticks >= 10  # the event loop kept running while the SDK blocked
+    # Waiting for the call would take the full 60 s; anything far below it is the budget being enforced.
+    assert elapsed < 30.0
+    # The ticker's 10 ms timer is due before the 0.2 s budget's, so it ticks unless the SDK call blocked the loop.
+    assert ticks >= 1
 
 
 async def test_a_saturated_pool_sheds_load_instead_of_queueing_without_bound() -> None:
     pool = BlockingPool("sdk", max_workers=1, max_queued=1)
+    # The two admitted calls block until released, so the third always finds the worker and the queue full.
+    release = threading.Event()
     try:
-        first = asyncio.create_task(pool.run(2.0, time.sleep, 0.3))
-        second = asyncio.create_task(pool.run(2.0, time.sleep, 0.3))
+        first = asyncio.create_task(pool.run(60.0, release.wait, 60.0))
+        second = asyncio.create_task(pool.run(60.0, release.wait, 60.0))
         await asyncio.sleep(0.05)
         with pytest.raises(ServiceUnavailable):
-            await pool.run(2.0, time.sleep, 0.3)
-        await asyncio.gather(first, second)
+            await pool.run(60.0, release.wait, 60.0)
+        release.set()
+        assert list(await asyncio.gather(first, second)) == [True, True]
     finally:
+        release.set()
         pool.shutdown()

@@ -361,7 +361,9 @@ def _dead_endpoint(kind: str) -> Iterator[str]:
 @pytest.mark.parametrize("kind", ["refusing", "silent"])
 def test_dead_otlp_endpoint_slows_neither_requests_nor_shutdown(kind: str) -> None:
     with _dead_endpoint(kind) as endpoint:
-        telemetry = _telemetry(TelemetryConfig(otlp_endpoint=endpoint, export_interval_s=0.05, export_timeout_s=1.0))
+        # An export to the silent endpoint hangs for a minute: a request or a shutdown that waited for it would take
+        # far longer than the 30 s asserted below, which no machine load comes near.
+        telemetry = _telemetry(TelemetryConfig(otlp_endpoint=endpoint, export_interval_s=0.05, export_timeout_s=60.0))
         app = _items_app(telemetry)
         with _served(app) as url, httpx.Client(base_url=url) as client:
             client.get("/items/0")
@@ -375,8 +377,8 @@ def test_dead_otlp_endpoint_slows_neither_requests_nor_shutdown(kind: str) -> No
         telemetry.shutdown(timeout_s=1.0)
         shutdown_elapsed = time.monotonic() - shutdown_started
 
-    assert elapsed < 2.0
-    assert shutdown_elapsed < 1.5
+    assert elapsed < 30.0
+    assert shutdown_elapsed < 30.0
 
 
 def test_nothing_configured_means_disabled_and_no_exporter_threads() -> None:

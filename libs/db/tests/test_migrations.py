@@ -158,7 +158,7 @@ def test_concurrent_runners_apply_each_migration_exactly_once(fresh_database: st
     for runner in runners:
         runner.start()  # both at once: even the bookkeeping setup of a fresh database must not race
     for runner in runners:
-        runner.join(10)
+        runner.join(60)  # only a runner stuck on the lock waits this long
 
     assert sorted(results.values()) == [[], ["20260101_01_counter"]]
     applier, waiter = sorted(results, key=lambda name: len(results[name]), reverse=True)

@@ -88,10 +88,8 @@ def test_postgres_server_restarts_on_the_same_port(postgres_server: EmbeddedPost
     with pytest.raises(psycopg.OperationalError):
         psycopg.connect(postgres_server.dsn, connect_timeout=1)
 
-    started = time.monotonic()
     postgres_server.start()
 
-    assert time.monotonic() - started < 5
     with psycopg.connect(postgres_server.dsn) as conn:
         assert conn.execute("SELECT current_setting('port')::int").fetchone() == (postgres_server.port,)
 
@@ -117,15 +115,16 @@ def test_fresh_database_is_separate_and_empty(fresh_database: str, postgres_dsn:
 
 def test_embedded_postgres_initialises_once_and_reuses_data(scratch_dir: Path) -> None:
     server = EmbeddedPostgres(scratch_dir / "data", free_port(), durable=False)
-    started = time.monotonic()
     with server:
-        first_start = time.monotonic() - started
+        # initdb writes PG_VERSION; a second initdb would write it again (a new inode and time).
+        initialised = (scratch_dir / "data" / "PG_VERSION").stat()
         with psycopg.connect(server.dsn, autocommit=True) as conn:
             conn.execute("CREATE TABLE kept (v int)")
             conn.execute("INSERT INTO kept VALUES (5)")
     with server, psycopg.connect(server.dsn) as conn:
         assert conn.execute("SELECT v FROM kept").fetchone() == (5,)
-    assert first_start < 10
+        reused = (scratch_dir / "data" / "PG_VERSION").stat()
+    assert (reused.st_ino, reused.st_mtime_ns) == (initialised.st_ino, initialised.st_mtime_ns)
 
 
 def test_embedded_postgres_refuses_non_loopback_host(scratch_dir: Path) -> None:
@@ -157,16 +156,16 @@ def test_foreground_postgres_stops_fast_on_sigterm_despite_open_transaction(scra
     )
     dsn = f"postgresql://postgres@127.0.0.1:{port}/tripsage"
     try:
-        conn = _connect_within(dsn, seconds=20, process=process)
+        conn = _connect_within(dsn, seconds=60, process=process)
         conn.execute("BEGIN")  # a "smart" shutdown would wait for this client forever
         conn.execute("SELECT 1")
 
-        stopping = time.monotonic()
         process.send_signal(signal.SIGTERM)
-        returncode = process.wait(timeout=10)
+        # A smart shutdown never ends while the transaction is open; a fast one ends well within a minute however
+        # busy the machine (wait raises TimeoutExpired otherwise).
+        returncode = process.wait(timeout=60)
 
         assert returncode == 0
-        assert time.monotonic() - stopping < 5
         conn.close()
     finally:
         if process.poll() is None:
@@ -191,7 +190,7 @@ def test_foreground_redis_serves_until_sigterm() -> None:
     process = subprocess.Popen([sys.executable, "-m", "tripsage_testing.redis", "--port", str(port)])
     client = redis.Redis(port=port, socket_connect_timeout=0.5)
     try:
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + 60  # how soon it starts depends on the machine's load
         while True:
             try:
                 assert client.ping() is True

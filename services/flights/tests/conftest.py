@@ -40,7 +40,10 @@ def flights_app(sandbox: SandboxControl, empty_redis: str) -> AppFactory:
         values: dict[str, Any] = {
             "provider_base_url": sandbox.url,
             "redis_url": empty_redis,
-            "provider_timeout_s": 2.0,
+            # Seconds for a Redis operation: a busy machine must not turn an expected cache hit into a miss.
+            "cache_op_timeout_s": 2.0,
+            # Far above any load delay of the local sandbox: a test about the budget sets a short one of its own.
+            "provider_timeout_s": 10.0,
             "access_log": False,
             **overrides,
         }

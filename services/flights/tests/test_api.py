@@ -134,27 +134,30 @@ def test_provider_failing_without_a_cached_answer_is_503_problem_within_the_budg
     flights_app: AppFactory, auth: dict[str, str], sandbox: SandboxControl
 ) -> None:
     sandbox.fault("error_500", endpoint="flight_offers")
-    with flights_app(provider_timeout_s=2.0) as url:
+    # A budget no load delay can spend, so the verdict is the attempts running out (503), never the clock (504).
+    with flights_app(provider_timeout_s=30.0) as url:
         started = time.monotonic()
         response = _search(url, auth)
         elapsed = time.monotonic() - started
     assert response.status_code == 503
     assert response.headers["content-type"] == PROBLEM
     assert response.headers["retry-after"]
-    assert elapsed < 2.5
+    assert elapsed < 15.0  # three failed attempts and their backoffs, far inside the budget
     assert sandbox.calls("flight_offers") == 3  # FLIGHTS_PROVIDER_ATTEMPTS
 
 
 def test_a_provider_slower_than_the_budget_is_504_within_the_budget(
     flights_app: AppFactory, auth: dict[str, str], sandbox: SandboxControl
 ) -> None:
-    sandbox.fault("slow", endpoint="flight_offers", delay_s=3)
+    sandbox.fault("slow", endpoint="flight_offers", delay_s=60)
     with flights_app(provider_timeout_s=1.0) as url:
         started = time.monotonic()
         response = _search(url, auth)
         elapsed = time.monotonic() - started
     assert response.status_code == 504
-    assert elapsed < 1.5
+    assert response.json()["type"].endswith("provider-timeout")
+    # Far below the provider's 60 s and far above the 1 s budget: machine load cannot move the verdict.
+    assert elapsed < 30.0
 
 
 def test_a_rate_limited_search_is_retried_after_retry_after(
@@ -181,7 +184,7 @@ def test_repeated_failures_open_the_circuit_fail_fast_and_readiness_stays_up(
         ready = httpx.get(f"{url}/ready", timeout=5, trust_env=False)
     assert fast.status_code == 503
     assert "paused" in fast.json()["detail"]
-    assert elapsed < 0.5
+    assert elapsed < 15.0  # far below the 30 s until the circuit would let a probe through
     assert sandbox.calls("flight_offers") == calls
     assert ready.status_code == 200
     assert ready.json()["checks"]["provider"]["status"] == "down"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import time
 from collections.abc import Callable, Iterator
@@ -46,6 +47,11 @@ class Domains:
 
     def __init__(self) -> None:
         self.delay_s: dict[str, float] = {}
+        # Routes that answer only once all of them have arrived: calls made in a row would never all arrive.
+        self.together: set[str] = set()
+        self.arrived: dict[str, float] = {}
+        self.answered: dict[str, float] = {}
+        self._all_arrived = asyncio.Event()
         self.status: dict[str, int] = {}
         self.queries: dict[str, dict[str, str]] = {}
         self.headers: dict[str, dict[str, str]] = {}
@@ -60,7 +66,14 @@ class Domains:
             self.queries[route] = dict(request.query_params)
             self.headers[route] = dict(request.headers)
             self.calls[route] = self.calls.get(route, 0) + 1
+            self.arrived[route] = time.monotonic()
+            if route in self.together:
+                if self.together <= self.arrived.keys():
+                    self._all_arrived.set()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._all_arrived.wait(), 30)
             await asyncio.sleep(self.delay_s.get(route, 0.0))
+            self.answered[route] = time.monotonic()
             if route in self.by_query:
                 code, body = self.by_query[route](self.queries[route])
                 media_type = "application/json" if code < 400 else "application/problem+json"
@@ -84,11 +97,17 @@ def domains() -> Iterator[tuple[Domains, str]]:
 
 
 @pytest.fixture
-def gateway(domains: tuple[Domains, str], migrated_database: str) -> Iterator[TestClient]:
+def section_budget_s() -> float:
+    """Far above any load delay of the local stand-in, so that only a section a test slows down is cut."""
+    return 10.0
+
+
+@pytest.fixture
+def gateway(domains: tuple[Domains, str], migrated_database: str, section_budget_s: float) -> Iterator[TestClient]:
     base_url = domains[1]
     upstreams = dict.fromkeys(DEFAULT_UPSTREAMS, base_url)
     settings = GatewaySettings(
-        upstreams=upstreams, database_url=migrated_database, brief_section_timeout_s=0.8, access_log=False
+        upstreams=upstreams, database_url=migrated_database, brief_section_timeout_s=section_budget_s, access_log=False
     )
     with TestClient(create_app(settings)) as client:
         yield client
@@ -162,27 +181,28 @@ def test_a_stale_section_says_so(gateway: TestClient, domains: tuple[Domains, st
     assert body["weather"]["data"]["days"]
 
 
-def test_the_brief_takes_about_its_slowest_section_not_the_sum(
+def test_the_brief_calls_its_sections_side_by_side_not_in_a_row(
     gateway: TestClient, domains: tuple[Domains, str]
 ) -> None:
+    # Asserted on the order of events, not on a total duration that a busy machine stretches: each section's call
+    # must reach its service before any of them is answered. In a row, the first would wait for the others until its
+    # budget cut it.
     server, _ = domains
-    for path in ("/v1/time/timezone", "/v1/weather/trip", "/v1/stays/search", "/v1/flights/search"):
-        server.delay_s[path] = 0.3
-    trip_id = _trip(gateway)
-    started = time.perf_counter()
-    body = gateway.get(f"/v1/trips/{trip_id}/brief", headers=ALICE).json()
-    elapsed = time.perf_counter() - started
+    server.together = {"/v1/time/timezone", "/v1/weather/trip", "/v1/stays/search", "/v1/flights/search"}
+    body = gateway.get(f"/v1/trips/{_trip(gateway)}/brief", headers=ALICE).json()
     assert all(body[n]["status"] == "ok" for n in ("local_time", "weather", "stays", "flights"))
-    assert elapsed < 0.3 * 2  # four 0.3 s sections in parallel, not 1.2 s in a row
+    assert max(server.arrived[r] for r in server.together) < min(server.answered[r] for r in server.together)
 
 
+@pytest.mark.parametrize("section_budget_s", [3.0])
 def test_a_slow_section_is_cut_at_its_budget(gateway: TestClient, domains: tuple[Domains, str]) -> None:
     server, _ = domains
-    server.delay_s["/v1/stays/search"] = 5.0
+    server.delay_s["/v1/stays/search"] = 60.0
     trip_id = _trip(gateway)
     started = time.perf_counter()
     body = gateway.get(f"/v1/trips/{trip_id}/brief", headers=ALICE).json()
-    assert time.perf_counter() - started < 2.0
+    # Far below the section's 60 s, far above its 3 s budget: machine load cannot move the verdict.
+    assert time.perf_counter() - started < 30.0
     assert body["stays"]["status"] == "unavailable"
     assert body["stays"]["problem"]["status"] == 504
     assert body["weather"]["status"] == "ok"

@@ -31,6 +31,13 @@ def upstream_url() -> Iterator[str]:
         yield base_url
 
 
+@pytest.fixture(autouse=True)
+def _patient_store(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A store timeout of seconds: on a busy machine a slow event loop must not read as a Redis outage, which would
+    switch the gateways to per-replica counting and change what the tests count."""
+    monkeypatch.setattr(gateway_app, "RateLimiter", partial(RateLimiter, op_timeout_s=2.0))
+
+
 def _gateway(upstream_url: str, redis_url: str | None) -> TestClient:
     settings = GatewaySettings(
         upstreams={"time": upstream_url, "flights": upstream_url},

@@ -258,10 +258,10 @@ def test_postgres_down_is_503_fast_and_trips_recover_without_a_restart(
         postgres_server.start()
     assert down.status_code == 503
     assert down.headers["content-type"] == "application/problem+json"
-    assert elapsed < 3.0
+    assert elapsed < 10.0  # refused at once; only a hang or long retries come near this
     assert ready.status_code == 200  # forwarding does not need the database
     assert ready.json()["checks"]["database"]["status"] == "down"
-    deadline = time.monotonic() + 5
+    deadline = time.monotonic() + 60  # how soon Postgres answers again depends on the machine's load
     while (back := gateway.get("/v1/trips", headers=ALICE)).status_code != 200 and time.monotonic() < deadline:
         time.sleep(0.2)
     assert back.status_code == 200
@@ -284,7 +284,7 @@ def test_created_trips_and_saved_items_are_counted_for_the_dashboards(migrated_d
                 f"/v1/trips/{trip_id}/items", json={"kind": "place", "ref": "p", "title": "Senso-ji"}, headers=ALICE
             )
             received = ""
-            deadline = time.monotonic() + 5
+            deadline = time.monotonic() + 60  # only a missing metric waits this long
             while "trip_items.saved" not in received and time.monotonic() < deadline:
                 with contextlib.suppress(TimeoutError):
                     received += agent.recv(65536).decode()

@@ -60,10 +60,11 @@ def test_gateway_serves_time_then_503_while_it_is_down_then_recovers(stack: tupl
         down = client.get(url, headers=AUTH)
         assert down.status_code == 503
         assert down.headers["content-type"] == "application/problem+json"
-        assert time.perf_counter() - started < 2.0
+        assert time.perf_counter() - started < 10.0  # refused at once; only a hang or long retries come near this
 
         time_service.start()
-        deadline = time.monotonic() + 15  # the circuit lets a probe through after its reset interval
+        # The circuit lets a probe through after its reset interval; the rest is how busy the machine is.
+        deadline = time.monotonic() + 60
         while (back := client.get(url, headers=AUTH)).status_code != 200 and time.monotonic() < deadline:
             time.sleep(0.2)
         assert back.status_code == 200

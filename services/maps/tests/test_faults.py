@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -20,11 +21,9 @@ from tripsage_testing.redis import RedisServer
 from tripsage_testing.sandbox import SandboxControl
 from tripsage_testing.servers import serve_in_thread
 
-from .conftest import TEST_BUDGET_S, MakeClient, settings_for
+from .conftest import SHORT_BUDGET_S, MakeClient, settings_for
 
 PROBLEM = "application/problem+json"
-# Time a failing request may take beyond the budget: thread hand-off and the problem rendering.
-SLACK_S = 0.5
 GEOCODE = "/v1/maps/geocode"
 
 
@@ -47,15 +46,16 @@ def test_rate_limit_once_is_retried_after_its_retry_after(make_client: MakeClien
 def test_rate_limit_beyond_the_budget_is_503_with_retry_after_at_once(
     make_client: MakeClient, sandbox: SandboxControl
 ) -> None:
-    sandbox.fault(endpoint="geocode", kind="rate_limit", retry_after_s=7)
-    with make_client() as client:
+    sandbox.fault(endpoint="geocode", kind="rate_limit", retry_after_s=30)
+    with make_client(provider_timeout_s=20.0) as client:
         response, elapsed = _timed_geocode(client)
         ready = client.get("/ready")
     assert response.status_code == 503
     assert response.headers["content-type"] == PROBLEM
-    assert response.headers["retry-after"] == "7"
+    assert response.headers["retry-after"] == "30"
     assert response.json()["type"].endswith("/provider-rate-limited")
-    assert elapsed < TEST_BUDGET_S
+    # Waiting would spend the whole 20 s budget; "at once" is anything far below it, however busy the machine.
+    assert elapsed < 10.0
     assert sandbox.calls() == 1
     # A rate limit is not an outage: the circuit stays closed.
     assert ready.json()["checks"]["provider"]["circuit"] == "closed"
@@ -73,24 +73,28 @@ def test_a_provider_that_keeps_failing_is_503_within_the_budget(
     make_client: MakeClient, sandbox: SandboxControl
 ) -> None:
     sandbox.fault(endpoint="geocode", kind="error_503")
-    with make_client() as client:
+    with make_client(provider_timeout_s=SHORT_BUDGET_S) as client:
         response, elapsed = _timed_geocode(client)
     assert response.status_code == 503
     assert response.headers["content-type"] == PROBLEM
     assert response.json()["type"].endswith("/provider-unavailable")
-    assert elapsed < TEST_BUDGET_S + SLACK_S
+    # The SDK retries a failing Google until the budget ends; without the budget it would never stop. Far above the
+    # 1.5 s budget, no load delay reaches this bound.
+    assert elapsed < 30.0
     assert sandbox.calls() >= 2
 
 
 def test_a_slow_provider_is_504_within_the_budget(make_client: MakeClient, sandbox: SandboxControl) -> None:
     # Every geocode is slow, not only the next one: a previous test's SDK thread may still be retrying in the
     # background (it finishes within the SDK's own timeout) and would otherwise take a one-shot fault.
-    sandbox.fault(endpoint="geocode", kind="slow", delay_s=4)
-    with make_client() as client:
+    sandbox.fault(endpoint="geocode", kind="slow", delay_s=60)
+    with make_client(provider_timeout_s=SHORT_BUDGET_S) as client:
         response, elapsed = _timed_geocode(client)
     assert response.status_code == 504
     assert response.headers["content-type"] == PROBLEM
-    assert TEST_BUDGET_S - 0.1 <= elapsed < TEST_BUDGET_S + SLACK_S
+    assert response.json()["type"].endswith("/provider-timeout")
+    # The whole budget was given; far below the provider's 60 s, machine load cannot reach the upper bound.
+    assert SHORT_BUDGET_S - 0.1 <= elapsed < 30.0
 
 
 def test_a_dropped_connection_is_retried(make_client: MakeClient, sandbox: SandboxControl) -> None:
@@ -113,12 +117,12 @@ def test_provider_down_with_nothing_cached_is_503_problem_within_the_budget(
     make_client: MakeClient, capsys: pytest.CaptureFixture[str]
 ) -> None:
     nobody_listens = f"http://127.0.0.1:{free_port()}"
-    with make_client(provider_base_url=nobody_listens) as client:
+    with make_client(provider_base_url=nobody_listens, provider_timeout_s=SHORT_BUDGET_S) as client:
         response, elapsed = _timed_geocode(client)
     assert response.status_code == 503
     assert response.headers["content-type"] == PROBLEM
     assert response.json()["type"].endswith("/provider-unavailable")
-    assert elapsed < TEST_BUDGET_S
+    assert elapsed < 30.0  # the SDK retries until the 1.5 s budget ends: far above it, far below "never"
     output = capsys.readouterr()
     assert "provider_unreachable" in output.out
     assert SANDBOX_GOOGLE_API_KEY not in output.out + output.err
@@ -128,16 +132,17 @@ def test_circuit_opens_after_consecutive_failures_then_recovers(
     make_client: MakeClient, sandbox: SandboxControl
 ) -> None:
     sandbox.fault(endpoint="geocode", kind="drop")
-    with make_client(breaker_threshold=3, breaker_reset_s=0.5) as client:
+    # The reset outlasts any load delay between the failures and the next call, so that call meets an open circuit.
+    with make_client(breaker_threshold=3, breaker_reset_s=3.0) as client:
         first, _ = _timed_geocode(client)  # three dropped attempts open the circuit
         calls = sandbox.calls()
-        fast, elapsed = _timed_geocode(client, "Osaka")
+        fast, _ = _timed_geocode(client, "Osaka")
         ready = client.get("/ready")
         assert first.status_code == fast.status_code == 503
         assert calls == 3
+        # Failing fast is asserted as "no provider call", not in milliseconds that a busy machine stretches.
         assert sandbox.calls() == calls, "an open circuit must not call Google"
-        assert elapsed < 0.5  # no provider call and no retry: only the app's own overhead
-        assert fast.headers["retry-after"] == "1"
+        assert 1 <= int(fast.headers["retry-after"]) <= 3
         assert "circuit is open" in fast.json()["detail"]
         # A provider outage must not take the pod out of rotation: cached answers can still be served.
         assert ready.status_code == 200
@@ -145,7 +150,7 @@ def test_circuit_opens_after_consecutive_failures_then_recovers(
 
         # Same app, same breaker: once Google is back and the reset time has passed, one probe closes it.
         httpx.delete(f"{sandbox.url}/__sandbox/faults")
-        time.sleep(0.6)
+        time.sleep(3.1)
         recovered, _ = _timed_geocode(client, "Osaka")
         ready_again = client.get("/ready")
     assert recovered.status_code == 200
@@ -162,7 +167,7 @@ def redis_cache_url(redis_url: str) -> str:
 def test_serves_stale_value_when_the_provider_fails(
     make_client: MakeClient, sandbox: SandboxControl, redis_cache_url: str
 ) -> None:
-    with make_client(redis_url=redis_cache_url, ttl_geocode_s=1) as client:
+    with make_client(redis_url=redis_cache_url, ttl_geocode_s=1, provider_timeout_s=SHORT_BUDGET_S) as client:
         fresh, _ = _timed_geocode(client)
         time.sleep(1.1)
         sandbox.fault(endpoint="geocode", kind="error_500")
@@ -174,7 +179,7 @@ def test_serves_stale_value_when_the_provider_fails(
     assert stale.json()["meta"]["cache"] == "stale"
     assert stale.json()["meta"]["age_s"] >= 1.0
     assert stale.json()["results"] == fresh.json()["results"]
-    assert elapsed < TEST_BUDGET_S + SLACK_S
+    assert elapsed < 15.0  # within the budget's reach, far above any load delay
 
 
 def test_a_cached_answer_survives_a_restart_through_redis(make_client: MakeClient, redis_cache_url: str) -> None:
@@ -224,12 +229,12 @@ def test_over_query_limit_without_a_hint_uses_the_configured_retry_after(make_cl
     limited = _recorded_google("OVER_QUERY_LIMIT", "You have exceeded your rate-limit for this API.")
     with (
         serve_in_thread(limited) as google,
-        make_client(provider_base_url=google, rate_limit_retry_after_s=9) as client,
+        make_client(provider_base_url=google, rate_limit_retry_after_s=9, provider_timeout_s=8.0) as client,
     ):
         response, elapsed = _timed_geocode(client)
     assert response.status_code == 503
     assert response.headers["retry-after"] == "9"
-    assert elapsed < TEST_BUDGET_S
+    assert elapsed < 5.0  # waiting would spend the whole 8 s budget
 
 
 def test_invalid_request_is_422_naming_the_field(make_client: MakeClient) -> None:
@@ -241,16 +246,23 @@ def test_invalid_request_is_422_naming_the_field(make_client: MakeClient) -> Non
 
 
 def test_a_slow_google_call_never_blocks_the_event_loop(sandbox: SandboxControl, token: str) -> None:
-    sandbox.fault(endpoint="geocode", kind="slow", delay_s=1, count=1)
-    app = create_app(settings_for(sandbox.url))
+    # The geocode waits on the sandbox for its whole 5 s budget; health must be answered meanwhile. Asserted as an
+    # order of events (health answered while the geocode is still pending), not as milliseconds.
+    sandbox.fault(endpoint="geocode", kind="slow", delay_s=60, count=1)
+    app = create_app(settings_for(sandbox.url, provider_timeout_s=5.0))
     headers = {"authorization": f"Bearer {token}"}
     with serve_in_thread(app, ready_path="/health") as url, ThreadPoolExecutor(max_workers=1) as pool:
-        slow = pool.submit(httpx.get, f"{url}{GEOCODE}", params={"address": "Kyoto"}, headers=headers, timeout=5)
-        time.sleep(0.2)  # the geocode is now waiting on the sandbox
-        started = time.perf_counter()
-        health = httpx.get(f"{url}/health", timeout=5)
-        health_s = time.perf_counter() - started
-        assert not slow.done()
-        assert slow.result().status_code == 200
+        slow = pool.submit(httpx.get, f"{url}{GEOCODE}", params={"address": "Kyoto"}, headers=headers, timeout=60)
+        _wait_until(lambda: sandbox.calls("geocode") == 1)  # the geocode is now waiting on the sandbox
+        health = httpx.get(f"{url}/health", timeout=60)
+        pending_when_healthy = not slow.done()
+        assert slow.result().status_code == 504
     assert health.status_code == 200
-    assert health_s < 0.5  # the geocode still has ~0.8 s to wait on the sandbox
+    assert pending_when_healthy
+
+
+def _wait_until(condition: Callable[[], bool], within_s: float = 60.0) -> None:
+    deadline = time.monotonic() + within_s
+    while not condition():
+        assert time.monotonic() < deadline, "the condition never held"
+        time.sleep(0.02)

@@ -126,11 +126,12 @@ def test_readiness_and_writes_fail_while_postgres_is_down_then_recover(
     assert write.status_code == 503
     assert listing.status_code == 503
     # Both pools reconnect on their own, the psycopg one after its backoff (1 s, doubling while Postgres was down).
-    deadline = time.monotonic() + 10
+    # Generous: how soon Postgres answers again depends on the machine's load; only no recovery at all waits this long.
+    deadline = time.monotonic() + 60
     while (
         status := client.post("/v1/memories", json={"text": "Aisle seat."}, headers=as_user("a")).status_code
     ) == 503:
-        assert time.monotonic() < deadline, "no recovery within 10 s of Postgres coming back"
+        assert time.monotonic() < deadline, "no recovery within 60 s of Postgres coming back"
         time.sleep(0.5)
     assert status == 201
 

@@ -32,7 +32,7 @@ def make_client(sandbox: SandboxControl, empty_redis: str) -> Iterator[AppFactor
                 provider_base_url=sandbox.url,
                 redis_url=empty_redis,
                 access_log=False,
-                **overrides,
+                **{"cache_op_timeout_s": 2.0, **overrides},  # a busy machine must not turn a hit into a miss
             )
             client = TestClient(create_app(settings))
             opened.append(client.__enter__())

@@ -17,9 +17,9 @@ from tripsage_testing.sandbox import SandboxControl
 AppFactory = Any
 AUTH = {"authorization": f"Bearer {mint_token(sub='dev-user', secret=DEVELOPMENT_JWT_SECRET)}"}
 KYOTO: dict[str, Any] = {"lat": 35.01, "lon": 135.77}
-BUDGET_S = 1.0
-# Time a failed call may take beyond the provider budget: the app, the test client, a loaded 2-core machine.
-SLACK_S = 0.5
+# Far above any load delay of the local sandbox, so a verdict is the attempts running out (503), never the clock;
+# a test about the budget itself sets a short one and a provider delay far longer than the test's bound.
+BUDGET_S = 10.0
 
 
 @pytest.fixture
@@ -46,13 +46,14 @@ def test_rate_limit_is_retried_after_retry_after(make_client: AppFactory, sandbo
 def test_rate_limit_longer_than_the_budget_is_503_with_retry_after(
     budgeted: TestClient, sandbox: SandboxControl
 ) -> None:
-    sandbox.fault("rate_limit", endpoint="forecast", retry_after_s=5)
+    sandbox.fault("rate_limit", endpoint="forecast", retry_after_s=30)
     started = time.perf_counter()
     response = _forecast(budgeted)
-    assert time.perf_counter() - started < BUDGET_S + SLACK_S
+    assert time.perf_counter() - started < BUDGET_S / 2  # at once: waiting would spend the whole budget
     assert response.status_code == 503
     assert response.headers["content-type"] == PROBLEM_CONTENT_TYPE
-    assert response.headers["retry-after"] == "5"
+    assert response.headers["retry-after"] == "30"
+    assert sandbox.calls("forecast") == 1
 
 
 @pytest.mark.parametrize("kind", ["drop", "error_503"])
@@ -69,7 +70,8 @@ def test_server_error_with_nothing_cached_is_a_bounded_503(budgeted: TestClient,
     sandbox.fault("error_500", endpoint="forecast")
     started = time.perf_counter()
     response = _forecast(budgeted)
-    assert time.perf_counter() - started < BUDGET_S + SLACK_S
+    assert time.perf_counter() - started < BUDGET_S  # bounded by the attempts, not the budget
+    assert sandbox.calls("forecast") == 3
     assert response.status_code == 503
     assert response.headers["content-type"] == PROBLEM_CONTENT_TYPE
     assert "x-cache" not in response.headers
@@ -81,20 +83,24 @@ def test_provider_down_with_nothing_cached_is_503_within_the_budget(
     sandbox.fault("drop")
     started = time.perf_counter()
     response = _forecast(budgeted)
-    assert time.perf_counter() - started < BUDGET_S + SLACK_S
+    assert time.perf_counter() - started < BUDGET_S  # bounded by the attempts, not the budget
+    assert sandbox.calls("forecast") >= 3  # every attempt reached the provider before giving up
     assert response.status_code == 503
     assert response.headers["content-type"] == PROBLEM_CONTENT_TYPE
     assert response.json()["status"] == 503
 
 
-def test_slow_provider_is_a_504_at_the_budget(budgeted: TestClient, sandbox: SandboxControl) -> None:
-    sandbox.fault("slow", endpoint="weather", delay_s=3)
+def test_slow_provider_is_a_504_at_the_budget(make_client: AppFactory, sandbox: SandboxControl) -> None:
+    client = make_client(provider_timeout_s=1.0)
+    sandbox.fault("slow", endpoint="weather", delay_s=60)
     started = time.perf_counter()
-    response = budgeted.get("/v1/weather/current", params=KYOTO, headers=AUTH)
+    response = client.get("/v1/weather/current", params=KYOTO, headers=AUTH)
     elapsed = time.perf_counter() - started
     assert response.status_code == 504
     assert response.headers["content-type"] == PROBLEM_CONTENT_TYPE
-    assert BUDGET_S - 0.1 <= elapsed < BUDGET_S + SLACK_S
+    assert response.json()["type"].endswith("provider-timeout")
+    # The whole 1 s budget was given; far below the provider's 60 s, no load delay reaches the upper bound.
+    assert 0.9 <= elapsed < 30.0
 
 
 def test_slow_but_inside_the_budget_still_answers(budgeted: TestClient, sandbox: SandboxControl) -> None:
@@ -135,7 +141,7 @@ def test_breaker_opens_after_consecutive_failures_and_fails_fast(
     calls_when_opened = sandbox.calls()
     started = time.perf_counter()
     response = _forecast(client, lat=12.0)
-    assert time.perf_counter() - started < 0.2
+    assert time.perf_counter() - started < 15.0  # far below the 30 s until the circuit would let a probe through
     assert response.status_code == 503
     assert "circuit" in response.json()["detail"]
     assert sandbox.calls() == calls_when_opened  # the open circuit kept the call away from the provider

@@ -12,6 +12,8 @@ from tripsage_sandbox.app import create_app
 from tripsage_sandbox.config import SandboxSettings
 from tripsage_sandbox.model_store import fetch_model
 
+SHUTDOWN_GRACE_S = 1
+
 
 def main(argv: list[str] | None = None) -> None:
     """Parse arguments and run the chosen command."""
@@ -32,8 +34,17 @@ def main(argv: list[str] | None = None) -> None:
     host = getattr(args, "host", settings.host)
     port = getattr(args, "port", settings.port)
     app = create_app(settings.model_copy(update={"host": host, "port": port}))
-    # Access logs are off: the sandbox is load-tested and a log line per request would dominate.
-    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False, lifespan="on")
+    # Access logs are off: the sandbox is load-tested and a log line per request would dominate. A stop does not wait
+    # for requests held by a "slow" fault (tests arm delays of a minute that their callers abandon long before).
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        log_level="warning",
+        access_log=False,
+        lifespan="on",
+        timeout_graceful_shutdown=SHUTDOWN_GRACE_S,
+    )
 
 
 if __name__ == "__main__":

@@ -97,6 +97,7 @@ class Cache:
         cache = await cls.open(
             settings.redis_url,
             namespace=namespace,
+            op_timeout=settings.cache_op_timeout_s,
             stale_factor=settings.cache_stale_multiplier if stale_factor is None else stale_factor,
         )
         try:

@@ -60,6 +60,9 @@ class ServiceSettings(BaseSettings):
 
     redis_url: str | None = None
     cache_stale_multiplier: int = Field(24, ge=1, le=1000)
+    # Short in production: a slow Redis must cost a request almost nothing. Tests of a service's caching raise it, so
+    # that a busy machine's slow event loop cannot close the gate and turn an expected hit into a miss.
+    cache_op_timeout_s: float = Field(0.05, gt=0, le=5, description="Longest one Redis operation may take")
 
     otlp_endpoint: str | None = None
     dogstatsd_host: str | None = None

@@ -42,7 +42,12 @@ def wait_for_http(url: str, *, timeout_s: float = 30.0, status: int = 200) -> No
 def serve_in_thread(app: Any, *, port: int | None = None, ready_path: str | None = None) -> Iterator[str]:
     """Serve an ASGI app with uvicorn on 127.0.0.1 in a background thread; yields its base URL."""
     port = port or free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, lifespan="on"))
+    # A stop waits at most a second for requests still running: tests hold some for a minute (a "slow" upstream) to
+    # be sure no load delay comes near, and abandon them long before.
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, log_config=None, lifespan="on", timeout_graceful_shutdown=1
+    )
+    server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 15

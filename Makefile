@@ -180,7 +180,7 @@ KEEP_CLUSTER ?=
 
 .PHONY: cluster-tools cluster-images cluster-up cluster-deploy cluster-down cluster-status cluster-test
 
-cluster-tools: $(HELM) ## build Kubernetes v1.34, CoreDNS, the OpenTelemetry Collector and pause into .tools/cluster
+cluster-tools: $(HELM) ## build Kubernetes v1.34, CoreDNS, the OpenTelemetry Collector, pause and metrics-server into .tools/cluster
 	deploy/cluster/build-tools.sh
 
 cluster-images:

@@ -36,6 +36,7 @@ otlp_port=4318
 # Image loaded into containerd under the name its CRI plugin uses for every pod sandbox.
 pause_image=registry.k8s.io/pause:3.10
 dns_image=tripsage/coredns:cluster
+metrics_server_image=tripsage/metrics-server:cluster
 rule_tag=tripsage-cluster
 namespace=tripsage
 # The services come from the one manifest (libs/core/src/tripsage_core/services.toml), through the Makefile.
@@ -49,13 +50,13 @@ ctr() { command ctr --address "$run/containerd.sock" --namespace k8s.io "$@"; }
 log() { printf '[cluster %s] %s\n' "$(date -u +%T)" "$*"; }
 
 # --- certificates ---------------------------------------------------------------------------------------------------
-issue() { # name subject [subjectAltName]
-	local name=$1 subject=$2 san=${3:-}
+issue() { # name subject [subjectAltName]; signed by $ca (default: the cluster CA)
+	local name=$1 subject=$2 san=${3:-} ca=${ca:-ca}
 	openssl req -new -newkey rsa:2048 -nodes -keyout "$pki/$name.key" -subj "$subject" -out "$pki/$name.csr" 2>/dev/null
 	local ext="$pki/$name.ext"
 	printf 'basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth,clientAuth\n' >"$ext"
 	[[ -z $san ]] || echo "subjectAltName=$san" >>"$ext"
-	openssl x509 -req -in "$pki/$name.csr" -CA "$pki/ca.crt" -CAkey "$pki/ca.key" -CAcreateserial -days 30 \
+	openssl x509 -req -in "$pki/$name.csr" -CA "$pki/$ca.crt" -CAkey "$pki/$ca.key" -CAcreateserial -days 30 \
 		-extfile "$ext" -out "$pki/$name.crt" 2>/dev/null
 	rm -f "$pki/$name.csr" "$ext"
 }
@@ -81,8 +82,15 @@ kubeconfig() { # name cert
 make_pki() {
 	[[ -f $pki/ca.crt ]] && return 0
 	mkdir -p "$pki" && chmod 700 "$pki"
-	openssl req -x509 -new -newkey rsa:2048 -nodes -keyout "$pki/ca.key" -subj "/CN=tripsage-cluster-ca" -days 30 \
-		-out "$pki/ca.crt" 2>/dev/null
+	local name
+	# The cluster CA, and the front proxy's own CA: the API server's aggregation layer proves itself to extension
+	# API servers (metrics-server) with a client certificate from a CA that signs nothing else.
+	for name in ca front-proxy-ca; do
+		openssl req -x509 -new -newkey rsa:2048 -nodes -keyout "$pki/$name.key" -subj "/CN=tripsage-cluster-$name" \
+			-days 30 -out "$pki/$name.crt" 2>/dev/null
+	done
+	ca=front-proxy-ca issue front-proxy-client "/CN=front-proxy-client"
+	issue metrics-server "/CN=metrics-server" "DNS:metrics-server.kube-system.svc"
 	issue apiserver "/CN=kube-apiserver" \
 		"IP:$node_ip,IP:$apiserver_service_ip,IP:127.0.0.1,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local"
 	issue apiserver-kubelet-client "/O=system:masters/CN=kube-apiserver-kubelet-client"
@@ -198,7 +206,13 @@ images_load() {
 	done
 	docker build -q -f "$ctx/Dockerfile.pause" -t "$pause_image" "$ctx" >/dev/null
 	docker build -q -f "$ctx/Dockerfile.coredns" -t "$dns_image" "$ctx" >/dev/null
-	local images=("$pause_image" "$dns_image")
+	# metrics-server on the project's Debian base (make images builds it; this makes it only when it is missing).
+	"$repo/deploy/docker/build-base.sh" tripsage/base:bookworm >/dev/null
+	cp "$bin/metrics-server" "$ctx/metrics-server"
+	printf 'FROM tripsage/base:bookworm\nCOPY metrics-server /usr/local/bin/metrics-server\nUSER 10001:10001\nENTRYPOINT ["/usr/local/bin/metrics-server"]\n' \
+		>"$ctx/Dockerfile.metrics-server"
+	docker build -q -f "$ctx/Dockerfile.metrics-server" -t "$metrics_server_image" "$ctx" >/dev/null
+	local images=("$pause_image" "$dns_image" "$metrics_server_image")
 	for name in sandbox postgres redis; do images+=("tripsage/$name:$tag"); done
 	# Each service's image also under the reference its chart names by default (values.yaml's repository, the
 	# chart's appVersion), so the charts and tripsage-rollout run with their own image settings, as in production.
@@ -234,7 +248,12 @@ control_plane_up() {
 		--service-account-issuer https://kubernetes.default.svc.cluster.local \
 		--service-account-key-file "$pki/sa.pub" --service-account-signing-key-file "$pki/sa.key" \
 		--authorization-mode Node,RBAC --allow-privileged=true \
-		--enable-admission-plugins NodeRestriction
+		--enable-admission-plugins NodeRestriction \
+		--requestheader-client-ca-file "$pki/front-proxy-ca.crt" --requestheader-allowed-names front-proxy-client \
+		--requestheader-username-headers X-Remote-User --requestheader-group-headers X-Remote-Group \
+		--requestheader-extra-headers-prefix X-Remote-Extra- \
+		--proxy-client-cert-file "$pki/front-proxy-client.crt" --proxy-client-key-file "$pki/front-proxy-client.key" \
+		--enable-aggregator-routing=true
 	wait_for kube-apiserver 120 kubectl get --raw /readyz
 	start kube-controller-manager "$bin/kube-controller-manager" \
 		--kubeconfig "$state/controller-manager.kubeconfig" \
@@ -310,6 +329,14 @@ dns_up() {
 	wait_for CoreDNS 90 kubectl -n kube-system rollout status deployment/coredns --timeout=1s
 }
 
+metrics_up() {
+	kubectl -n kube-system create secret tls metrics-server-tls --dry-run=client -o yaml \
+		--cert "$pki/metrics-server.crt" --key "$pki/metrics-server.key" | kubectl apply -f - >/dev/null
+	sed -e "s#@METRICS_SERVER_IMAGE@#$metrics_server_image#" -e "s#@CA_BUNDLE@#$(base64 -w0 "$pki/ca.crt")#" \
+		"$here/manifests/metrics-server.yaml" | kubectl apply -f - >/dev/null
+	wait_for metrics-server 120 kubectl wait --for=condition=Available apiservice/v1beta1.metrics.k8s.io --timeout=1s
+}
+
 telemetry_up() {
 	# Where the Datadog Agent's OTLP intake listens in production: the node's address, port 4318.
 	sed -e "s/@NODE_IP@/$node_ip/" -e "s/@OTLP_PORT@/$otlp_port/" "$here/otelcol.yaml" >"$state/otelcol.yaml"
@@ -332,6 +359,7 @@ up() {
 	control_plane_up
 	node_up
 	dns_up
+	metrics_up
 	telemetry_up
 	log "up in $((SECONDS - started)) s: export KUBECONFIG=$KUBECONFIG"
 }

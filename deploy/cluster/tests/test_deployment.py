@@ -101,8 +101,7 @@ def test_hpa_and_pdb_are_accepted_and_report_status(kube: Kube) -> None:
             timeout_s=60,
         )
         hpa = kube.json("hpa", f"{service}-stable")
-        # The controller has looked at it: replicas counted, conditions set (without metrics-server the CPU and
-        # memory metrics are unavailable, which the ScalingActive condition says).
+        # The controller has looked at it: replicas counted, conditions set (its CPU figure: test_metrics.py).
         assert hpa["status"].get("currentReplicas", 0) >= 1, hpa["status"]
         conditions = {c["type"]: c for c in hpa["status"].get("conditions", [])}
         assert conditions["AbleToScale"]["status"] == "True", conditions

@@ -1,30 +1,36 @@
 """The built images, run for real: non-root, read-only, healthy, ready, and the e2e journey through the gateway.
 
-They run as a stack on 127.0.0.1 (host networking), wired the way `make run` wires its processes. Skipped, with the
-reason, unless TRIPSAGE_CONTAINER_TESTS=1 (`make test-containers` sets it) and a Docker engine answers; with both,
-a missing image is a failure, not a skip.
+They run as a stack on 127.0.0.1 (host networking), wired the way `make run` wires its processes, each container
+started and removed by testcontainers (its Ryuk reaper is off: conftest.py says why). Every container carries the
+label `tripsage.container-test=<run id>`; the fixture that starts a set removes it, pass or fail, and then checks that
+no container with its label is left. Skipped, with the reason, unless TRIPSAGE_CONTAINER_TESTS=1
+(`make test-containers` sets it) and a Docker engine answers; with both, a missing image is a failure, not a skip.
 """
 
 from __future__ import annotations
 
 import importlib.util
-import json
 import os
-import shutil
 import socket
-import subprocess
 import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import TracebackType
 from typing import Any
 
+import docker
 import httpx
 import psycopg
 import pytest
+import requests
 import yaml
+from docker.errors import DockerException, ImageNotFound
+from testcontainers.core.container import DockerContainer
+from testcontainers.core.docker_client import DockerClient
+from testcontainers.core.wait_strategies import HealthcheckWaitStrategy
 
 from tripsage_core.auth import mint_token
 from tripsage_core.settings import DEVELOPMENT_JWT_SECRET
@@ -41,7 +47,9 @@ OFFSET = int(os.environ.get("TRIPSAGE_CONTAINER_PORT_OFFSET", "10000"))
 APP_IMAGES = (*(s.name for s in ALL_SERVICES), "sandbox")
 STAND_IN_IMAGES = ("postgres", "redis")
 READY_TIMEOUT_S = 180.0
-_TMPFS = "/tmp:rw,nosuid,nodev,size=256m"  # noqa: S108 - the container's own /tmp, not the host's
+RUN_LABEL = "tripsage.container-test"
+# The container's own /tmp, not the host's; the rest of the root filesystem is read-only.
+_TMPFS = {"/tmp": "rw,nosuid,nodev,size=256m"}  # noqa: S108
 
 pytestmark = pytest.mark.timeout(900)
 
@@ -50,26 +58,120 @@ def image(name: str) -> str:
     return f"tripsage/{name}:{TAG}"
 
 
-def docker(*args: str, check: bool = True, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    """Run the docker CLI; on failure the error carries its stderr."""
-    result = subprocess.run(["docker", *args], capture_output=True, text=True, timeout=timeout, check=False)
-    if check and result.returncode != 0:
-        raise RuntimeError(f"docker {' '.join(args[:3])} failed: {result.stderr.strip()}")
-    return result
+def _engine() -> docker.DockerClient:
+    return DockerClient().client
 
 
 def _engine_unavailable_reason() -> str | None:
     if os.environ.get("TRIPSAGE_CONTAINER_TESTS") != "1":
         return "container tests run with TRIPSAGE_CONTAINER_TESTS=1 (make test-containers), after make images"
-    if shutil.which("docker") is None:
-        return "no docker CLI on PATH (apt-get install docker.io)"
     try:
-        info = docker("info", "--format", "{{.ServerVersion}}", check=False, timeout=20)
-    except subprocess.TimeoutExpired:
-        return "the Docker engine did not answer within 20 s"
-    if info.returncode != 0:
-        return f"no Docker engine answers (start dockerd): {info.stderr.strip()[:200]}"
+        _engine().ping()
+    except (DockerException, requests.RequestException) as error:
+        return f"no Docker engine answers (start dockerd): {str(error)[:200]}"
     return None
+
+
+def _missing_images() -> list[str]:
+    engine = _engine()
+    missing = []
+    for name in APP_IMAGES + STAND_IN_IMAGES:
+        try:
+            engine.images.get(image(name))
+        except ImageNotFound:
+            missing.append(image(name))
+    return missing
+
+
+def containers_labelled(run_id: str) -> list[str]:
+    """Names of the containers, running or not, that carry this run's label."""
+    return [c.name for c in _engine().containers.list(all=True, filters={"label": f"{RUN_LABEL}={run_id}"})]
+
+
+@dataclass(frozen=True)
+class Exited:
+    """A container run to completion: its exit code and what it wrote."""
+
+    code: int
+    stdout: str
+    stderr: str
+
+
+class ContainerSet:
+    """The containers one fixture or test starts: all labelled with its run id, all removed on exit, pass or fail.
+
+    Testcontainers starts and removes each one; with Ryuk off nothing else would, so `__exit__` removes every
+    container it created (a failed start included) and then fails if any container with the label is still there.
+    """
+
+    def __init__(self) -> None:
+        self.run_id = uuid.uuid4().hex[:8]
+        self._started: list[DockerContainer] = []
+
+    def __enter__(self) -> ContainerSet:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None) -> None:
+        failures = []
+        for container in reversed(self._started):
+            try:
+                container.stop()  # removes it, forced, with its anonymous volumes
+            except DockerException as failure:
+                failures.append(str(failure))
+        left = containers_labelled(self.run_id)
+        if left or failures:
+            raise RuntimeError(f"containers of run {self.run_id} left behind: {left}; removal errors: {failures}")
+
+    def container(
+        self,
+        name: str,
+        image_name: str,
+        *,
+        network: str = "host",
+        read_only: bool = True,
+        writable_tmp: bool = False,
+        **options: Any,
+    ) -> DockerContainer:
+        """A container of this set, not yet started: host (or no) networking, read-only root unless told."""
+        container = DockerContainer(image(image_name))
+        container.with_name(f"tripsage-ct-{name}-{self.run_id}")
+        container.with_kwargs(labels={RUN_LABEL: self.run_id}, network_mode=network, read_only=read_only, **options)
+        if writable_tmp:
+            # with_tmpfs_mount() takes a size only; the mount options are the ones the charts' emptyDir stands for.
+            container.tmpfs.update(_TMPFS)
+        return container
+
+    def start(self, container: DockerContainer) -> DockerContainer:
+        # Recorded before it starts: a container created but failing to start or to get ready is removed too.
+        self._started.append(container)
+        return container.start()
+
+    def run(self, container: DockerContainer, timeout_s: float = 120) -> Exited:
+        """Start it, wait for it to exit, and remove it (as `docker run --rm` would, keeping its output)."""
+        self.start(container)
+        wrapped = container.get_wrapped_container()
+        code = int(wrapped.wait(timeout=timeout_s)["StatusCode"])
+        stdout, stderr = container.get_logs()
+        container.stop()
+        self._started.remove(container)
+        return Exited(code, stdout.decode(), stderr.decode())
+
+
+def _state(container: DockerContainer) -> dict[str, Any]:
+    wrapped = container.get_wrapped_container()
+    wrapped.reload()
+    state: dict[str, Any] = wrapped.attrs["State"]
+    return state
+
+
+def _logs(container: DockerContainer) -> str:
+    stdout, stderr = container.get_logs()
+    return (stdout.decode() + stderr.decode())[-3000:]
+
+
+def _exec(container: DockerContainer, script: str) -> tuple[int, str]:
+    exit_code, output = container.exec(["sh", "-c", script])
+    return exit_code, output.decode()
 
 
 @pytest.fixture(scope="session")
@@ -78,11 +180,16 @@ def engine() -> None:
     reason = _engine_unavailable_reason()
     if reason:
         pytest.skip(reason)
-    missing = [
-        image(n) for n in APP_IMAGES + STAND_IN_IMAGES if docker("image", "inspect", image(n), check=False).returncode
-    ]
+    missing = _missing_images()
     if missing:
         pytest.fail(f"images missing, run `make images` first: {', '.join(missing)}")
+
+
+@pytest.fixture
+def containers(engine: None) -> Iterator[ContainerSet]:
+    """A test's own containers, removed when it ends, pass or fail."""
+    with ContainerSet() as started:
+        yield started
 
 
 @dataclass
@@ -90,7 +197,7 @@ class ContainerStack:
     """The same surface as tripsage_devstack.harness.RunningStack that the e2e journey uses."""
 
     topology: Topology
-    containers: dict[str, str] = field(default_factory=dict)
+    containers: dict[str, DockerContainer] = field(default_factory=dict)
 
     def token(self, sub: str = "dev-user") -> str:
         # The containers run in development with the development key, as `make run` does.
@@ -105,58 +212,26 @@ def _service_env(topology: Topology) -> dict[str, dict[str, str]]:
     return envs
 
 
-def _env_args(env: dict[str, str]) -> list[str]:
-    return [arg for key, value in sorted(env.items()) for arg in ("-e", f"{key}={value}")]
-
-
-def _run_detached(run_id: str, name: str, args: list[str]) -> str:
-    container = f"tripsage-ct-{name}-{run_id}"
-    docker("run", "-d", "--name", container, "--label", f"tripsage.container-test={run_id}", "--network", "host", *args)
-    return container
-
-
-def _wait_healthy(container: str, timeout_s: float) -> None:
-    deadline = time.monotonic() + timeout_s
-    while True:
-        state = json.loads(docker("inspect", "--format", "{{json .State}}", container).stdout)
-        status = state.get("Health", {}).get("Status")
-        if status == "healthy":
-            return
-        if not state["Running"] or time.monotonic() > deadline:
-            raise TimeoutError(f"{container} is {status or state['Status']}: {_logs(container)}")
-        time.sleep(0.5)
-
-
-def _logs(container: str) -> str:
-    # docker logs replays the container's stdout on stdout and its stderr on stderr.
-    result = docker("logs", "--tail", "40", container, check=False)
-    return (result.stdout + result.stderr)[-3000:]
-
-
-def _start(run_id: str, topology: Topology) -> ContainerStack:
+def _start(started: ContainerSet, topology: Topology) -> ContainerStack:
     stack = ContainerStack(topology)
     host = topology.host
-    stack.containers["postgres"] = _run_detached(
-        run_id,
-        "postgres",
-        [*_env_args({"LISTEN_ADDRESSES": host, "PGPORT": str(topology.port(POSTGRES_PORT))}), image("postgres")],
+    postgres = started.container("postgres", "postgres", read_only=False)
+    postgres.with_envs(LISTEN_ADDRESSES=host, PGPORT=str(topology.port(POSTGRES_PORT)))
+    postgres.waiting_for(HealthcheckWaitStrategy().with_startup_timeout(60))
+    redis = started.container("redis", "redis")
+    redis.with_command(["--bind", host, "--port", str(topology.port(REDIS_PORT))])
+    stack.containers["redis"] = started.start(redis)
+    stack.containers["postgres"] = started.start(postgres)
+    migrate = started.container("migrate", "gateway")
+    migrate.with_command(
+        ["tripsage-migrate", "--database-url", topology.database_url, "--dir", "/app/deploy/migrations", "up"]
     )
-    stack.containers["redis"] = _run_detached(
-        run_id,
-        "redis",
-        ["--read-only", image("redis"), "--bind", host, "--port", str(topology.port(REDIS_PORT))],
-    )
-    _wait_healthy(stack.containers["postgres"], 60)
-    migrate = docker(
-        "run", "--rm", "--network", "host", "--read-only", image("gateway"),
-        "tripsage-migrate", "--database-url", topology.database_url, "--dir", "/app/deploy/migrations", "up",
-        timeout=120,
-    )  # fmt: skip
-    assert migrate.returncode == 0, migrate.stderr
+    migrated = started.run(migrate)
+    assert migrated.code == 0, migrated.stderr
     for name, env in _service_env(topology).items():
-        # Writable paths only under /tmp: a tmpfs there, the rest of the root filesystem read-only.
-        args = ["--read-only", "--tmpfs", _TMPFS, *_env_args(env), image(name)]
-        stack.containers[name] = _run_detached(run_id, name, args)
+        service = started.container(name, name, writable_tmp=True)
+        service.with_envs(**env)
+        stack.containers[name] = started.start(service)
     return stack
 
 
@@ -165,7 +240,7 @@ def _wait_until_ready(stack: ContainerStack) -> None:
     deadline = time.monotonic() + READY_TIMEOUT_S
     while True:
         for name, container in stack.containers.items():
-            if docker("inspect", "--format", "{{.State.Running}}", container).stdout.strip() != "true":
+            if not _state(container)["Running"]:
                 raise RuntimeError(f"the {name} container exited: {_logs(container)}")
         try:
             wait_until_ready(stack.topology, timeout_s=5, migrations_dir=REPO / "deploy" / "migrations")
@@ -175,28 +250,18 @@ def _wait_until_ready(stack: ContainerStack) -> None:
                 raise
 
 
-def _remove_all(run_id: str) -> None:
-    ids = docker("ps", "-aq", "--filter", f"label=tripsage.container-test={run_id}", check=False).stdout.split()
-    if ids:
-        docker("rm", "-f", "-v", *ids, check=False, timeout=120)
-
-
 @pytest.fixture(scope="session")
 def container_stack(engine: None) -> Iterator[ContainerStack]:
     """Postgres, Redis, migrations, the sandbox and every service, each from its image; removed afterwards."""
-    run_id = uuid.uuid4().hex[:8]
-    topology = Topology(offset=OFFSET)
-    try:
-        stack = _start(run_id, topology)
+    with ContainerSet() as started:
+        stack = _start(started, Topology(offset=OFFSET))
         try:
             _wait_until_ready(stack)
         except (TimeoutError, RuntimeError):
-            for container in stack.containers.values():
-                sys.stderr.write(f"--- {container}\n{_logs(container)}\n")
+            for name, container in stack.containers.items():
+                sys.stderr.write(f"--- {name}\n{_logs(container)}\n")
             raise
         yield stack
-    finally:
-        _remove_all(run_id)
 
 
 def _journey() -> Callable[[Any], None]:
@@ -220,13 +285,12 @@ def _free_port() -> int:
 def test_every_service_container_runs_as_uid_10001_on_a_read_only_root(container_stack: ContainerStack) -> None:
     for name in APP_IMAGES:
         container = container_stack.containers[name]
-        inspected = json.loads(docker("inspect", container).stdout)[0]
-        assert inspected["HostConfig"]["ReadonlyRootfs"] is True, name
-        assert docker("exec", container, "id", "-u").stdout.strip() == "10001", name
-        denied = docker("exec", container, "sh", "-c", "touch /opt/written", check=False)
-        assert denied.returncode != 0, name
-        assert "Read-only file system" in denied.stderr, (name, denied.stderr)
-        assert docker("exec", container, "sh", "-c", "touch /tmp/written", check=False).returncode == 0, name
+        assert container.get_wrapped_container().attrs["HostConfig"]["ReadonlyRootfs"] is True, name
+        assert _exec(container, "id -u") == (0, "10001\n"), name
+        code, output = _exec(container, "touch /opt/written")
+        assert code != 0, name
+        assert "Read-only file system" in output, (name, output)
+        assert _exec(container, "touch /tmp/written")[0] == 0, name
 
 
 def test_every_service_container_reports_healthy(container_stack: ContainerStack) -> None:
@@ -234,8 +298,7 @@ def test_every_service_container_reports_healthy(container_stack: ContainerStack
     pending = set(APP_IMAGES)
     while pending and time.monotonic() < deadline:
         for name in sorted(pending):
-            health = docker("inspect", "--format", "{{.State.Health.Status}}", container_stack.containers[name])
-            if health.stdout.strip() == "healthy":
+            if _state(container_stack.containers[name]).get("Health", {}).get("Status") == "healthy":
                 pending.discard(name)
         time.sleep(1)
     assert not pending, f"HEALTHCHECK not healthy: {sorted(pending)}"
@@ -245,26 +308,38 @@ def test_plan_a_trip_to_tokyo_through_the_gateway_container(container_stack: Con
     _journey()(container_stack)
 
 
-def test_time_image_serves_health_read_only_as_10001_without_any_writable_path(engine: None) -> None:
+def test_time_image_serves_health_read_only_as_10001_without_any_writable_path(containers: ContainerSet) -> None:
     port = _free_port()
-    container = docker(
-        "run", "-d", "--rm", "--read-only", "--user", "10001", "--network", "host",
-        "-e", "TIME_HOST=127.0.0.1", "-e", f"TIME_PORT={port}", image("time"),
-    ).stdout.strip()  # fmt: skip
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                response = httpx.get(f"http://127.0.0.1:{port}/health", timeout=2, trust_env=False)
-                break
-            except httpx.TransportError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.3)
-        assert response.status_code == 200
-        assert response.json()["service"] == "time"
-    finally:
-        docker("rm", "-f", container, check=False)
+    time_service = containers.container("time-alone", "time", user="10001")
+    time_service.with_envs(TIME_HOST="127.0.0.1", TIME_PORT=str(port))
+    containers.start(time_service)
+    # Testcontainers' HTTP wait strategy asks for a published port; on the host network there is none to publish.
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            response = httpx.get(f"http://127.0.0.1:{port}/health", timeout=2, trust_env=False)
+            break
+        except httpx.TransportError:
+            if time.monotonic() > deadline or not _state(time_service)["Running"]:
+                raise
+            time.sleep(0.3)
+    assert response.status_code == 200
+    assert response.json()["service"] == "time"
+
+
+def _start_one_then_fail(started: ContainerSet, seen: list[str]) -> None:
+    with started:
+        started.start(started.container("sleeper", "redis", network="none"))
+        seen.extend(containers_labelled(started.run_id))
+        raise AssertionError("the test failed")
+
+
+def test_containers_are_removed_when_the_test_using_them_fails(engine: None) -> None:
+    started, seen = ContainerSet(), list[str]()
+    with pytest.raises(AssertionError, match="the test failed"):
+        _start_one_then_fail(started, seen)
+    assert seen == [f"tripsage-ct-sleeper-{started.run_id}"]
+    assert containers_labelled(started.run_id) == []
 
 
 # Anything named like a secret file, any test suite of ours, any compiler, build system or installer.
@@ -279,14 +354,15 @@ ls /opt/venv/bin/pip* 2>/dev/null || true
 
 
 @pytest.mark.parametrize("name", APP_IMAGES)
-def test_image_ships_no_env_files_tests_or_build_tools(engine: None, name: str) -> None:
-    found = docker("run", "--rm", "--network", "none", "--entrypoint", "sh", image(name), "-c", _FORBIDDEN)
-    assert found.returncode == 0, found.stderr
+def test_image_ships_no_env_files_tests_or_build_tools(containers: ContainerSet, name: str) -> None:
+    search = containers.container(f"contents-{name}", name, network="none", entrypoint="sh")
+    found = containers.run(search.with_command(["-c", _FORBIDDEN]))
+    assert found.code == 0, found.stderr
     assert found.stdout.split() == [], f"{image(name)} contains: {found.stdout.split()}"
 
 
 def test_backup_pod_dumps_with_the_postgres_images_client_from_the_gateway_image(
-    engine: None, migrated_database: str, fresh_database: str, tmp_path: Path
+    containers: ContainerSet, migrated_database: str, fresh_database: str, tmp_path: Path
 ) -> None:
     """The backup CronJob's two containers, as the chart wires them: the Postgres image's client copied to a shared
     volume, then `tripsage-backup take` in the gateway image, both as uid 10001 on a read-only root."""
@@ -295,18 +371,18 @@ def test_backup_pod_dumps_with_the_postgres_images_client_from_the_gateway_image
     for directory in (client, backups):
         directory.mkdir()
         directory.chmod(0o777)  # the containers' uid 10001 writes here, as fsGroup lets it on the cluster's volumes
-    as_the_cron_job = ["--rm", "--read-only", "--user", "10001:10001", "--tmpfs", _TMPFS]
-    docker(
-        "run", *as_the_cron_job, "--network", "none", "-v", f"{client}:/pg-client", "--entrypoint", "cp",
-        image("postgres"), "-R", pg_client["sourceDir"], "/pg-client/",
-    )  # fmt: skip
+    as_the_cron_job: dict[str, Any] = {"user": "10001:10001", "writable_tmp": True}
+    copy = containers.container("pg-client", "postgres", network="none", entrypoint="cp", **as_the_cron_job)
+    copy.with_volume_mapping(client, "/pg-client", mode="rw")
+    copied = containers.run(copy.with_command(["-R", pg_client["sourceDir"], "/pg-client/"]))
+    assert copied.code == 0, copied.stderr
     pg_bin = f"/pg-client/{Path(pg_client['sourceDir']).name}/{pg_client['binDir']}"
-    took = docker(
-        "run", *as_the_cron_job, "--network", "host", "-v", f"{client}:/pg-client:ro", "-v", f"{backups}:/backups",
-        "-e", "BACKUP_DIR=/backups", "-e", f"PG_BIN_DIR={pg_bin}", "-e", f"DATABASE_URL={migrated_database}",
-        image("gateway"), "tripsage-backup", "take",
-    )  # fmt: skip
+    take = containers.container("backup", "gateway", **as_the_cron_job)
+    take.with_volume_mapping(client, "/pg-client").with_volume_mapping(backups, "/backups", mode="rw")
+    take.with_envs(BACKUP_DIR="/backups", PG_BIN_DIR=pg_bin, DATABASE_URL=migrated_database)
+    took = containers.run(take.with_command(["tripsage-backup", "take"]))
 
+    assert took.code == 0, took.stderr
     (backup,) = list_backups(backups)
     assert took.stdout.startswith(f"took {backup.path.name} ")
     assert verify_checksum(backup.path) == backup.sha256

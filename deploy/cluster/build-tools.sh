@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # Builds the cluster's Go programs into .tools/ from the modules pinned under deploy/cluster (go.mod + go.sum).
+#   build-tools.sh        Kubernetes, CoreDNS, the OpenTelemetry Collector, pause
+#   build-tools.sh mesh   also istiod (pilot-discovery), pilot-agent and kube-network-policies (make mesh-test)
 # A binary newer than every file of its module is kept, so a warm rerun costs a few stats per tool.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -10,20 +12,21 @@ export CGO_ENABLED=0 GOFLAGS=-buildvcs=false
 # One package at a time: the apiserver alone needs ~2 GB to link and the machine is shared.
 parallel=${CLUSTER_BUILD_P:-1}
 
-build() { # module-dir version-ldflags package...
+build() { # module-dir version-ldflags package[=binary-name]...
 	local dir=$1 ldflags=$2
 	shift 2
 	local pkg name missing=()
 	for pkg in "$@"; do
-		name=${pkg##*/}
+		name=${pkg##*[/=]}
 		# Rebuilt when any file of its module (go.mod, go.sum, main.go) is newer than the binary.
 		[[ -x $out/$name && -z $(find "$here/$dir" -maxdepth 1 -type f -newer "$out/$name") ]] || missing+=("$pkg")
 	done
 	((${#missing[@]})) || return 0
 	for pkg in "${missing[@]}"; do
 		local start=$SECONDS
-		(cd "$here/$dir" && go build -p="$parallel" -trimpath -ldflags "-s -w $ldflags" -o "$out/${pkg##*/}" "$pkg")
-		echo "built ${pkg##*/} in $((SECONDS - start)) s"
+		name=${pkg##*[/=]}
+		(cd "$here/$dir" && go build -p="$parallel" -trimpath -ldflags "-s -w $ldflags" -o "$out/$name" "${pkg%=*}")
+		echo "built $name in $((SECONDS - start)) s"
 	done
 }
 
@@ -37,3 +40,7 @@ build k8s "$k8s_ldflags" \
 build coredns "" tripsage.local/cluster/coredns
 build otelcol "" tripsage.local/cluster/otelcol
 build pause "" tripsage.local/cluster/pause
+[[ ${1:-} == mesh ]] || exit 0
+# istio.io/istio is served only as a pseudo-version, "not an approved release": nothing else provides istiod.
+build istio "" istio.io/istio/pilot/cmd/pilot-discovery istio.io/istio/pilot/cmd/pilot-agent
+build netpol "" sigs.k8s.io/kube-network-policies/cmd=kube-network-policies

@@ -1,0 +1,67 @@
+"""Every service runs with its sidecar; STRICT mTLS refuses plaintext; the certificate a service presents is istiod's;
+the AuthorizationPolicy lets the gateway's service account in and turns any other away with 403."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from conftest import Kube, Mesh
+
+FLIGHTS_URL = "http://flights:8001/health"
+
+
+def test_every_service_pod_runs_with_its_sidecar_and_serves_through_the_ingress(kube: Kube, mesh: Mesh) -> None:
+    for service in kube.services:
+        pods = kube.ready_pods(service)
+        assert pods, f"no Ready {service} pod"
+        for pod in pods:
+            spec = pod["spec"]
+            proxies = [c for c in spec.get("initContainers", []) + spec["containers"] if c["name"] == "istio-proxy"]
+            assert proxies, f"{pod['metadata']['name']} has no sidecar"
+            assert proxies[0]["image"].startswith("tripsage-mesh/proxyv2:"), proxies[0]["image"]
+            assert any(c["name"] == "istio-init" for c in spec.get("initContainers", [])), "no istio-init capture"
+    with mesh.ingress() as client:
+        searched = client.get("/v1/flights/search", params=mesh.flight_search_params())
+    assert searched.status_code == 200, searched.text
+    assert searched.json()["offers"]
+    print(f"\nsidecars: {len(kube.services)} services meshed; a flight search through the ingress answered 200")
+
+
+def test_plaintext_from_a_pod_without_sidecar_is_refused_and_mtls_from_a_meshed_pod_accepted(mesh: Mesh) -> None:
+    with mesh.client_pod(service_account="gateway", meshed=False) as plain:
+        refused = mesh.call_from(plain, FLIGHTS_URL)
+    with mesh.client_pod(service_account="gateway", meshed=True) as meshed:
+        accepted = mesh.call_from(meshed, FLIGHTS_URL)
+    assert refused in {"ConnectionResetError", "RemoteDisconnected", "URLError"}, refused
+    assert accepted == "200", accepted
+    print(f"\nmTLS STRICT: plaintext from a pod without sidecar -> {refused}; from a meshed pod -> {accepted}")
+
+
+def test_the_certificate_flights_presents_is_issued_by_istiod_for_its_service_account(kube: Kube, mesh: Mesh) -> None:
+    pod = mesh.pod_names("flights")[0]
+    certs = json.loads(kube.kubectl("exec", pod, "-c", "istio-proxy", "--", "pilot-agent", "request", "GET", "certs"))[
+        "certificates"
+    ]
+    chains = [c for entry in certs for c in entry.get("cert_chain", [])]
+    uris = {san["uri"] for chain in chains for san in chain.get("subject_alt_names", []) if "uri" in san}
+    spiffe = "spiffe://cluster.local/ns/tripsage/sa/flights"
+    assert spiffe in uris, uris
+    roots = [c for entry in certs for c in entry.get("ca_cert", [])]
+    # istiod's own CA (no external one is configured): its self-signed root carries Istio's organisation.
+    root_subjects = {root.get("subject", "") for root in roots}
+    assert any("O=cluster.local" in subject for subject in root_subjects), root_subjects
+    ca_bundle = kube.json("configmap", "istio-ca-root-cert")["data"]["root-cert.pem"]
+    assert "BEGIN CERTIFICATE" in ca_bundle
+    print(f"\nflights presents {spiffe}, issued under istiod's root {sorted(root_subjects)}")
+
+
+def test_a_service_account_the_policy_does_not_name_gets_403_and_the_gateways_gets_in(mesh: Mesh) -> None:
+    with mesh.client_pod(service_account="intruder", meshed=True) as intruder:
+        denied = mesh.call_from(intruder, FLIGHTS_URL)
+    with mesh.client_pod(service_account="gateway", meshed=True) as gateway:
+        allowed = mesh.call_from(gateway, FLIGHTS_URL)
+    assert denied == "403", denied
+    assert allowed == "200", allowed
+    print(f"\nauthorization: sa/intruder -> {denied}; sa/gateway -> {allowed}")

@@ -152,6 +152,11 @@ class Mesh:
         finally:
             self.kube.kubectl("delete", "pod", name, "--wait=false")
 
+    def call_as(self, *, service_account: str, meshed: bool, url: str) -> str:
+        """A GET of `url` from a fresh caller pod: the status code, or the error's name."""
+        with self.client_pod(service_account=service_account, meshed=meshed) as pod:
+            return self.call_from(pod, url)
+
     def call_from(self, pod: str, url: str) -> str:
         """What a plain HTTP GET from inside `pod` got: the status code, or the error's name."""
         probe = (

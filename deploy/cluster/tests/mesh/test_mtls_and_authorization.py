@@ -30,10 +30,8 @@ def test_every_service_pod_runs_with_its_sidecar_and_serves_through_the_ingress(
 
 
 def test_plaintext_from_a_pod_without_sidecar_is_refused_and_mtls_from_a_meshed_pod_accepted(mesh: Mesh) -> None:
-    with mesh.client_pod(service_account="gateway", meshed=False) as plain:
-        refused = mesh.call_from(plain, FLIGHTS_URL)
-    with mesh.client_pod(service_account="gateway", meshed=True) as meshed:
-        accepted = mesh.call_from(meshed, FLIGHTS_URL)
+    refused = mesh.call_as(service_account="gateway", meshed=False, url=FLIGHTS_URL)
+    accepted = mesh.call_as(service_account="gateway", meshed=True, url=FLIGHTS_URL)
     assert refused in {"ConnectionResetError", "RemoteDisconnected", "URLError"}, refused
     assert accepted == "200", accepted
     print(f"\nmTLS STRICT: plaintext from a pod without sidecar -> {refused}; from a meshed pod -> {accepted}")
@@ -58,10 +56,8 @@ def test_the_certificate_flights_presents_is_issued_by_istiod_for_its_service_ac
 
 
 def test_a_service_account_the_policy_does_not_name_gets_403_and_the_gateways_gets_in(mesh: Mesh) -> None:
-    with mesh.client_pod(service_account="intruder", meshed=True) as intruder:
-        denied = mesh.call_from(intruder, FLIGHTS_URL)
-    with mesh.client_pod(service_account="gateway", meshed=True) as gateway:
-        allowed = mesh.call_from(gateway, FLIGHTS_URL)
+    denied = mesh.call_as(service_account="intruder", meshed=True, url=FLIGHTS_URL)
+    allowed = mesh.call_as(service_account="gateway", meshed=True, url=FLIGHTS_URL)
     assert denied == "403", denied
     assert allowed == "200", allowed
     print(f"\nauthorization: sa/intruder -> {denied}; sa/gateway -> {allowed}")

@@ -156,15 +156,12 @@ class EnvoyStatsCheck:
         self._kube_context = kube_context
 
     def check(self, service: str, track: str, tag: str) -> Verdict:
-        kubectl = shutil.which("kubectl")
-        if kubectl is None:
+        if shutil.which("kubectl") is None:
             return Verdict(False, "kubectl not found on PATH")
         readings = []
         for caller in self._callers:
-            for pod in self._ready_pods(kubectl, caller):
-                text = self._kubectl(
-                    kubectl, "exec", pod, "-c", "istio-proxy", "--", "pilot-agent", "request", "GET", "stats"
-                )
+            for pod in self._ready_pods(caller):
+                text = self._kubectl("exec", pod, "-c", "istio-proxy", "--", "pilot-agent", "request", "GET", "stats")
                 readings.append(subset_stats(text, service=service, track=track, namespace=self._namespace))
         total = sum(r.requests for r in readings)
         if not total:
@@ -173,16 +170,13 @@ class EnvoyStatsCheck:
         p99 = max((r.p99_ms for r in readings if r.p99_ms is not None), default=None)
         return judge(errors / total, p99, self._thresholds)
 
-    def _ready_pods(self, kubectl: str, app: str) -> list[str]:
-        pods = json.loads(self._kubectl(kubectl, "get", "pods", "-l", f"app={app}", "-o", "json")).get("items", [])
+    def _ready_pods(self, app: str) -> list[str]:
+        pods = json.loads(self._kubectl("get", "pods", "-l", f"app={app}", "-o", "json")).get("items", [])
         return [pod["metadata"]["name"] for pod in pods if pods_verdict([pod]).healthy]
 
-    def _kubectl(self, kubectl: str, *args: str) -> str:
-        command = [kubectl, "-n", self._namespace, *args]
-        if self._kube_context:
-            command += ["--context", self._kube_context]
-        # Arguments are validated service and track names and pod names from the API, no shell involved.
-        result = subprocess.run(command, capture_output=True, text=True, check=True, timeout=60)  # noqa: S603
+    def _kubectl(self, *args: str) -> str:
+        result = kubectl(*args, namespace=self._namespace, kube_context=self._kube_context)
+        result.check_returncode()
         return result.stdout
 
 
@@ -224,17 +218,30 @@ class ReadinessCheck:
         self._kube_context = kube_context
 
     def check(self, service: str, track: str, tag: str) -> Verdict:
-        kubectl = shutil.which("kubectl")
-        if kubectl is None:
+        if shutil.which("kubectl") is None:
             return Verdict(False, "kubectl not found on PATH")
-        command = [kubectl, "get", "pods", "-n", self._namespace, "-l", f"app={service},version={track}", "-o", "json"]
-        if self._kube_context:
-            command += ["--context", self._kube_context]
-        # Arguments are validated service and track names, no shell involved.
-        result = subprocess.run(command, capture_output=True, text=True, check=False)  # noqa: S603
+        result = kubectl(
+            "get",
+            "pods",
+            "-l",
+            f"app={service},version={track}",
+            "-o",
+            "json",
+            namespace=self._namespace,
+            kube_context=self._kube_context,
+        )
         if result.returncode != 0:
             return Verdict(False, f"kubectl failed: {result.stderr.strip()}")
         return pods_verdict(json.loads(result.stdout).get("items", []))
+
+
+def kubectl(*args: str, namespace: str, kube_context: str | None) -> subprocess.CompletedProcess[str]:
+    """kubectl from PATH in `namespace` (and `kube_context`), output captured, bounded in time."""
+    command = [shutil.which("kubectl") or "kubectl", "-n", namespace, *args]
+    if kube_context:
+        command += ["--context", kube_context]
+    # Arguments are validated service and track names and pod names from the API, no shell involved.
+    return subprocess.run(command, capture_output=True, text=True, check=False, timeout=60)  # noqa: S603
 
 
 def pods_verdict(pods: Sequence[Mapping[str, Any]]) -> Verdict:

@@ -209,8 +209,10 @@ MESH := deploy/cluster/mesh/mesh.sh
 mesh-tools: cluster-tools ## also istiod, pilot-agent and kube-network-policies into .tools/cluster
 	deploy/cluster/build-tools.sh mesh
 
-mesh-images: mesh-tools ## tripsage-mesh/{pilot,proxyv2,netpol}:mesh on the project's Debian base
+mesh-images: mesh-tools ## tripsage-mesh/{pilot,proxyv2,netpol}:mesh on the project's Debian base; flights:mesh of this tree
 	deploy/cluster/mesh/build-images.sh
+	# The rollout drill's failing canary: this tree's flights with libs/core's fault switch turned on.
+	TAG=mesh ONLY=flights deploy/docker/build-images.sh
 
 mesh-test: install mesh-images cluster-images ## cluster up, mesh, all seven charts meshed, the proofs, down (pass or fail)
 	@set -e; started=$$SECONDS; \

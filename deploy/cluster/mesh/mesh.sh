@@ -47,6 +47,8 @@ ingress() {
 	local started=$SECONDS charts
 	charts=$(istio_charts)
 	kubectl create namespace istio-ingress --dry-run=client -o yaml | kubectl apply -f - >/dev/null
+	# The gateway chart's pod asks for injection by annotation, which istiod's webhook honours in labelled namespaces.
+	kubectl label namespace istio-ingress istio-injection=enabled --overwrite >/dev/null
 	"$helm_bin" upgrade --install istio-ingressgateway "$charts/gateway" -n istio-ingress --wait --timeout 5m \
 		-f "$here/ingress-values.yaml" >/dev/null
 	kubectl apply -f "$here/ingress-gateway.yaml" >/dev/null

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -30,6 +31,7 @@ FLIGHTS_PORT = 8001
 # Bounded load: a pool of this many concurrent callers, each request with its own deadline.
 CALLERS = 6
 REQUEST_TIMEOUT_S = 20.0
+_NOT_SENT = "not sent"
 
 
 @pytest.fixture(scope="session")
@@ -67,10 +69,20 @@ class Mesh:
         start = dt.date.today() + dt.timedelta(days=60)
         return {"origin": "SFO", "destination": "TYO", "departure_date": start.isoformat(), "adults": 1}
 
-    def send_bounded(self, count: int, path: str, params: dict[str, Any], headers: dict[str, str]) -> dict[str, int]:
-        """`count` GETs through the ingress, CALLERS at a time, each as a fresh user; outcomes by status or error."""
+    def send_bounded(
+        self,
+        count: int,
+        path: str,
+        params: dict[str, Any],
+        headers: dict[str, str],
+        stop: threading.Event | None = None,
+    ) -> dict[str, int]:
+        """Up to `count` GETs through the ingress, CALLERS at a time, each as a fresh user, until `stop` is set;
+        outcomes by status or error."""
 
         def one(_: int) -> str:
+            if stop is not None and stop.is_set():
+                return _NOT_SENT
             with self.ingress() as client:
                 try:
                     return str(client.get(path, params=params, headers=headers).status_code)
@@ -81,6 +93,7 @@ class Mesh:
         with ThreadPoolExecutor(max_workers=CALLERS) as pool:
             for outcome in pool.map(one, range(count)):
                 outcomes[outcome] = outcomes.get(outcome, 0) + 1
+        outcomes.pop(_NOT_SENT, None)
         return outcomes
 
     def envoy_stats(self, pod: str, namespace: str = "tripsage") -> dict[str, int]:

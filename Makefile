@@ -206,10 +206,10 @@ cluster-test: install cluster-tools cluster-images ## up, deploy, the tests agai
 MESH := deploy/cluster/mesh/mesh.sh
 .PHONY: mesh-tools mesh-images mesh-test
 
-mesh-tools: cluster-tools ## also istiod, pilot-agent and kube-network-policies into .tools/cluster
+mesh-tools: cluster-tools ## also istiod (pilot-discovery) and pilot-agent into .tools/cluster
 	deploy/cluster/build-tools.sh mesh
 
-mesh-images: mesh-tools ## tripsage-mesh/{pilot,proxyv2,netpol}:mesh on the project's Debian base; flights:mesh of this tree
+mesh-images: mesh-tools ## tripsage-mesh/{pilot,proxyv2}:mesh on the project's Debian base; flights:mesh of this tree
 	deploy/cluster/mesh/build-images.sh
 	# The rollout drill's failing canary: this tree's flights with libs/core's fault switch turned on.
 	TAG=mesh ONLY=flights deploy/docker/build-images.sh

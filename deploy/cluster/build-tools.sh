@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the cluster's Go programs into .tools/ from the modules pinned under deploy/cluster (go.mod + go.sum).
 #   build-tools.sh        Kubernetes, CoreDNS, the OpenTelemetry Collector, pause
-#   build-tools.sh mesh   also istiod (pilot-discovery), pilot-agent and kube-network-policies (make mesh-test)
+#   build-tools.sh mesh   also istiod (pilot-discovery) and pilot-agent (make mesh-test)
 # A binary newer than every file of its module is kept, so a warm rerun costs a few stats per tool.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -43,4 +43,3 @@ build pause "" tripsage.local/cluster/pause
 [[ ${1:-} == mesh ]] || exit 0
 # istio.io/istio is served only as a pseudo-version, "not an approved release": nothing else provides istiod.
 build istio "" istio.io/istio/pilot/cmd/pilot-discovery istio.io/istio/pilot/cmd/pilot-agent
-build netpol "" sigs.k8s.io/kube-network-policies/cmd=kube-network-policies

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The mesh's images, built locally (no registry is reachable): tripsage-mesh/pilot:mesh (istiod),
-# tripsage-mesh/proxyv2:mesh (pilot-agent + Envoy) and tripsage-mesh/netpol:mesh (kube-network-policies).
+# tripsage-mesh/proxyv2:mesh (pilot-agent + Envoy).
 # Needs the binaries of `build-tools.sh mesh` and the project's Debian base image.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -24,7 +24,7 @@ fi
 istio_version=$(awk '$1 == "istio.io/istio" {print $2}' "$here/../istio/go.mod")
 istio_dir=$(cd "$here/../istio" && go mod download -json "istio.io/istio@$istio_version" | python3 -c 'import json, sys; print(json.load(sys.stdin)["Dir"])')
 install -m 0644 "$istio_dir/tools/packaging/common/envoy_bootstrap.json" "$ctx/envoy_bootstrap.json"
-for name in pilot-discovery pilot-agent kube-network-policies; do install -m 0755 "$bin/$name" "$ctx/$name"; done
+for name in pilot-discovery pilot-agent; do install -m 0755 "$bin/$name" "$ctx/$name"; done
 
 build() { # image dockerfile
 	local started=$SECONDS
@@ -33,4 +33,3 @@ build() { # image dockerfile
 }
 build pilot "$here/Dockerfile.pilot"
 build proxyv2 "$here/Dockerfile.proxyv2"
-build netpol "$here/Dockerfile.netpol"

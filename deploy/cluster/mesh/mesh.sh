@@ -24,7 +24,7 @@ istio_charts() {
 
 images_load() {
 	local images=()
-	for name in pilot proxyv2 netpol; do images+=("tripsage-mesh/$name:$tag"); done
+	for name in pilot proxyv2; do images+=("tripsage-mesh/$name:$tag"); done
 	docker save "${images[@]}" |
 		ctr --address "$run/containerd.sock" --namespace k8s.io images import --all-platforms - >/dev/null
 	log "loaded ${images[*]} into the cluster's containerd"

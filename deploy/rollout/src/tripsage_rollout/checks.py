@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import shutil
 import subprocess
 import time
@@ -138,6 +139,77 @@ def _datadog_total(body: Mapping[str, Any]) -> float | None:
     return sum(known) if known else None
 
 
+class EnvoyStatsCheck:
+    """The callers' own sidecars: what their Envoys counted for the track's subset (requests, 5xx, p99).
+
+    Istio's standard metrics (PrometheusCheck) come from its `istio.stats` extension, which an upstream Envoy lacks;
+    Envoy's own per-cluster counters are there in every build. The counts are cumulative since the track's subset
+    first took traffic, which for a canary is the canary's whole life.
+    """
+
+    def __init__(
+        self, *, callers: Sequence[str], namespace: str, thresholds: Thresholds, kube_context: str | None = None
+    ) -> None:
+        self._callers = tuple(callers)
+        self._namespace = namespace
+        self._thresholds = thresholds
+        self._kube_context = kube_context
+
+    def check(self, service: str, track: str, tag: str) -> Verdict:
+        if shutil.which("kubectl") is None:
+            return Verdict(False, "kubectl not found on PATH")
+        readings = []
+        for caller in self._callers:
+            for pod in self._ready_pods(caller):
+                text = self._kubectl("exec", pod, "-c", "istio-proxy", "--", "pilot-agent", "request", "GET", "stats")
+                readings.append(subset_stats(text, service=service, track=track, namespace=self._namespace))
+        total = sum(r.requests for r in readings)
+        if not total:
+            return judge(None, None, self._thresholds)
+        errors = sum(r.errors_5xx for r in readings)
+        p99 = max((r.p99_ms for r in readings if r.p99_ms is not None), default=None)
+        return judge(errors / total, p99, self._thresholds)
+
+    def _ready_pods(self, app: str) -> list[str]:
+        pods = json.loads(self._kubectl("get", "pods", "-l", f"app={app}", "-o", "json")).get("items", [])
+        return [pod["metadata"]["name"] for pod in pods if pods_verdict([pod]).healthy]
+
+    def _kubectl(self, *args: str) -> str:
+        result = kubectl(*args, namespace=self._namespace, kube_context=self._kube_context)
+        result.check_returncode()
+        return result.stdout
+
+
+@dataclass(frozen=True, slots=True)
+class SubsetStats:
+    requests: int
+    errors_5xx: int
+    p99_ms: float | None
+
+
+def subset_stats(text: str, *, service: str, track: str, namespace: str) -> SubsetStats:
+    """One Envoy's text stats for the cluster `outbound|<port>|<track>|<service>.<namespace>.svc.cluster.local`."""
+    cluster = re.escape(f"|{track}|{service}.{namespace}.svc.cluster.local")
+    pattern = re.compile(
+        rf"^cluster\.outbound\|\d+{cluster};?\.(upstream_rq_total|upstream_rq_5xx|upstream_rq_time): (.*)$"
+    )
+    requests = errors = 0
+    p99: float | None = None
+    for line in text.splitlines():
+        if not (match := pattern.match(line)):
+            continue
+        name, value = match.groups()
+        if name == "upstream_rq_total":
+            requests += int(value)
+        elif name == "upstream_rq_5xx":
+            errors += int(value)
+        elif quantile := re.search(r"P99\([^,]*,([^)]*)\)", value):
+            # Envoy prints each quantile as (last interval, cumulative); `nan` until a request was timed.
+            cumulative = float(quantile.group(1))
+            p99 = None if math.isnan(cumulative) else cumulative
+    return SubsetStats(requests, errors, p99)
+
+
 class ReadinessCheck:
     """Without a metrics backend: every pod of the track exists and is Ready, none restarted."""
 
@@ -146,17 +218,30 @@ class ReadinessCheck:
         self._kube_context = kube_context
 
     def check(self, service: str, track: str, tag: str) -> Verdict:
-        kubectl = shutil.which("kubectl")
-        if kubectl is None:
+        if shutil.which("kubectl") is None:
             return Verdict(False, "kubectl not found on PATH")
-        command = [kubectl, "get", "pods", "-n", self._namespace, "-l", f"app={service},version={track}", "-o", "json"]
-        if self._kube_context:
-            command += ["--context", self._kube_context]
-        # Arguments are validated service and track names, no shell involved.
-        result = subprocess.run(command, capture_output=True, text=True, check=False)  # noqa: S603
+        result = kubectl(
+            "get",
+            "pods",
+            "-l",
+            f"app={service},version={track}",
+            "-o",
+            "json",
+            namespace=self._namespace,
+            kube_context=self._kube_context,
+        )
         if result.returncode != 0:
             return Verdict(False, f"kubectl failed: {result.stderr.strip()}")
         return pods_verdict(json.loads(result.stdout).get("items", []))
+
+
+def kubectl(*args: str, namespace: str, kube_context: str | None) -> subprocess.CompletedProcess[str]:
+    """kubectl from PATH in `namespace` (and `kube_context`), output captured, bounded in time."""
+    command = [shutil.which("kubectl") or "kubectl", "-n", namespace, *args]
+    if kube_context:
+        command += ["--context", kube_context]
+    # Arguments are validated service and track names and pod names from the API, no shell involved.
+    return subprocess.run(command, capture_output=True, text=True, check=False, timeout=60)  # noqa: S603
 
 
 def pods_verdict(pods: Sequence[Mapping[str, Any]]) -> Verdict:
@@ -178,7 +263,8 @@ def pods_verdict(pods: Sequence[Mapping[str, Any]]) -> Verdict:
 def check_from_environment(
     environ: Mapping[str, str], *, namespace: str, environment: str, kube_context: str | None, thresholds: Thresholds
 ) -> CanaryCheck:
-    """Prometheus when PROMETHEUS_URL is set, Datadog when DD_API_KEY and DD_APP_KEY are, readiness otherwise."""
+    """Prometheus when PROMETHEUS_URL is set, Datadog when DD_API_KEY and DD_APP_KEY are, the callers' Envoys when
+    ROLLOUT_ENVOY_CALLERS names them (comma-separated app labels, e.g. `gateway`), readiness otherwise."""
     if environ.get("PROMETHEUS_URL"):
         log.info("canary_check", backend="prometheus")
         return PrometheusCheck(environ["PROMETHEUS_URL"], thresholds, namespace=namespace)
@@ -190,6 +276,11 @@ def check_from_environment(
             site=environ.get("DD_SITE", "datadoghq.com"),
             environment=environment,
             thresholds=thresholds,
+        )
+    if callers := [c for c in environ.get("ROLLOUT_ENVOY_CALLERS", "").split(",") if c.strip()]:
+        log.info("canary_check", backend="envoy", callers=callers)
+        return EnvoyStatsCheck(
+            callers=[c.strip() for c in callers], namespace=namespace, thresholds=thresholds, kube_context=kube_context
         )
     log.info("canary_check", backend="readiness")
     return ReadinessCheck(namespace=namespace, kube_context=kube_context)

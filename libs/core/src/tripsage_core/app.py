@@ -27,6 +27,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from tripsage_core.auth import CurrentUser, TokenVerifier
 from tripsage_core.edge import EdgeMiddleware
 from tripsage_core.errors import ServiceUnavailable, install_error_handlers, problem_response
+from tripsage_core.fault import FaultMiddleware
 from tripsage_core.flags import FeatureFlags
 from tripsage_core.jsonutil import ORJSONResponse
 from tripsage_core.logging import configure_logging
@@ -296,6 +297,9 @@ def create_service_app(
             ],
             max_age=600,
         )
+    if settings.inject_faults:
+        log.warning("fault switch on: every API request answers 500")
+        app.add_middleware(FaultMiddleware)
     app.add_middleware(RequestContextMiddleware, access_log=settings.access_log, draining=draining)
     return app
 

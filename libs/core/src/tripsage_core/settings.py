@@ -52,6 +52,9 @@ class ServiceSettings(BaseSettings):
     access_log: bool = True
     max_body_bytes: int = Field(1_048_576, ge=1024, description="Larger request bodies are refused with 413")
     cors_origins: list[str] = Field(default_factory=list, description="Browser origins allowed to call this API")
+    inject_faults: bool = Field(
+        False, description="Answer every API request with 500, probes excepted (rollout drills: tripsage_core.fault)"
+    )
 
     jwt_secret: SecretStr | None = None
     jwt_jwks_url: str | None = None

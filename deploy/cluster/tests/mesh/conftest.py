@@ -1,0 +1,198 @@
+"""The mesh `make mesh-test` installs (deploy/cluster/mesh/mesh.sh) on the live cluster, as fixtures for its proofs.
+
+Traffic enters where production's does, at the Istio ingress gateway; what Envoy did with it is read from the
+sidecars' own statistics (pilot-agent's view of Envoy's admin API), so each proof counts what the mesh routed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import httpx
+import pytest
+
+if TYPE_CHECKING:
+    from conftest import Kube  # the cluster tests' own conftest, one folder up
+
+INGRESS_NAMESPACE = "istio-ingress"
+# The gateway's VirtualService lists its own Service host; the ingress Gateway admits any host of the namespace.
+GATEWAY_HOST = "gateway.tripsage.svc.cluster.local"
+FLIGHTS_PORT = 8001
+# Bounded load: a pool of this many concurrent callers, each request with its own deadline.
+CALLERS = 6
+REQUEST_TIMEOUT_S = 20.0
+_NOT_SENT = "not sent"
+
+
+@pytest.fixture(scope="session")
+def ingress_ip(kube: Kube) -> str:
+    service = json.loads(
+        kube.run("kubectl", "-n", INGRESS_NAMESPACE, "get", "service", "istio-ingressgateway", "-o", "json")
+    )
+    ip: str = service["spec"]["clusterIP"]
+    return ip
+
+
+@pytest.fixture(scope="session")
+def ingress(ingress_ip: str, token: Callable[[str], str]) -> Callable[..., httpx.Client]:
+    """A client of the ingress gateway, authenticated as a fresh user (the gateway limits searches per user)."""
+
+    def client(extra_headers: dict[str, str] | None = None) -> httpx.Client:
+        headers = {"host": GATEWAY_HOST, "authorization": f"Bearer {token(f'mesh-{uuid.uuid4().hex[:12]}')}"}
+        headers.update(extra_headers or {})
+        return httpx.Client(
+            base_url=f"http://{ingress_ip}", headers=headers, trust_env=False, timeout=REQUEST_TIMEOUT_S
+        )
+
+    return client
+
+
+@dataclass(frozen=True)
+class Mesh:
+    """Calls into the mesh and readings of its Envoys, for the proofs."""
+
+    kube: Kube
+    ingress: Callable[..., httpx.Client]
+
+    @staticmethod
+    def flight_search_params() -> dict[str, Any]:
+        start = dt.date.today() + dt.timedelta(days=60)
+        return {"origin": "SFO", "destination": "TYO", "departure_date": start.isoformat(), "adults": 1}
+
+    def send_bounded(
+        self,
+        count: int,
+        path: str,
+        params: dict[str, Any],
+        headers: dict[str, str],
+        stop: threading.Event | None = None,
+    ) -> dict[str, int]:
+        """Up to `count` GETs through the ingress, CALLERS at a time, each as a fresh user, until `stop` is set;
+        outcomes by status or error."""
+
+        def one(_: int) -> str:
+            if stop is not None and stop.is_set():
+                return _NOT_SENT
+            with self.ingress() as client:
+                try:
+                    return str(client.get(path, params=params, headers=headers).status_code)
+                except httpx.HTTPError as error:
+                    return type(error).__name__
+
+        outcomes: dict[str, int] = {}
+        with ThreadPoolExecutor(max_workers=CALLERS) as pool:
+            for outcome in pool.map(one, range(count)):
+                outcomes[outcome] = outcomes.get(outcome, 0) + 1
+        outcomes.pop(_NOT_SENT, None)
+        return outcomes
+
+    def envoy_stats(self, pod: str, namespace: str = "tripsage") -> dict[str, int]:
+        """The counters of one pod's Envoy, read through pilot-agent inside its istio-proxy container."""
+        text = self.kube.run(
+            "kubectl", "-n", namespace, "exec", pod, "-c", "istio-proxy", "--", "pilot-agent", "request", "GET", "stats"
+        )
+        stats: dict[str, int] = {}
+        for line in text.splitlines():
+            name, _, value = line.partition(": ")
+            if value.isdigit():
+                stats[name] = int(value)
+        return stats
+
+    @staticmethod
+    def subset_requests(stats: dict[str, int], service: str, port: int) -> dict[str, int]:
+        """Requests this Envoy sent to each subset of `service` (its outbound|port|subset|host clusters)."""
+        pattern = re.compile(
+            rf"^cluster\.outbound\|{port}\|([a-z]+)\|{service}\.tripsage\.svc\.cluster\.local;?\.upstream_rq_total$"
+        )
+        return {m.group(1): value for name, value in stats.items() if (m := pattern.match(name))}
+
+    def gateway_subset_requests(self, service: str, port: int) -> dict[str, int]:
+        """Requests every gateway pod's Envoy has sent to each subset of `service`, summed over the pods."""
+        totals: dict[str, int] = {}
+        for pod in self.pod_names("gateway"):
+            for subset, count in self.subset_requests(self.envoy_stats(pod), service, port).items():
+                totals[subset] = totals.get(subset, 0) + count
+        return totals
+
+    def pod_names(self, app: str) -> list[str]:
+        return [pod["metadata"]["name"] for pod in self.kube.ready_pods(app)]
+
+    @contextmanager
+    def client_pod(self, *, service_account: str, meshed: bool) -> Iterator[str]:
+        """A long-lived pod of the flights image to call from, with or without a sidecar, under a service account."""
+        name = f"caller-{'meshed' if meshed else 'plain'}-{service_account}-{uuid.uuid4().hex[:6]}"
+        if service_account not in {sa["metadata"]["name"] for sa in self.kube.json("serviceaccounts")["items"]}:
+            self.kube.kubectl("create", "serviceaccount", service_account)
+        manifest = {
+            "apiVersion": "v1",
+            "kind": "Pod",
+            "metadata": {
+                "name": name,
+                "labels": {"app": "mesh-test-caller", "sidecar.istio.io/inject": "true" if meshed else "false"},
+            },
+            "spec": {
+                "serviceAccountName": service_account,
+                "terminationGracePeriodSeconds": 1,
+                "containers": [
+                    {
+                        "name": "caller",
+                        "image": self.kube.image("flights"),
+                        "imagePullPolicy": "Never",
+                        "command": ["python3", "-c", "import time; time.sleep(3600)"],
+                        "securityContext": {
+                            "runAsNonRoot": True,
+                            "runAsUser": 10001,
+                            "allowPrivilegeEscalation": False,
+                        },
+                    }
+                ],
+            },
+        }
+        self.kube.kubectl("apply", "-f", "-", stdin=json.dumps(manifest))
+        try:
+            self.kube.kubectl("wait", f"pod/{name}", "--for=condition=Ready", "--timeout=120s", timeout=150)
+            yield name
+        finally:
+            self.kube.kubectl("delete", "pod", name, "--wait=false")
+
+    def call_as(self, *, service_account: str, meshed: bool, url: str) -> str:
+        """A GET of `url` from a fresh caller pod: the status code, or the error's name."""
+        with self.client_pod(service_account=service_account, meshed=meshed) as pod:
+            return self.call_from(pod, url)
+
+    def call_from(self, pod: str, url: str) -> str:
+        """What a plain HTTP GET from inside `pod` got: the status code, or the error's name."""
+        probe = (
+            "import urllib.request, urllib.error\n"
+            "try:\n"
+            f"    print(urllib.request.urlopen({url!r}, timeout=10).status)\n"
+            "except urllib.error.HTTPError as e:\n"
+            "    print(e.code)\n"
+            "except Exception as e:\n"
+            "    print(type(e).__name__)\n"
+        )
+        return self.kube.kubectl("exec", pod, "-c", "caller", "--", "python3", "-c", probe, timeout=60).strip()
+
+
+def wait_for_route(check: Callable[[], bool], what: str, timeout_s: float = 60.0) -> None:
+    """Istio pushes config within seconds; wait until the data plane shows it, bounded."""
+    deadline = time.monotonic() + timeout_s
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what}: not so after {timeout_s:.0f} s")
+        time.sleep(1.0)
+
+
+@pytest.fixture(scope="session")
+def mesh(kube: Kube, ingress: Callable[..., httpx.Client]) -> Mesh:
+    return Mesh(kube, ingress)

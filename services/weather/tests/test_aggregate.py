@@ -99,11 +99,9 @@ def test_one_call_days_are_dated_in_the_destination_zone() -> None:
     assert daily.precipitation_mm == pytest.approx(1.5)
 
 
-def test_merge_replaces_a_cut_short_last_day_and_extends_the_horizon() -> None:
-    tokyo = zoneinfo.ZoneInfo("Asia/Tokyo")
-    primary = daily_from_steps(_steps(dt.datetime(2026, 11, 26, 3, tzinfo=dt.UTC), 40), tokyo)
-    assert primary[-1].partial
-    extension = [
+def _one_call_days_from_nov_26() -> list[ProviderDay]:
+    """One Call's eight daily entries, from 2026-11-26 (noon in Tokyo) on."""
+    return [
         ProviderDay(
             at=dt.datetime(2026, 11, 26, 3, tzinfo=dt.UTC) + dt.timedelta(days=n),
             temp_min=0.0,
@@ -117,7 +115,13 @@ def test_merge_replaces_a_cut_short_last_day_and_extends_the_horizon() -> None:
         )
         for n in range(8)
     ]
-    merged = merge_days(primary, daily_from_outlook(extension, tokyo))
+
+
+def test_merge_replaces_a_cut_short_last_day_and_extends_the_horizon() -> None:
+    tokyo = zoneinfo.ZoneInfo("Asia/Tokyo")
+    primary = daily_from_steps(_steps(dt.datetime(2026, 11, 26, 3, tzinfo=dt.UTC), 40), tokyo)
+    assert primary[-1].partial
+    merged = merge_days(primary, daily_from_outlook(_one_call_days_from_nov_26(), tokyo))
     assert [d.date for d in merged] == [dt.date(2026, 11, 26) + dt.timedelta(days=n) for n in range(8)]
     assert [d.source for d in merged] == ["forecast-3h"] * 5 + ["onecall-daily"] * 3
     assert merged[0].partial  # today stays from the 3-hour forecast
@@ -128,20 +132,6 @@ def test_merge_takes_today_from_the_provider_when_the_3_hourly_forecast_has_no_s
     tokyo = zoneinfo.ZoneInfo("Asia/Tokyo")
     primary = daily_from_steps(_steps(dt.datetime(2026, 11, 26, 15, tzinfo=dt.UTC), 40), tokyo)
     assert primary[0].date == dt.date(2026, 11, 27)
-    extension = [
-        ProviderDay(
-            at=dt.datetime(2026, 11, 26, 3, tzinfo=dt.UTC) + dt.timedelta(days=n),
-            temp_min=0.0,
-            temp_max=1.0,
-            pop=0.0,
-            rain_mm=0.0,
-            snow_mm=0.0,
-            wind_speed=1.0,
-            humidity=None,
-            condition=CLEAR,
-        )
-        for n in range(8)
-    ]
-    merged = merge_days(primary, daily_from_outlook(extension, tokyo))
+    merged = merge_days(primary, daily_from_outlook(_one_call_days_from_nov_26(), tokyo))
     assert [d.date for d in merged] == [dt.date(2026, 11, 26) + dt.timedelta(days=n) for n in range(8)]
     assert [d.source for d in merged] == ["onecall-daily"] + ["forecast-3h"] * 5 + ["onecall-daily"] * 2

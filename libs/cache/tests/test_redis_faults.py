@@ -83,6 +83,25 @@ async def test_cache_works_again_after_redis_restarts_on_same_port(redis_server:
     await cache.aclose()
 
 
+async def test_a_redis_restart_between_requests_costs_no_request_its_cache(redis_server: RedisServer) -> None:
+    # A Dragonfly restart or failover that happens while a replica is idle leaves its pooled connections dead. The
+    # first request after it must dial afresh, not fail on a dead socket and close the gate (which would skip the cache
+    # for every request of the next seconds: seen as misses right after a restart).
+    cache = await Cache.open(redis_server.url, namespace="test", op_timeout=2.0, retry_after_s=GATE_CLOSED_S)
+    await asyncio.gather(*(_fetch(cache, f"warm-{i}", "before") for i in range(10)))
+    redis_server.stop()
+    redis_server.start()
+
+    with capture_logs() as logs:
+        stored = await _fetch(cache, "k", "after")
+        served = await _fetch(cache, "k", "not-fetched")
+
+    assert (stored, served) == (("after", "miss"), ("after", "hit"))
+    assert cache.stats()["backend_errors"] == 0
+    assert "cache_unavailable" not in [entry["event"] for entry in logs]
+    await cache.aclose()
+
+
 async def test_open_succeeds_when_redis_is_unreachable_and_connects_later(redis_server: RedisServer) -> None:
     redis_server.stop()
     with capture_logs() as logs:

@@ -4,6 +4,7 @@ import json
 
 import pytest
 import structlog
+import structlog.testing
 
 from tripsage_core.logging import REDACTED, configure_logging, redact_text
 
@@ -42,3 +43,17 @@ def test_stdlib_loggers_share_the_json_shape(capsys: pytest.CaptureFixture[str])
     assert line["event"] == "library said hello"
     assert line["level"] == "error"
     assert line["service"] == "svc"
+
+
+def test_a_logger_used_before_a_reconfiguration_follows_the_new_one() -> None:
+    # Every app factory configures logging; a module's logger cached under the first app must still reach what a
+    # later configuration (or structlog's capture_logs) installs.
+    configure_logging(service="first", environment="test", version="1")
+    log = structlog.get_logger("test.reconfigured")
+    log.info("warming_the_cache")
+    configure_logging(service="second", environment="test", version="1")
+
+    with structlog.testing.capture_logs() as logs:
+        log.warning("after_reconfiguration")
+
+    assert [entry["event"] for entry in logs] == ["after_reconfiguration"]

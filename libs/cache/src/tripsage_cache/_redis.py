@@ -12,6 +12,7 @@ import redis.asyncio as aioredis
 import structlog
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 
 log = structlog.get_logger(__name__)
@@ -20,6 +21,11 @@ R = TypeVar("R")
 
 # Everything a dead, blackholed or misbehaving Redis can throw at us.
 _REDIS_FAULTS: tuple[type[BaseException], ...] = (RedisError, OSError, TimeoutError)
+
+# One retry, on a fresh socket, and only for a connection error: a pooled connection that a Redis restart left dead
+# fails at once, and without the retry one such socket would close the gate for every request. Timeouts are never
+# retried: a retry against a hung or dead Redis only doubles the time we waste (a refused dial costs nothing).
+_FRESH_SOCKET_ONCE = Retry(NoBackoff(), 1, supported_errors=(RedisConnectionError,))
 
 
 class RedisBackend:
@@ -30,13 +36,8 @@ class RedisBackend:
     def __init__(self, url: str, *, op_timeout: float, retry_after_s: float, rescue_timeout: float) -> None:
         if op_timeout <= 0 or retry_after_s <= 0 or rescue_timeout <= 0:
             raise ValueError("op_timeout, retry_after_s and rescue_timeout must be positive")
-        # No client-side retries: a retry against a dead Redis only doubles the time we waste.
         self._client: aioredis.Redis = aioredis.Redis.from_url(
-            url,
-            socket_timeout=op_timeout,
-            socket_connect_timeout=op_timeout,
-            retry=Retry(NoBackoff(), 0),
-            retry_on_timeout=False,
+            url, socket_timeout=op_timeout, socket_connect_timeout=op_timeout, retry=_FRESH_SOCKET_ONCE
         )
         kwargs = self._client.connection_pool.connection_kwargs
         self.location = {"host": kwargs.get("host"), "port": kwargs.get("port"), "db": kwargs.get("db", 0)}
@@ -74,8 +75,7 @@ class RedisBackend:
                 self._url,
                 socket_timeout=self._rescue_timeout,
                 socket_connect_timeout=self._rescue_timeout,
-                retry=Retry(NoBackoff(), 0),
-                retry_on_timeout=False,
+                retry=_FRESH_SOCKET_ONCE,
             )
         try:
             async with asyncio.timeout(self._rescue_timeout * 2):

@@ -40,6 +40,8 @@ def redact_text(text: str, known_secrets: Iterable[str] = ()) -> str:
 # read by the processors at each call; tests that build several services in one process rely on it.
 _service_fields: dict[str, str] = {}
 _known_secrets: list[str] = []
+# The processor chain, one list for the life of the process (see configure_logging).
+_processors: list[Processor] = []
 
 
 def _redact(_: Any, __: str, event: EventDict) -> EventDict:
@@ -97,8 +99,11 @@ def configure_logging(
         structlog.processors.format_exc_info,
         _redact,
     ]
+    # In place: loggers cached on first use keep a reference to the list they were built with, so a new list would
+    # leave them on the old chain (and out of reach of structlog.testing.capture_logs, which edits the list in place).
+    _processors[:] = [*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter]
     structlog.configure(
-        processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
+        processors=_processors,
         logger_factory=structlog.stdlib.LoggerFactory(),
         wrapper_class=structlog.stdlib.BoundLogger,
         cache_logger_on_first_use=True,

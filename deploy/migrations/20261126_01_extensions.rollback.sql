@@ -17,20 +17,14 @@ BEGIN
   END IF;
 END $$;
 
+-- Every extension the migration created carries the tag; one loop drops them all, however many it adds.
 DO $$
+DECLARE
+  tagged name;
 BEGIN
-  IF EXISTS (
-    SELECT 1 FROM pg_extension
-    WHERE extname = 'pgcrypto'
-      AND obj_description(oid, 'pg_extension') = 'cryptographic functions (tripsage 20261126_01)'
-  ) THEN
-    DROP EXTENSION pgcrypto;
-  END IF;
-  IF EXISTS (
-    SELECT 1 FROM pg_extension
-    WHERE extname = 'vector'
-      AND obj_description(oid, 'pg_extension') = 'vector data type and ivfflat and hnsw access methods (tripsage 20261126_01)'
-  ) THEN
-    DROP EXTENSION vector;
-  END IF;
+  FOR tagged IN
+    SELECT extname FROM pg_extension WHERE obj_description(oid, 'pg_extension') LIKE '%(tripsage 20261126_01)'
+  LOOP
+    EXECUTE format('DROP EXTENSION %I', tagged);
+  END LOOP;
 END $$;

@@ -29,7 +29,7 @@ def test_amadeus_sdk_finds_jfk_lhr_offers_consistent_with_great_circle(port: int
     offers = response.data
     assert offers, "expected flight offers"
     jfk, lhr = geo.airports()["JFK"], geo.airports()["LHR"]
-    distance = geo.great_circle_km(jfk.lat, jfk.lon, lhr.lat, lhr.lon)
+    distance = geo.distance_km(jfk.lat, jfk.lon, lhr.lat, lhr.lon)
     assert 5500 < distance < 5600
     nonstop = [o for o in offers if len(o["itineraries"][0]["segments"]) == 1]
     assert nonstop, "JFK-LHR is a trunk route: there must be non-stop offers"
@@ -58,5 +58,5 @@ def test_googlemaps_sdk_geocodes_kyoto_within_10_km(port: int) -> None:
     results = client.geocode("Kyoto")
     assert results
     location = results[0]["geometry"]["location"]
-    assert geo.great_circle_km(location["lat"], location["lng"], *KYOTO) < 10
+    assert geo.distance_km(location["lat"], location["lng"], *KYOTO) < 10
     assert results[0]["place_id"].startswith("SBX_")

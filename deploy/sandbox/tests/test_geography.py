@@ -32,7 +32,7 @@ def test_geocoding_a_landmark_lands_within_300_m(
     gmaps: googlemaps.Client, query: str, expected: tuple[float, float]
 ) -> None:
     location = gmaps.geocode(query)[0]["geometry"]["location"]
-    assert geo.great_circle_km(location["lat"], location["lng"], *expected) < 0.3
+    assert geo.distance_km(location["lat"], location["lng"], *expected) < 0.3
 
 
 @pytest.mark.parametrize(
@@ -51,7 +51,7 @@ def test_state_hints_pick_the_town_in_that_state(
     states = [c["short_name"] for c in result["address_components"] if "administrative_area_level_1" in c["types"]]
     assert states == [state]
     location = result["geometry"]["location"]
-    assert geo.great_circle_km(location["lat"], location["lng"], *near) < 15
+    assert geo.distance_km(location["lat"], location["lng"], *near) < 15
 
 
 def test_administrative_area_component_narrows_the_town(gmaps: googlemaps.Client) -> None:
@@ -112,7 +112,7 @@ def test_places_near_a_landmark_are_kinds_not_brands(gmaps: googlemaps.Client) -
         assert "pharmacy" in place["types"]
         assert place["name"].startswith("Pharmacy ")
         location = place["geometry"]["location"]
-        assert geo.great_circle_km(location["lat"], location["lng"], 48.8584, 2.2945) < 1.6
+        assert geo.distance_km(location["lat"], location["lng"], 48.8584, 2.2945) < 1.6
 
 
 def test_museums_in_a_city_start_with_its_famous_ones(gmaps: googlemaps.Client) -> None:

@@ -71,7 +71,7 @@ def test_text_search_returns_museums_in_the_city(gmaps: googlemaps.Client) -> No
     for place in results:
         assert "museum" in place["types"]
         location = place["geometry"]["location"]
-        assert geo.great_circle_km(location["lat"], location["lng"], 35.02107, 135.75385) < 15
+        assert geo.distance_km(location["lat"], location["lng"], 35.02107, 135.75385) < 15
         assert 3.5 <= place["rating"] <= 4.9
     details = gmaps.place(results[0]["place_id"], fields=["name", "formatted_phone_number", "geometry"])
     assert details["status"] == "OK"
@@ -90,7 +90,7 @@ def test_directions_distance_grows_with_separation(gmaps: googlemaps.Client) -> 
     far = gmaps.directions("Paris, France", "Lyon, France")[0]["legs"][0]
     assert near["distance"]["value"] < far["distance"]["value"]
     assert near["duration"]["value"] < far["duration"]["value"]
-    straight = geo.great_circle_km(48.85341, 2.3488, 45.74846, 4.84671)
+    straight = geo.distance_km(48.85341, 2.3488, 45.74846, 4.84671)
     assert straight * 1000 < far["distance"]["value"] < straight * 1000 * 1.5
     walking = gmaps.directions("Paris, France", "Versailles, France", mode="walking")[0]["legs"][0]
     assert walking["duration"]["value"] > near["duration"]["value"]
@@ -142,7 +142,7 @@ def test_nearby_search_finds_places_of_the_type_within_the_radius(gmaps: googlem
     assert 1 <= len(body["results"]) <= 20
     for place in body["results"]:
         location = place["geometry"]["location"]
-        assert geo.great_circle_km(*eiffel, location["lat"], location["lng"]) <= 1.5
+        assert geo.distance_km(*eiffel, location["lat"], location["lng"]) <= 1.5
     # Its ids are ids Place Details knows.
     assert gmaps.place(body["results"][0]["place_id"])["status"] == "OK"
 

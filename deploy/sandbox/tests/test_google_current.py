@@ -103,7 +103,7 @@ def test_traffic_aware_driving_is_never_faster_than_without_traffic(routes: rout
         departure_time=_future(1),
     ).routes[0]
     assert route.duration >= route.static_duration > timedelta(0)
-    straight_km = geo.great_circle_km(40.7580, -73.9855, 40.8296, -73.9262)
+    straight_km = geo.distance_km(40.7580, -73.9855, 40.8296, -73.9262)
     assert straight_km * 1000 < route.distance_meters < straight_km * 1000 * 1.6
 
 
@@ -209,7 +209,7 @@ def test_search_text_finds_the_landmark_within_300_m(
     found = places.search_text(request=places_v1.SearchTextRequest(text_query=query), metadata=_mask(PLACE_MASK))
     first = found.places[0]
     assert first.display_name.text == query
-    assert geo.great_circle_km(first.location.latitude, first.location.longitude, *expected) < 0.3
+    assert geo.distance_km(first.location.latitude, first.location.longitude, *expected) < 0.3
     assert not first.rating  # outside the mask
 
 
@@ -219,7 +219,7 @@ def test_search_text_honours_a_state_hint(places: places_v1.PlacesClient) -> Non
     assert found
     for place in found:
         assert "museum" in place.types
-        assert geo.great_circle_km(place.location.latitude, place.location.longitude, 39.80, -89.64) < 20
+        assert geo.distance_km(place.location.latitude, place.location.longitude, 39.80, -89.64) < 20
 
 
 def test_search_nearby_finds_kinds_of_places_around_a_landmark(places: places_v1.PlacesClient) -> None:
@@ -232,7 +232,7 @@ def test_search_nearby_finds_kinds_of_places_around_a_landmark(places: places_v1
     )
     found = places.search_nearby(request=request, metadata=_mask(PLACE_MASK)).places
     assert len(found) == 10
-    distances = [geo.great_circle_km(p.location.latitude, p.location.longitude, *EIFFEL) for p in found]
+    distances = [geo.distance_km(p.location.latitude, p.location.longitude, *EIFFEL) for p in found]
     assert distances == sorted(distances)
     assert max(distances) <= 0.55
     for place in found:

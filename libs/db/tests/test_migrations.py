@@ -213,17 +213,31 @@ def test_repository_migrations_round_trip(fresh_database: str, tmp_path: Path) -
     assert runner.up() != []
 
 
+def _apply_then_roll_back_the_repository_migrations(database: str, tmp_path: Path) -> None:
+    directory = tmp_path / "repo"
+    shutil.copytree(REPO_MIGRATIONS, directory)
+    runner = MigrationRunner(database, directory)
+    runner.up()
+    runner.down("0")
+
+
 def test_rollback_keeps_a_preexisting_supabase_style_auth_schema(fresh_database: str, tmp_path: Path) -> None:
     with psycopg.connect(fresh_database) as conn:
         conn.execute("CREATE SCHEMA auth")
         conn.execute("CREATE FUNCTION auth.uid() RETURNS uuid LANGUAGE sql STABLE AS 'SELECT NULL::uuid'")
-    directory = tmp_path / "repo"
-    shutil.copytree(REPO_MIGRATIONS, directory)
-    runner = MigrationRunner(fresh_database, directory)
 
-    runner.up()
-    runner.down("0")
+    _apply_then_roll_back_the_repository_migrations(fresh_database, tmp_path)
 
     with psycopg.connect(fresh_database) as conn:
         returns = conn.execute("SELECT pg_get_function_result(to_regprocedure('auth.uid()'))").fetchone()
     assert returns == ("uuid",)
+
+
+def test_rollback_keeps_an_extension_that_was_there_before(fresh_database: str, tmp_path: Path) -> None:
+    with psycopg.connect(fresh_database) as conn:
+        conn.execute("CREATE EXTENSION vector")
+
+    _apply_then_roll_back_the_repository_migrations(fresh_database, tmp_path)
+
+    with psycopg.connect(fresh_database) as conn:
+        assert conn.execute("SELECT count(*) FROM pg_extension WHERE extname = 'vector'").fetchone() == (1,)

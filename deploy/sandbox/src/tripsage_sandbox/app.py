@@ -25,13 +25,15 @@ from tripsage_sandbox.providers import (
     amadeus_auth,
     amadeus_flights,
     amadeus_places,
+    duffel_flights,
+    duffel_stays,
     embeddings,
     google,
     owm,
     places_v1,
     routes_v2,
 )
-from tripsage_sandbox.providers.duffel import DUFFEL_ROUTES, RateLimiter
+from tripsage_sandbox.providers.duffel_common import RateLimiter
 from tripsage_sandbox.responses import json_response
 from tripsage_sandbox.routing import classify
 
@@ -66,7 +68,14 @@ _ROUTES = (
     ("/data/3.0/onecall", owm.onecall, ["GET"]),
     ("/v1/embeddings", embeddings.create_embeddings, ["POST"]),
     ("/v1/models", embeddings.list_models, ["GET"]),
-    *DUFFEL_ROUTES,
+    ("/air/offer_requests", duffel_flights.create_offer_request, ["POST"]),
+    ("/air/offer_requests/", duffel_flights.create_offer_request, ["POST"]),
+    ("/air/offers", duffel_flights.list_offers, ["GET"]),
+    ("/air/offers/{offer_id}", duffel_flights.get_offer, ["GET"]),
+    ("/places/suggestions", duffel_flights.place_suggestions, ["GET"]),
+    ("/stays/search", duffel_stays.search, ["POST"]),
+    ("/stays/search_results/{result_id}/actions/fetch_all_rates", duffel_stays.fetch_all_rates, ["POST"]),
+    ("/stays/quotes", duffel_stays.create_quote, ["POST"]),
 )
 
 

@@ -209,7 +209,7 @@ def is_open_water(lat: float, lon: float) -> bool:
     """
     limit = OPEN_WATER_KM / geo.EARTH_RADIUS_KM
     city = geo.nearest_city(lat, lon)
-    if geo.great_circle_km(lat, lon, city.lat, city.lon) <= OPEN_WATER_KM:
+    if geo.distance_km(lat, lon, city.lat, city.lon) <= OPEN_WATER_KM:
         return False
     if float(_angles(_airport_coords(), lat, lon).min()) <= limit:
         return False

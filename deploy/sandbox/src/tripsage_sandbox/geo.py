@@ -13,8 +13,8 @@ import numpy as np
 from tripsage_geo import iata
 from tripsage_geo.iata import METROS as METROS  # the sandbox's modules name it geo.METROS
 from tripsage_geo.iata import Airport as Airport  # the sandbox's modules name it geo.Airport
-
-EARTH_RADIUS_KM = 6371.0088
+from tripsage_geo.sphere import EARTH_RADIUS_KM as EARTH_RADIUS_KM
+from tripsage_geo.sphere import distance_km as distance_km
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,14 +213,6 @@ def localities_at(points: list[tuple[float, float]]) -> list[City]:
         # cities() is sorted by population: the smallest covering index is the most populous covering city.
         found.append(cities()[int(covering.min())] if covering.size else locality_at(lat, lon))
     return found
-
-
-def great_circle_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Haversine distance on a spherical Earth of mean radius 6371.0088 km."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
 
 
 def offset_point(lat: float, lon: float, distance_km: float, bearing_deg: float) -> tuple[float, float]:

@@ -80,12 +80,19 @@ class Segment:
 
 @dataclass(frozen=True, slots=True)
 class Trip:
-    """A trip between two points: totals and its segments."""
+    """A trip between two points: its segments, whose sums are the trip's totals."""
 
-    distance_m: int
-    duration_s: int
+    # Without traffic; the same as duration_s except for a drive at a busy hour.
     static_duration_s: int
     segments: tuple[Segment, ...]
+
+    @property
+    def distance_m(self) -> int:
+        return sum(segment.distance_m for segment in self.segments)
+
+    @property
+    def duration_s(self) -> int:
+        return sum(segment.duration_s for segment in self.segments)
 
 
 def reachable(a: Point, b: Point) -> bool:
@@ -111,7 +118,7 @@ def traffic_factor(departure: datetime) -> float:
 
 
 def _direct(a: Point, b: Point, mode: Mode, departure: datetime | None, traffic: bool) -> Trip:
-    straight = geo.great_circle_km(a.lat, a.lon, b.lat, b.lon)
+    straight = geo.distance_km(a.lat, a.lon, b.lat, b.lon)
     road_km = straight * DETOUR[mode] + 0.05
     if mode in (Mode.DRIVE, Mode.TWO_WHEELER):
         static = _drive_seconds(road_km, mode)
@@ -123,7 +130,7 @@ def _direct(a: Point, b: Point, mode: Mode, departure: datetime | None, traffic:
     meters = round(road_km * 1000)
     verb = {Mode.WALK: "Walk", Mode.BICYCLE: "Cycle"}.get(mode, "Drive")
     segment = Segment(mode, (a.lat, a.lon), (b.lat, b.lon), meters, round(duration), f"{verb} to {b.name}")
-    return Trip(meters, round(duration), round(static), (segment,))
+    return Trip(round(static), (segment,))
 
 
 def _stop_name(lat: float, lon: float, city: geo.City, vehicle: str) -> str:
@@ -175,10 +182,9 @@ def _ride(a: Point, b: Point, depart: datetime, ride_km: float) -> TransitRide:
 
 
 def _transit(a: Point, b: Point, departure: datetime) -> Trip:
-    straight = geo.great_circle_km(a.lat, a.lon, b.lat, b.lon)
+    straight = geo.distance_km(a.lat, a.lon, b.lat, b.lon)
     if straight < _TRANSIT_MIN_KM:
-        walk = _direct(a, b, Mode.WALK, None, False)
-        return Trip(walk.distance_m, walk.duration_s, walk.duration_s, walk.segments)
+        return _direct(a, b, Mode.WALK, None, False)
     access_s = round(_ACCESS_WALK_KM / WALK_KMH * 3600)
     ride_km = max(0.5, straight * DETOUR[Mode.TRANSIT] - 2 * _ACCESS_WALK_KM)
     # The stops sit a short walk along the way from each end.
@@ -194,9 +200,7 @@ def _transit(a: Point, b: Point, departure: datetime) -> Trip:
         Segment(Mode.TRANSIT, board, alight, round(ride_km * 1000), ride_s, ride_text, ride),
         Segment(Mode.WALK, alight, (b.lat, b.lon), access_m, access_s, f"Walk to {b.name}"),
     )
-    distance = sum(s.distance_m for s in segments)
-    duration = sum(s.duration_s for s in segments)
-    return Trip(distance, duration, duration, segments)
+    return Trip(sum(s.duration_s for s in segments), segments)
 
 
 def plan(a: Point, b: Point, mode: Mode, departure: datetime | None = None, traffic: bool = False) -> Trip | None:

@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo
 
 import airportsdata
 
+from tripsage_geo.sphere import distance_km
+
 
 @dataclass(frozen=True, slots=True)
 class Metro:
@@ -51,7 +53,6 @@ _METRO_MEMBERS = frozenset(_METRO_OF)
 SIZE_BONUS_KM = 25.0
 # Not passenger airports a traveller could be offered as an alternative.
 _NOT_FOR_PASSENGERS = ("heliport", "seaplane", "air force", "air base", "airbase", "army", "naval", "military")
-_EARTH_RADIUS_KM = 6371.0088
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,14 +101,6 @@ def city_centre(code: str) -> tuple[float, float, bool] | None:
         return lat, lon, True
     airport = airports().get(code)
     return (airport.lat, airport.lon, False) if airport else None
-
-
-def distance_km(a_lat: float, a_lon: float, b_lat: float, b_lon: float) -> float:
-    """Great-circle (haversine) distance."""
-    p1, p2 = math.radians(a_lat), math.radians(b_lat)
-    dp, dl = p2 - p1, math.radians(b_lon - a_lon)
-    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * _EARTH_RADIUS_KM * math.asin(math.sqrt(h))
 
 
 def _is_for_passengers(airport: Airport) -> bool:

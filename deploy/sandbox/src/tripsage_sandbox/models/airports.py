@@ -103,7 +103,7 @@ def airports_near(lat: float, lon: float, radius_km: float = NEARBY_RADIUS_KM) -
     for airport in geo.airports().values():
         if not is_busy(airport):
             continue
-        distance = geo.great_circle_km(lat, lon, airport.lat, airport.lon)
+        distance = geo.distance_km(lat, lon, airport.lat, airport.lon)
         if distance <= radius_km:
             relevance = importance(airport) / (1 + distance / _DISTANCE_SCALE_KM)
             found.append(NearbyAirport(airport, distance, relevance))

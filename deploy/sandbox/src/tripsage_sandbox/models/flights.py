@@ -106,7 +106,7 @@ def crosses_russia(a: geo.Airport, b: geo.Airport) -> bool:
 def _along(a: geo.Airport, b: geo.Airport, fraction: float) -> tuple[float, float]:
     """The point a fraction of the way along the great circle from a to b."""
     p1, l1, p2, l2 = map(math.radians, (a.lat, a.lon, b.lat, b.lon))
-    delta = geo.great_circle_km(a.lat, a.lon, b.lat, b.lon) / geo.EARTH_RADIUS_KM
+    delta = geo.distance_km(a.lat, a.lon, b.lat, b.lon) / geo.EARTH_RADIUS_KM
     if delta == 0:
         return a.lat, a.lon
     k1, k2 = math.sin((1 - fraction) * delta) / math.sin(delta), math.sin(fraction * delta) / math.sin(delta)
@@ -165,14 +165,14 @@ class Routing:
 
 def _can_fly(carrier: Carrier, a: geo.Airport, b: geo.Airport) -> bool:
     """A stage the carrier plausibly operates: from or to one of its hubs, both ends in its network, in range."""
-    distance = geo.great_circle_km(a.lat, a.lon, b.lat, b.lon)
+    distance = geo.distance_km(a.lat, a.lon, b.lat, b.lon)
     if distance > carrier.max_range_km or not (carrier.serves(a) and carrier.serves(b)):
         return False
     return carrier.flies_from(a, distance) or carrier.flies_from(b, distance)
 
 
 def _routings(origin: geo.Airport, destination: geo.Airport, search: Search) -> list[Routing]:
-    direct = geo.great_circle_km(origin.lat, origin.lon, destination.lat, destination.lon)
+    direct = geo.distance_km(origin.lat, origin.lon, destination.lat, destination.lon)
     home = carriers_of(origin.country) + tuple(
         c for c in carriers_of(destination.country) if c.country != origin.country
     )
@@ -213,8 +213,8 @@ def _one_stops(
             hub = geo.airports().get(code)
             if hub is None or code in (origin.code, destination.code):
                 continue
-            d1 = geo.great_circle_km(origin.lat, origin.lon, hub.lat, hub.lon)
-            d2 = geo.great_circle_km(hub.lat, hub.lon, destination.lat, destination.lon)
+            d1 = geo.distance_km(origin.lat, origin.lon, hub.lat, hub.lon)
+            d2 = geo.distance_km(hub.lat, hub.lon, destination.lat, destination.lon)
             fits = min(d1, d2) >= MIN_STAGE_KM and d1 + d2 <= MAX_DETOUR * direct
             if fits and _can_fly(carrier, origin, hub) and _can_fly(carrier, hub, destination):
                 options.append((d1 + d2, hub))
@@ -232,7 +232,7 @@ def _fallback(origin: geo.Airport, destination: geo.Airport, direct: float) -> l
         if hub.code in (origin.code, destination.code):
             found.append(Routing(carrier, ()))
             continue
-        flown = geo.great_circle_km(origin.lat, origin.lon, hub.lat, hub.lon) + geo.great_circle_km(
+        flown = geo.distance_km(origin.lat, origin.lon, hub.lat, hub.lon) + geo.distance_km(
             hub.lat, hub.lon, destination.lat, destination.lon
         )
         if flown <= MAX_DETOUR * direct:
@@ -261,7 +261,7 @@ def _iso_duration(minutes: int) -> str:
 @cache
 def _stage(carrier: Carrier, a: geo.Airport, b: geo.Airport) -> tuple[int, float]:
     """Block minutes and great-circle km of a stage flown by the carrier."""
-    distance = geo.great_circle_km(a.lat, a.lon, b.lat, b.lon)
+    distance = geo.distance_km(a.lat, a.lon, b.lat, b.lon)
     return block_minutes(distance, is_eastbound(a, b), routing_factor(carrier, a, b)), distance
 
 
@@ -472,5 +472,5 @@ def flown_distance_km(itinerary: dict[str, Any]) -> float:
     for segment in itinerary["segments"]:
         a = geo.airports()[segment["departure"]["iataCode"]]
         b = geo.airports()[segment["arrival"]["iataCode"]]
-        total += geo.great_circle_km(a.lat, a.lon, b.lat, b.lon)
+        total += geo.distance_km(a.lat, a.lon, b.lat, b.lon)
     return math.floor(total)

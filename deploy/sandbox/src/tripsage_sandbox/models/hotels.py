@@ -141,7 +141,7 @@ def _city_iata(city: geo.City) -> str:
     code = geo.city_code_for_city(city)
     if code:
         return code
-    nearest = min(geo.airports().values(), key=lambda a: geo.great_circle_km(city.lat, city.lon, a.lat, a.lon))
+    nearest = min(geo.airports().values(), key=lambda a: geo.distance_km(city.lat, city.lon, a.lat, a.lon))
     return geo.city_code_for_airport(nearest)
 
 

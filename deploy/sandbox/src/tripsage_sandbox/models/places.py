@@ -131,7 +131,7 @@ def _whereabouts(lat: float, lon: float, city: geo.City) -> str:
     """'300 m NE of Louvre Museum': the position told from the nearest landmark, else from the city centre."""
     anchor = gazetteer.nearest(lat, lon, 3.0)
     ref_lat, ref_lon, ref_name = (anchor.lat, anchor.lon, anchor.name) if anchor else (city.lat, city.lon, "")
-    km = geo.great_circle_km(ref_lat, ref_lon, lat, lon)
+    km = geo.distance_km(ref_lat, ref_lon, lat, lon)
     direction = _COMPASS[round(_bearing(ref_lat, ref_lon, lat, lon) / 45) % 8]
     distance = f"{round(km * 1000, -1):.0f} m" if km < 1 else f"{km:.1f} km"
     return f"{distance} {direction} of {ref_name or city.name + ' centre'}"

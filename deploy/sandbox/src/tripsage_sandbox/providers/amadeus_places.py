@@ -159,7 +159,7 @@ async def nearest_airports(request: Request) -> Response:
 
 
 def _hotel_record(hotel: hotels.Hotel, lat: float, lon: float, unit: str) -> dict[str, Any]:
-    distance = geo.great_circle_km(lat, lon, hotel.lat, hotel.lon)
+    distance = geo.distance_km(lat, lon, hotel.lat, hotel.lon)
     if unit == "MILE":
         distance /= _KM_PER_MILE
     return {
@@ -199,7 +199,7 @@ def _hotel_list(request: Request, city: geo.City, lat: float, lon: float, radius
     records = [
         _hotel_record(h, lat, lon, unit)
         for h in hotels.hotels_in(city)
-        if geo.great_circle_km(lat, lon, h.lat, h.lon) <= radius_km and (wanted is None or h.stars in wanted)
+        if geo.distance_km(lat, lon, h.lat, h.lon) <= radius_km and (wanted is None or h.stars in wanted)
     ]
     if not records:
         raise AmadeusError(400, 895, "NOTHING FOUND FOR REQUESTED CITY", "Nothing found for the requested criteria")

@@ -187,7 +187,7 @@ def _duffel_offer(model_offer: dict[str, Any], payload: dict[str, Any], request_
         segments = []
         for segment in itinerary["segments"]:
             a, b = geo.airports()[segment["departure"]["iataCode"]], geo.airports()[segment["arrival"]["iataCode"]]
-            distance = geo.great_circle_km(a.lat, a.lon, b.lat, b.lon)
+            distance = geo.distance_km(a.lat, a.lon, b.lat, b.lon)
             flown_km += distance
             fare = model_offer["travelerPricings"][0]["fareDetailsBySegment"][0]
             airline = airline_object(CARRIERS[segment["carrierCode"]])

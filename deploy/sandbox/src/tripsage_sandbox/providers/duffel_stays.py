@@ -238,8 +238,8 @@ def _hotels_at(data: dict[str, Any]) -> list[hotels.Hotel]:
     if not isinstance(radius, int | float) or isinstance(radius, bool) or not 0 < radius <= MAX_RADIUS_KM:
         raise invalid("location.radius", f"Kilometres, up to {MAX_RADIUS_KM}")
     city = geo.locality_at(float(lat), float(lon))
-    inside = [h for h in hotels.hotels_in(city) if geo.great_circle_km(lat, lon, h.lat, h.lon) <= radius]
-    return sorted(inside, key=lambda h: geo.great_circle_km(lat, lon, h.lat, h.lon))
+    inside = [h for h in hotels.hotels_in(city) if geo.distance_km(lat, lon, h.lat, h.lon) <= radius]
+    return sorted(inside, key=lambda h: geo.distance_km(lat, lon, h.lat, h.lon))
 
 
 @duffel_endpoint

@@ -509,7 +509,7 @@ async def timezone(request: Request) -> Response:
             }
         )
     city = geo.nearest_city(*latlng)
-    if geo.great_circle_km(latlng[0], latlng[1], city.lat, city.lon) > 400:
+    if geo.distance_km(latlng[0], latlng[1], city.lat, city.lon) > 400:
         return json_response({"status": "ZERO_RESULTS"})
     zone = ZoneInfo(city.tz)
     try:

@@ -295,7 +295,7 @@ def _search_text(body: dict[str, Any]) -> list[places.Poi]:
     if rank is None:
         raise rpc.InvalidField("rank_preference", "Invalid rank preference.")
     if rank == "DISTANCE" and near is not None:
-        found.sort(key=lambda p: geo.great_circle_km(near[0], near[1], p.lat, p.lon))
+        found.sort(key=lambda p: geo.distance_km(near[0], near[1], p.lat, p.lon))
     return found[:count]
 
 

@@ -264,9 +264,7 @@ def _leg(a: gp.Resolved, b: gp.Resolved, trip: travel.Trip, units: str) -> dict[
 
 
 def _route(stops: list[gp.Resolved], trips: list[travel.Trip], units: str) -> dict[str, Any]:
-    total = travel.Trip(
-        sum(t.distance_m for t in trips), sum(t.duration_s for t in trips), sum(t.static_duration_s for t in trips), ()
-    )
+    total = travel.Trip(sum(t.static_duration_s for t in trips), tuple(s for t in trips for s in t.segments))
     lats, lons = [p.lat for p in stops], [p.lon for p in stops]
     return {
         "routeLabels": ["DEFAULT_ROUTE"],

@@ -16,7 +16,8 @@ from typing import Any
 
 from tripsage_core.errors import ProviderNotFound, TripSageError, ValidationFailed
 from tripsage_duffel import DuffelCaller, amount
-from tripsage_geo.iata import city_centre, distance_km
+from tripsage_geo.iata import city_centre
+from tripsage_geo.sphere import distance_km
 from tripsage_stays.config import StaysSettings
 from tripsage_stays.errors import OfferNotFound
 from tripsage_stays.schemas import Cancellation, Hotel, HotelLocation, HotelOffer, StayPrice, StayQuery

@@ -39,6 +39,7 @@ from tripsage_core.errors import (
     UpstreamTimeout,
 )
 from tripsage_http.resilience import Breaker, BreakerState, CircuitOpen, backoff_s
+from tripsage_http.response import UpstreamResponse
 
 log = structlog.get_logger(__name__)
 
@@ -79,6 +80,19 @@ class Failure:
 
 Classifier = Callable[[BaseException], Failure | None]
 """Sorts an exception from a vendor call; None means "not the provider's doing" and it propagates untouched."""
+
+
+class ProviderAnswered(Exception):
+    """An HTTP provider answered with an error status; its vendor's classifier reads `response` to sort it."""
+
+    def __init__(self, response: UpstreamResponse, operation: str) -> None:
+        super().__init__(f"HTTP {response.status_code}")
+        self.response = response
+        self.operation = operation
+
+
+class ProviderUnreadable(Exception):
+    """An HTTP provider answered a success whose body the adapter cannot read; the message says what was wrong."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Annotated, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, TypeAdapter
 
@@ -37,6 +37,14 @@ def _departure_time(value: object) -> object:
 DepartureTime = Annotated[dt.datetime | Literal["now"] | None, BeforeValidator(_departure_time)]
 # An address, "lat,lon" or "place_id:<id>".
 Waypoint = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+ResultT = TypeVar("ResultT", bound=BaseModel)
+
+
+class Results(BaseModel, Generic[ResultT]):
+    """A search's answer: what matched, and where the answer came from."""
+
+    results: list[ResultT] = Field(description="Empty when nothing matches")
+    meta: AnswerMeta
 
 
 class LatLon(BaseModel):
@@ -59,9 +67,8 @@ class GeocodeResult(BaseModel):
     bounds: Box | None = None
 
 
-class GeocodeResponse(BaseModel):
-    results: list[GeocodeResult] = Field(description="Empty when nothing matches")
-    meta: AnswerMeta
+class GeocodeResponse(Results[GeocodeResult]):
+    pass
 
 
 class PlaceSummary(BaseModel):
@@ -77,9 +84,8 @@ class PlaceSummary(BaseModel):
     business_status: str | None = None
 
 
-class PlacesResponse(BaseModel):
-    results: list[PlaceSummary] = Field(description="Empty when nothing matches")
-    meta: AnswerMeta
+class PlacesResponse(Results[PlaceSummary]):
+    pass
 
 
 class DayTime(BaseModel):

@@ -182,6 +182,31 @@ class Route(BaseModel):
     warnings: list[str] = Field(default_factory=list)
     copyrights: str | None = None
 
+    @classmethod
+    def over(
+        cls,
+        legs: list[RouteLeg],
+        *,
+        summary: str,
+        overview_polyline: str | None,
+        bounds: Box | None,
+        warnings: list[str],
+        copyrights: str | None = None,
+    ) -> Route:
+        """A route with its totals summed over its legs; in traffic only when every leg has that duration."""
+        in_traffic = [leg.duration_in_traffic for leg in legs]
+        return cls(
+            summary=summary,
+            distance_m=sum(leg.distance.meters for leg in legs),
+            duration_s=sum(leg.duration.seconds for leg in legs),
+            duration_in_traffic_s=sum(d.seconds for d in in_traffic if d) if legs and all(in_traffic) else None,
+            legs=legs,
+            overview_polyline=overview_polyline,
+            bounds=bounds,
+            warnings=warnings,
+            copyrights=copyrights,
+        )
+
 
 class DirectionsResponse(BaseModel):
     routes: list[Route] = Field(description="Empty when no route exists (e.g. across an ocean by car)")

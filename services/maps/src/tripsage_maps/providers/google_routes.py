@@ -228,14 +228,9 @@ def route(raw: Mapping[str, Any], query: DirectionsQuery) -> Route:
         if viewport
         else None
     )
-    return Route(
+    return Route.over(
+        legs,
         summary=str(raw.get("description", "")),
-        distance_m=sum(leg.distance.meters for leg in legs),
-        duration_s=sum(leg.duration.seconds for leg in legs),
-        duration_in_traffic_s=sum(leg.duration_in_traffic.seconds for leg in legs if leg.duration_in_traffic)
-        if traffic and legs
-        else None,
-        legs=legs,
         overview_polyline=(raw.get("polyline") or {}).get("encodedPolyline"),
         bounds=bounds,
         warnings=[str(w) for w in raw.get("warnings") or []],

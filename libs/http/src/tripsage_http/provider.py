@@ -13,6 +13,9 @@ decides the rest the same way for every vendor:
     rate_limited   after Retry-After, if it fits       no (the provider is healthy) ProviderRateLimited 503
     rejected, not_found, misconfigured, malformed: never retried, never counted; the classifier's error (or the
     family's default) is raised at once.
+
+An HTTP adapter's attempt raises `ProviderAnswered` for an error status and `ProviderUnreadable` for a success it
+cannot read; its classifier reads the vendor's error body from the first.
 """
 
 from __future__ import annotations

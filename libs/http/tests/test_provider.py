@@ -26,22 +26,17 @@ from tripsage_http import (
     UpstreamResponse,
     UpstreamUnavailable,
 )
+from tripsage_http.provider import ProviderAnswered
 from tripsage_http.resilience import retry_after_s
 from tripsage_testing.servers import ScriptedUpstream
 
 Upstream = tuple[ScriptedUpstream, str]
 
 
-class _Answered(Exception):
-    def __init__(self, response: UpstreamResponse) -> None:
-        super().__init__(f"HTTP {response.status_code}")
-        self.response = response
-
-
 def _classify(exc: BaseException) -> Failure | None:
     if isinstance(exc, UpstreamUnavailable):
         return Failure(FailureKind.UNAVAILABLE, exc.detail)
-    if not isinstance(exc, _Answered):
+    if not isinstance(exc, ProviderAnswered):
         return None
     status = exc.response.status_code
     if status == 429:
@@ -64,7 +59,7 @@ def _caller(base_url: str, **policy: Any) -> tuple[ProviderCaller, ServiceClient
 async def _get(client: ServiceClient, key: str, method: str = "GET") -> UpstreamResponse:
     response = await client.request(method, f"/scripted/{key}")
     if not response.is_success:
-        raise _Answered(response)
+        raise ProviderAnswered(response, "scripted")
     return response
 
 

@@ -256,6 +256,38 @@ def test_distance_matrix_beyond_the_apis_limits_is_422_and_never_truncated(
 
 
 @pytest.mark.parametrize(
+    ("generation", "origins", "destinations", "message"),
+    [
+        (
+            "legacy",
+            ["Kyoto"] * 11,
+            ["Nara"] * 10,
+            "origins x destinations is 110 elements; the provider allows at most 100 per request",
+        ),
+        (
+            "current",
+            ["Kyoto"] * 40,
+            ["Nara"] * 11,
+            "51 origins and destinations are addresses or place ids; the provider allows at most 50 per request"
+            " (give the others as 'lat,lon')",
+        ),
+    ],
+)
+def test_a_matrix_over_a_whole_request_limit_names_both_lists_with_the_count_and_the_limit(
+    make_client: MakeClient, origins: list[str], destinations: list[str], message: str
+) -> None:
+    with make_client() as client:
+        response = client.post("/v1/maps/distance-matrix", json={"origins": origins, "destinations": destinations})
+    assert response.status_code == 422
+    problem = response.json()
+    assert problem["detail"] == f"Invalid value for 'origins': {message}"
+    assert problem["errors"] == [
+        {"field": "origins", "location": "body", "message": message},
+        {"field": "destinations", "location": "body", "message": message},
+    ]
+
+
+@pytest.mark.parametrize(
     ("generation", "origins", "destinations", "mode"),
     [
         ("legacy", ["Kyoto"] * 10, ["Nara"] * 10, "driving"),

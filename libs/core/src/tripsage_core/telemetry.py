@@ -9,7 +9,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import structlog
 from datadog.dogstatsd.base import DogStatsd
@@ -42,6 +42,7 @@ _STATSD_QUEUE_SIZE = 4096
 _MARKER = "_tripsage_telemetry"
 _globals_lock = threading.Lock()
 _globals_claimed = False
+_I = TypeVar("_I", metrics.Counter, metrics.Histogram)
 
 
 class TelemetryConfig(BaseModel):
@@ -123,22 +124,11 @@ class Telemetry:
 
     def increment(self, metric: str, value: int = 1, tags: Mapping[str, str] | None = None) -> None:
         """Count an event on DogStatsD if configured, else on the OTel counter of the same name."""
-        if self._closed:
-            return
-        # One path only: a Datadog agent takes both DogStatsD and OTLP, and would count every event twice.
-        if self._statsd is not None:
-            self._statsd.increment(metric, value, tags=_statsd_tags(tags))
-        elif self._meter is not None:
-            self._counter(metric).add(value, attributes=tags)
+        self._emit(DogStatsd.increment, self._counter, metric, value, tags)
 
     def timing(self, metric: str, ms: float, tags: Mapping[str, str] | None = None) -> None:
         """Record a duration in milliseconds on DogStatsD if configured, else on the OTel histogram of that name."""
-        if self._closed:
-            return
-        if self._statsd is not None:
-            self._statsd.timing(metric, ms, tags=_statsd_tags(tags))
-        elif self._meter is not None:
-            self._histogram(metric).record(ms, attributes=tags)
+        self._emit(DogStatsd.timing, self._histogram, metric, ms, tags)
 
     def shutdown(self, timeout_s: float | None = None) -> None:
         """Flush and stop every exporter, giving up after the timeout so exit never hangs."""
@@ -168,21 +158,38 @@ class Telemetry:
         if any(thread.is_alive() for thread in threads):
             log.warning("telemetry_shutdown_timed_out", timeout_s=round(budget_ms / 1000, 3))
 
-    def _counter(self, name: str) -> metrics.Counter:
-        counter = self._counters.get(name)
-        if counter is None:
-            assert self._meter is not None
-            with self._instrument_lock:
-                counter = self._counters.setdefault(name, self._meter.create_counter(name))
-        return counter
+    def _emit(
+        self,
+        to_statsd: Callable[..., None],
+        otel_recorder: Callable[[str], Callable[..., None]],
+        metric: str,
+        value: float,
+        tags: Mapping[str, str] | None,
+    ) -> None:
+        if self._closed:
+            return
+        # One path only: a Datadog agent takes both DogStatsD and OTLP, and would count every event twice.
+        if self._statsd is not None:
+            to_statsd(self._statsd, metric, value, tags=_statsd_tags(tags))
+        elif self._meter is not None:
+            otel_recorder(metric)(value, attributes=tags)
 
-    def _histogram(self, name: str) -> metrics.Histogram:
-        histogram = self._histograms.get(name)
-        if histogram is None:
+    def _counter(self, name: str) -> Callable[..., None]:
+        """`add` of the OTel counter of this name."""
+        return self._instrument(self._counters, name, lambda meter: meter.create_counter(name)).add
+
+    def _histogram(self, name: str) -> Callable[..., None]:
+        """`record` of the OTel histogram (in ms) of this name."""
+        return self._instrument(self._histograms, name, lambda meter: meter.create_histogram(name, unit="ms")).record
+
+    def _instrument(self, made: dict[str, _I], name: str, create: Callable[[metrics.Meter], _I]) -> _I:
+        # Kept here: the SDK's create_* takes a registration lock on every call, and metrics are on the request path.
+        instrument = made.get(name)
+        if instrument is None:
             assert self._meter is not None
             with self._instrument_lock:
-                histogram = self._histograms.setdefault(name, self._meter.create_histogram(name, unit="ms"))
-        return histogram
+                instrument = made.setdefault(name, create(self._meter))
+        return instrument
 
 
 def setup_telemetry(*, service: str, version: str, environment: str, config: TelemetryConfig) -> Telemetry:

@@ -9,8 +9,9 @@ from typing import Any
 import orjson
 
 from tripsage_duffel.config import DuffelServiceSettings
-from tripsage_duffel.errors import PROVIDER, DuffelAnswered, DuffelUnreadable, classify
+from tripsage_duffel.errors import PROVIDER, classify
 from tripsage_http import BreakerPolicy, CallPolicy, ProviderCaller, RetryPolicy, ServiceClient
+from tripsage_http.provider import ProviderAnswered, ProviderUnreadable
 
 API_VERSION = "v2"
 
@@ -71,13 +72,13 @@ class DuffelCaller(ProviderCaller):
                 idempotent=idempotent,
             )
             if not response.is_success:
-                raise DuffelAnswered(response, operation)
+                raise ProviderAnswered(response, operation)
             try:
                 body = orjson.loads(response.content)
             except orjson.JSONDecodeError:
-                raise DuffelUnreadable(f"{operation}: the answer is not JSON") from None
+                raise ProviderUnreadable(f"{operation}: the answer is not JSON") from None
             if not isinstance(body, dict) or "data" not in body:
-                raise DuffelUnreadable(f"{operation}: the answer has no data")
+                raise ProviderUnreadable(f"{operation}: the answer has no data")
             return body
 
         return await self.call(

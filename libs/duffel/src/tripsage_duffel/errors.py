@@ -20,6 +20,7 @@ import structlog
 
 from tripsage_core.errors import FieldProblem, ProviderNotFound, ProviderRejected
 from tripsage_http import Failure, FailureKind, UpstreamResponse, UpstreamUnavailable
+from tripsage_http.provider import ProviderAnswered, ProviderUnreadable
 from tripsage_http.resilience import MAX_RETRY_AFTER_S, retry_after_s
 
 log = structlog.get_logger(__name__)
@@ -37,19 +38,6 @@ def amount(value: Any) -> float | None:
     with contextlib.suppress(TypeError, ValueError):
         return round(float(value), 2)
     return None
-
-
-class DuffelAnswered(Exception):
-    """Duffel answered with an error status; the classifier reads it."""
-
-    def __init__(self, response: UpstreamResponse, operation: str) -> None:
-        super().__init__(f"HTTP {response.status_code}")
-        self.response = response
-        self.operation = operation
-
-
-class DuffelUnreadable(Exception):
-    """A success status whose body is not Duffel's `{"data": …}`."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,9 +84,9 @@ def classify(exc: BaseException, *, fields: Mapping[str, str] | None = None, loc
     """Sort a Duffel answer or a transport failure; `fields` maps Duffel's field paths to the caller's names."""
     if isinstance(exc, UpstreamUnavailable):
         return Failure(FailureKind.UNAVAILABLE, exc.detail)
-    if isinstance(exc, DuffelUnreadable):
+    if isinstance(exc, ProviderUnreadable):
         return Failure(FailureKind.MALFORMED, str(exc))
-    if not isinstance(exc, DuffelAnswered):
+    if not isinstance(exc, ProviderAnswered):
         return None
     status, found = exc.response.status_code, _errors(exc.response)
     detail = found.detail or f"HTTP {status}"

@@ -13,6 +13,9 @@ decides the rest the same way for every vendor:
     rate_limited   after Retry-After, if it fits       no (the provider is healthy) ProviderRateLimited 503
     rejected, not_found, misconfigured, malformed: never retried, never counted; the classifier's error (or the
     family's default) is raised at once.
+
+An HTTP adapter's attempt raises `ProviderAnswered` for an error status and `ProviderUnreadable` for a success it
+cannot read; its classifier reads the vendor's error body from the first.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ from tripsage_core.errors import (
     UpstreamTimeout,
 )
 from tripsage_http.resilience import Breaker, BreakerState, CircuitOpen, backoff_s
+from tripsage_http.response import UpstreamResponse
 
 log = structlog.get_logger(__name__)
 
@@ -79,6 +83,19 @@ class Failure:
 
 Classifier = Callable[[BaseException], Failure | None]
 """Sorts an exception from a vendor call; None means "not the provider's doing" and it propagates untouched."""
+
+
+class ProviderAnswered(Exception):
+    """An HTTP provider answered with an error status; its vendor's classifier reads `response` to sort it."""
+
+    def __init__(self, response: UpstreamResponse, operation: str) -> None:
+        super().__init__(f"HTTP {response.status_code}")
+        self.response = response
+        self.operation = operation
+
+
+class ProviderUnreadable(Exception):
+    """An HTTP provider answered a success whose body the adapter cannot read; the message says what was wrong."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Annotated, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, TypeAdapter
 
@@ -37,6 +37,14 @@ def _departure_time(value: object) -> object:
 DepartureTime = Annotated[dt.datetime | Literal["now"] | None, BeforeValidator(_departure_time)]
 # An address, "lat,lon" or "place_id:<id>".
 Waypoint = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+ResultT = TypeVar("ResultT", bound=BaseModel)
+
+
+class Results(BaseModel, Generic[ResultT]):
+    """A search's answer: what matched, and where the answer came from."""
+
+    results: list[ResultT] = Field(description="Empty when nothing matches")
+    meta: AnswerMeta
 
 
 class LatLon(BaseModel):
@@ -59,9 +67,8 @@ class GeocodeResult(BaseModel):
     bounds: Box | None = None
 
 
-class GeocodeResponse(BaseModel):
-    results: list[GeocodeResult] = Field(description="Empty when nothing matches")
-    meta: AnswerMeta
+class GeocodeResponse(Results[GeocodeResult]):
+    pass
 
 
 class PlaceSummary(BaseModel):
@@ -77,9 +84,8 @@ class PlaceSummary(BaseModel):
     business_status: str | None = None
 
 
-class PlacesResponse(BaseModel):
-    results: list[PlaceSummary] = Field(description="Empty when nothing matches")
-    meta: AnswerMeta
+class PlacesResponse(Results[PlaceSummary]):
+    pass
 
 
 class DayTime(BaseModel):
@@ -175,6 +181,31 @@ class Route(BaseModel):
     bounds: Box | None = None
     warnings: list[str] = Field(default_factory=list)
     copyrights: str | None = None
+
+    @classmethod
+    def over(
+        cls,
+        legs: list[RouteLeg],
+        *,
+        summary: str,
+        overview_polyline: str | None,
+        bounds: Box | None,
+        warnings: list[str],
+        copyrights: str | None = None,
+    ) -> Route:
+        """A route with its totals summed over its legs; in traffic only when every leg has that duration."""
+        in_traffic = [leg.duration_in_traffic for leg in legs]
+        return cls(
+            summary=summary,
+            distance_m=sum(leg.distance.meters for leg in legs),
+            duration_s=sum(leg.duration.seconds for leg in legs),
+            duration_in_traffic_s=sum(d.seconds for d in in_traffic if d) if legs and all(in_traffic) else None,
+            legs=legs,
+            overview_polyline=overview_polyline,
+            bounds=bounds,
+            warnings=warnings,
+            copyrights=copyrights,
+        )
 
 
 class DirectionsResponse(BaseModel):

@@ -14,6 +14,7 @@ from tripsage_maps.errors import MatrixTooLarge
 from tripsage_maps.providers.base import (
     DepartureTime,
     DirectionsQuery,
+    MatrixLimits,
     MatrixQuery,
     NearbySearch,
     PlaceSearch,
@@ -145,30 +146,19 @@ class MapsService:
 
     def _check_matrix_limits(self, query: MatrixQuery) -> None:
         limits = self._routing.matrix_limits(query)
-        problems: list[FieldProblem] = []
-        if len(query.origins) > limits.max_origins:
-            problems.append(_too_many("origins", len(query.origins), limits.max_origins))
-        if len(query.destinations) > limits.max_destinations:
-            problems.append(_too_many("destinations", len(query.destinations), limits.max_destinations))
-        elements = len(query.origins) * len(query.destinations)
-        if not problems and elements > limits.max_elements:
-            message = (
-                f"origins x destinations is {elements} elements; the provider allows at most "
-                f"{limits.max_elements} per request"
+        problems = [
+            _too_many(field, len(waypoints), limit)
+            for field, waypoints, limit in (
+                ("origins", query.origins, limits.max_origins),
+                ("destinations", query.destinations, limits.max_destinations),
             )
+            if len(waypoints) > limit
+        ]
+        excess = None if problems else _matrix_excess(query, limits)
+        if excess is not None:
+            # A limit on the request as a whole: neither list alone is at fault, so both are named.
             problems = [
-                FieldProblem(field="origins", location="body", message=message),
-                FieldProblem(field="destinations", location="body", message=message),
-            ]
-        geocoded = sum(map(is_geocoded, (*query.origins, *query.destinations)))
-        if not problems and limits.max_geocoded_waypoints is not None and geocoded > limits.max_geocoded_waypoints:
-            message = (
-                f"{geocoded} origins and destinations are addresses or place ids; the provider allows at most "
-                f"{limits.max_geocoded_waypoints} per request (give the others as 'lat,lon')"
-            )
-            problems = [
-                FieldProblem(field="origins", location="body", message=message),
-                FieldProblem(field="destinations", location="body", message=message),
+                FieldProblem(field=field, location="body", message=excess) for field in ("origins", "destinations")
             ]
         if problems:
             first = problems[0]
@@ -183,6 +173,23 @@ class MapsService:
     @staticmethod
     def _served(result: CacheResult[Any], value: T, provider: str) -> Served[T]:
         return Served(value=value, cache=result.state, age_s=round(result.age_s, 3), provider=provider)
+
+
+def _matrix_excess(query: MatrixQuery, limits: MatrixLimits) -> str | None:
+    """Why the request as a whole is too large for the provider, though each list keeps within its own limit."""
+    elements = len(query.origins) * len(query.destinations)
+    if elements > limits.max_elements:
+        return (
+            f"origins x destinations is {elements} elements; the provider allows at most "
+            f"{limits.max_elements} per request"
+        )
+    geocoded = sum(map(is_geocoded, (*query.origins, *query.destinations)))
+    if limits.max_geocoded_waypoints is not None and geocoded > limits.max_geocoded_waypoints:
+        return (
+            f"{geocoded} origins and destinations are addresses or place ids; the provider allows at most "
+            f"{limits.max_geocoded_waypoints} per request (give the others as 'lat,lon')"
+        )
+    return None
 
 
 def _too_many(field: str, count: int, limit: int) -> FieldProblem:

@@ -107,13 +107,9 @@ def _leg(raw: Mapping[str, Any]) -> RouteLeg:
 def route(raw: Mapping[str, Any]) -> Route:
     legs = [_leg(leg) for leg in raw.get("legs", [])]
     bounds = raw.get("bounds")
-    in_traffic = [leg.duration_in_traffic for leg in legs]
-    return Route(
+    return Route.over(
+        legs,
         summary=raw.get("summary", ""),
-        distance_m=sum(leg.distance.meters for leg in legs),
-        duration_s=sum(leg.duration.seconds for leg in legs),
-        duration_in_traffic_s=sum(d.seconds for d in in_traffic if d) if legs and all(in_traffic) else None,
-        legs=legs,
         overview_polyline=(raw.get("overview_polyline") or {}).get("points"),
         bounds=Box(northeast=lat_lon(bounds["northeast"]), southwest=lat_lon(bounds["southwest"])) if bounds else None,
         warnings=list(raw.get("warnings", [])),

@@ -119,8 +119,18 @@ def _lat_lon(raw: Mapping[str, Any] | None) -> LatLon:
     return LatLon(lat=float(lat_lng.get("latitude", 0.0)), lon=float(lat_lng.get("longitude", 0.0)))
 
 
-def _text(localized: Mapping[str, Any] | None, key: str) -> str:
-    return str(((localized or {}).get(key) or {}).get("text", ""))
+def _text(raw: Mapping[str, Any], key: str) -> str:
+    """The text Google localized for one of the values of `raw`."""
+    return str(((raw.get("localizedValues") or {}).get(key) or {}).get("text", ""))
+
+
+def _distance(raw: Mapping[str, Any]) -> Distance:
+    return Distance(meters=int(raw.get("distanceMeters", 0)), text=_text(raw, "distance"))
+
+
+def _duration(raw: Mapping[str, Any], key: str) -> Duration:
+    """`staticDuration` is the trip without traffic (the legacy `duration`); `duration` includes traffic."""
+    return Duration(seconds=_seconds(raw.get(key)), text=_text(raw, key))
 
 
 def _departure(value: DepartureTime) -> str | None:
@@ -183,11 +193,10 @@ def _step(raw: Mapping[str, Any]) -> RouteStep:
     instruction = str((raw.get("navigationInstruction") or {}).get("instructions", ""))
     if transit is not None and not instruction:
         instruction = " ".join(p for p in (transit.vehicle, transit.line_name, "towards", transit.headsign) if p)
-    localized = raw.get("localizedValues")
     return RouteStep(
         instruction=" ".join(instruction.split()),
-        distance=Distance(meters=int(raw.get("distanceMeters", 0)), text=_text(localized, "distance")),
-        duration=Duration(seconds=_seconds(raw.get("staticDuration")), text=_text(localized, "staticDuration")),
+        distance=_distance(raw),
+        duration=_duration(raw, "staticDuration"),
         start_location=_lat_lon(raw.get("startLocation")),
         end_location=_lat_lon(raw.get("endLocation")),
         travel_mode=_PUBLIC_MODES.get(str(raw.get("travelMode", "")), str(raw.get("travelMode", "")).lower()),
@@ -197,18 +206,14 @@ def _step(raw: Mapping[str, Any]) -> RouteStep:
 
 
 def _leg(raw: Mapping[str, Any], start: str | None, end: str | None, traffic: bool) -> RouteLeg:
-    localized = raw.get("localizedValues")
     return RouteLeg(
         start_address=start,
         end_address=end,
         start_location=_lat_lon(raw.get("startLocation")),
         end_location=_lat_lon(raw.get("endLocation")),
-        distance=Distance(meters=int(raw.get("distanceMeters", 0)), text=_text(localized, "distance")),
-        # `staticDuration` is the trip without traffic (the legacy `duration`); `duration` includes traffic.
-        duration=Duration(seconds=_seconds(raw.get("staticDuration")), text=_text(localized, "staticDuration")),
-        duration_in_traffic=(
-            Duration(seconds=_seconds(raw.get("duration")), text=_text(localized, "duration")) if traffic else None
-        ),
+        distance=_distance(raw),
+        duration=_duration(raw, "staticDuration"),
+        duration_in_traffic=_duration(raw, "duration") if traffic else None,
         steps=[_step(step) for step in raw.get("steps") or []],
     )
 
@@ -223,14 +228,9 @@ def route(raw: Mapping[str, Any], query: DirectionsQuery) -> Route:
         if viewport
         else None
     )
-    return Route(
+    return Route.over(
+        legs,
         summary=str(raw.get("description", "")),
-        distance_m=sum(leg.distance.meters for leg in legs),
-        duration_s=sum(leg.duration.seconds for leg in legs),
-        duration_in_traffic_s=sum(leg.duration_in_traffic.seconds for leg in legs if leg.duration_in_traffic)
-        if traffic and legs
-        else None,
-        legs=legs,
         overview_polyline=(raw.get("polyline") or {}).get("encodedPolyline"),
         bounds=bounds,
         warnings=[str(w) for w in raw.get("warnings") or []],
@@ -250,14 +250,11 @@ def _element(raw: Mapping[str, Any], traffic: bool) -> MatrixElement:
         return MatrixElement(status="NOT_FOUND" if code == _RPC_NOT_FOUND else "UNKNOWN_ERROR")
     if raw.get("condition") != "ROUTE_EXISTS":
         return MatrixElement(status="ZERO_RESULTS")
-    localized = raw.get("localizedValues")
     return MatrixElement(
         status="OK",
-        distance=Distance(meters=int(raw.get("distanceMeters", 0)), text=_text(localized, "distance")),
-        duration=Duration(seconds=_seconds(raw.get("staticDuration")), text=_text(localized, "staticDuration")),
-        duration_in_traffic=(
-            Duration(seconds=_seconds(raw.get("duration")), text=_text(localized, "duration")) if traffic else None
-        ),
+        distance=_distance(raw),
+        duration=_duration(raw, "staticDuration"),
+        duration_in_traffic=_duration(raw, "duration") if traffic else None,
     )
 
 

@@ -29,6 +29,7 @@ from tripsage_core.errors import (
     ValidationFailed,
 )
 from tripsage_http import CallPolicy, Failure, FailureKind, ProviderCaller, ServiceClient, UpstreamUnavailable
+from tripsage_http.provider import ProviderAnswered, ProviderUnreadable
 from tripsage_http.resilience import retry_after_s
 
 log = structlog.get_logger(__name__)
@@ -56,21 +57,6 @@ class Blame:
         return self.default
 
 
-class _Answered(Exception):
-    """Google answered with an error status; `classify` reads its google.rpc.Status."""
-
-    def __init__(self, api: str, status_code: int, headers: Mapping[str, str], content: bytes) -> None:
-        super().__init__(f"HTTP {status_code}")
-        self.api = api
-        self.status_code = status_code
-        self.headers = headers
-        self.content = content
-
-
-class _Unreadable(Exception):
-    pass
-
-
 def _rpc_status(content: bytes) -> tuple[str, str, list[str]]:
     """(status, message, violated request fields) of a google.rpc.Status body; empty strings when unreadable."""
     try:
@@ -91,19 +77,19 @@ def classify(exc: BaseException, blame: Blame, provider: str) -> Failure | None:
     """Sort a current-API failure for the provider layer; None for exceptions that are not Google's doing."""
     if isinstance(exc, UpstreamUnavailable):
         return Failure(FailureKind.UNAVAILABLE, f"{provider} cannot be reached")
-    if isinstance(exc, _Unreadable):
+    if isinstance(exc, ProviderUnreadable):
         return Failure(FailureKind.MALFORMED, "unreadable answer", error=ProviderMalformed(f"{provider} {exc}"))
-    if not isinstance(exc, _Answered):
+    if not isinstance(exc, ProviderAnswered):
         return None
-    status, message, violations = _rpc_status(exc.content)
-    code = exc.status_code
+    status, message, violations = _rpc_status(exc.response.content)
+    code = exc.response.status_code
     if code == 429 or status == "RESOURCE_EXHAUSTED":
-        return Failure(FailureKind.RATE_LIMITED, status or "HTTP 429", code, retry_after_s(exc.headers))
+        return Failure(FailureKind.RATE_LIMITED, status or "HTTP 429", code, retry_after_s(exc.response.headers))
     if code >= 500:
         return Failure(FailureKind.UNAVAILABLE, f"{status or 'HTTP'} {code}", code)
     if status in _DENIED or code in (401, 403):
         # Loud: our key, billing or an API not enabled for the project, not the caller's request.
-        log.error("provider_request_denied", provider="google", api=exc.api, status=status, message=message)
+        log.error("provider_request_denied", provider="google", api=exc.operation, status=status, message=message)
         denied = ProviderMisconfigured("The maps provider refused our request; the operators have been alerted.")
         return Failure(FailureKind.MISCONFIGURED, status or f"HTTP {code}", code, error=denied)
     field = blame.field_for(violations)
@@ -117,7 +103,7 @@ def classify(exc: BaseException, blame: Blame, provider: str) -> Failure | None:
             f"Invalid value for '{field}': {reason}",
             errors=[FieldProblem(field=field, location=blame.location, message=reason)],
         )
-        log.info("provider_rejected", provider="google", api=exc.api, status=status, message=message)
+        log.info("provider_rejected", provider="google", api=exc.operation, status=status, message=message)
         return Failure(FailureKind.REJECTED, status or f"HTTP {code}", code, error=rejected)
     return Failure(FailureKind.MALFORMED, f"HTTP {code}", code, error=ProviderMalformed(f"{provider} answered {code}."))
 
@@ -150,12 +136,12 @@ class GoogleRpcCaller:
             # Reads only: retrying a computeRoutes or a search cannot do anything twice.
             response = await self._client.request(method, path, json=body, headers=headers, idempotent=True)
             if not response.is_success:
-                raise _Answered(api, response.status_code, response.headers, response.content)
+                raise ProviderAnswered(response, api)
             try:
                 return orjson.loads(response.content)
             except orjson.JSONDecodeError:
                 log.warning("provider_malformed_answer", provider="google", api=api)
-                raise _Unreadable("sent an unreadable answer.") from None
+                raise ProviderUnreadable("sent an unreadable answer.") from None
 
         return await self.caller.call(api, send, classify=lambda exc: classify(exc, blame, self.provider))
 

@@ -17,6 +17,7 @@ from pydantic import ValidationError
 
 from tripsage_core.errors import ProviderMalformed, ProviderUnavailable
 from tripsage_http import Failure, FailureKind, ProviderCaller, ServiceClient, UpstreamResponse, UpstreamUnavailable
+from tripsage_http.provider import ProviderAnswered, ProviderUnreadable
 from tripsage_http.resilience import retry_after_s
 from tripsage_weather.errors import CityNotFound
 from tripsage_weather.providers.base import DailyOutlook, ForecastStep, Observation, ProviderDay, StepForecast
@@ -153,32 +154,19 @@ def _message(response: UpstreamResponse) -> str:
     return str(body.get("message", ""))[:200] if isinstance(body, dict) else ""
 
 
-class _Answered(Exception):
-    """OWM answered, but not with a success: the classifier reads the status."""
-
-    def __init__(self, response: UpstreamResponse, endpoint: str) -> None:
-        super().__init__(f"HTTP {response.status_code}")
-        self.response = response
-        self.endpoint = endpoint
-
-
-class _Unreadable(Exception):
-    pass
-
-
 def classify(exc: BaseException, *, city: str | None = None) -> Failure | None:
     """OWM's answers and ServiceClient's failures, sorted for the provider layer."""
     if isinstance(exc, UpstreamUnavailable):
         return Failure(FailureKind.UNAVAILABLE, exc.detail)
-    if isinstance(exc, _Unreadable):
+    if isinstance(exc, ProviderUnreadable):
         return Failure(FailureKind.MALFORMED, str(exc), error=ProviderMalformed(f"{PROVIDER_NAME} {exc}"))
-    if not isinstance(exc, _Answered):
+    if not isinstance(exc, ProviderAnswered):
         return None
     response, status = exc.response, exc.response.status_code
     if status == 404 and city is not None:
         return Failure(FailureKind.NOT_FOUND, "no such city", status, error=CityNotFound(city))
     log.warning(
-        "provider_error", provider=PROVIDER_NAME, endpoint=exc.endpoint, status=status, message=_message(response)
+        "provider_error", provider=PROVIDER_NAME, endpoint=exc.operation, status=status, message=_message(response)
     )
     if status == 429:
         return Failure(FailureKind.RATE_LIMITED, "rate limited", status, retry_after_s(response.headers))
@@ -235,14 +223,14 @@ class OpenWeatherMap:
         async def fetch() -> Mapping[str, Any]:
             response = await self._client.request("GET", path, params={**params, "appid": self._api_key})
             if not response.is_success:
-                raise _Answered(response, endpoint)
+                raise ProviderAnswered(response, endpoint)
             try:
                 body = response.json()
             except orjson.JSONDecodeError:
                 log.warning("provider_malformed", provider=PROVIDER_NAME, endpoint=endpoint)
-                raise _Unreadable("sent an unreadable answer.") from None
+                raise ProviderUnreadable("sent an unreadable answer.") from None
             if not isinstance(body, dict):
-                raise _Unreadable("sent an unexpected answer.")
+                raise ProviderUnreadable("sent an unexpected answer.")
             return body
 
         return await self.caller.call(endpoint, fetch, classify=functools.partial(classify, city=city))

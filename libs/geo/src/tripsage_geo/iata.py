@@ -6,11 +6,11 @@ import functools
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import airportsdata
 
 from tripsage_geo.sphere import distance_km
+from tripsage_geo.zones import zone_named
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,7 +153,7 @@ def localise(code: str, local: datetime) -> datetime:
     airport = airports().get(normalise_code(code))
     if airport is None or not airport.tz:
         return local
-    return local.replace(tzinfo=ZoneInfo(airport.tz))
+    return local.replace(tzinfo=zone_named(airport.tz))
 
 
 def utc_offset(moment: datetime) -> str | None:

@@ -17,6 +17,18 @@ import zoneinfo
 import tzfpy
 
 
+# More than the ~600 IANA names: every valid zone stays built; an unknown name raises and is not kept.
+@functools.lru_cache(maxsize=1024)
+def zone_named(name: str) -> zoneinfo.ZoneInfo:
+    """The ZoneInfo for an IANA name, built once per process: the one way services turn a zone name into a tzinfo.
+
+    ZoneInfo's own cache holds only the 8 most recently used zones; the rest live while something refers to them.
+    A flight search answer spans more (JFK-LHR via a dozen hubs: 14 zones) and is dropped once encoded, so each
+    search re-read TZif files from disk for most of its stops (docs/benchmarks.md, "Cold search").
+    """
+    return zoneinfo.ZoneInfo(name)
+
+
 @functools.lru_cache(maxsize=4096)
 def _zone_at(lat: float, lon: float) -> str | None:
     # tzf answers "" where it knows no zone, and Etc/GMT±N over the oceans, as timezonefinder does.
@@ -37,7 +49,7 @@ class ZoneLocator:
         name = self.zone_at(lat=lat, lon=lon)
         if name is not None:
             try:
-                return zoneinfo.ZoneInfo(name)
+                return zone_named(name)
             except zoneinfo.ZoneInfoNotFoundError:
                 pass
         return dt.timezone(dt.timedelta(seconds=fallback_offset_s))

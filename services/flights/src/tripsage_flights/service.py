@@ -9,7 +9,6 @@ import time
 import unicodedata
 from dataclasses import dataclass
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import structlog
 
@@ -28,6 +27,7 @@ from tripsage_flights.schemas import (
     ResponseMeta,
 )
 from tripsage_geo.iata import airports_near, is_known, metro_code_of, nearby_airports, utc_offset
+from tripsage_geo.zones import zone_named
 
 log = structlog.get_logger(__name__)
 
@@ -268,7 +268,7 @@ class FlightsService:
                 country_code=airport.country,
                 lat=airport.lat,
                 lon=airport.lon,
-                time_zone_offset=utc_offset(now.astimezone(ZoneInfo(airport.tz))) if airport.tz else None,
+                time_zone_offset=utc_offset(now.astimezone(zone_named(airport.tz))) if airport.tz else None,
                 distance_km=distance,
             )
             for airport, distance in nearby

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from pydantic import TypeAdapter, ValidationError
 
@@ -21,6 +20,7 @@ from tripsage_flights.config import FlightsSettings
 from tripsage_flights.providers.base import FoundOffer
 from tripsage_flights.schemas import FlightOffer, FlightQuery, Itinerary, Location, Price, Segment, Stop
 from tripsage_geo.iata import airports_of, utc_offset
+from tripsage_geo.zones import zone_named
 
 NAME = "duffel"
 PAGE_LIMIT = 200  # Duffel's largest page
@@ -61,7 +61,7 @@ def _stop(place: Mapping[str, Any], terminal: Any, at: Any) -> Stop:
     local = dt.datetime.fromisoformat(str(at))
     zone = place.get("time_zone")
     if zone and local.tzinfo is None:
-        local = local.replace(tzinfo=ZoneInfo(str(zone)))
+        local = local.replace(tzinfo=zone_named(str(zone)))
     return Stop(
         airport=str(place.get("iata_code", "")), terminal=terminal, local_time=local, utc_offset=utc_offset(local)
     )
@@ -142,7 +142,7 @@ def normalise_place(raw: Mapping[str, Any]) -> Location:
     is_city = raw.get("type") == "city"
     code = str(raw.get("iata_code", ""))
     zone = raw.get("time_zone")
-    offset = utc_offset(dt.datetime.now(ZoneInfo(str(zone)))) if zone else None
+    offset = utc_offset(dt.datetime.now(zone_named(str(zone)))) if zone else None
     return Location(
         iata_code=code,
         sub_type="CITY" if is_city else "AIRPORT",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import socket
 import subprocess
@@ -12,6 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
+import redis
 
 from tripsage_core.flags import FeatureFlags
 from tripsage_core.settings import ConfigurationError
@@ -209,6 +211,48 @@ def test_price_confirms_an_offer_and_is_never_cached(
         assert body["price_changed"] is False
         assert response.headers["x-cache"] == "bypass"
     assert sandbox.calls("flight_offers_pricing") == 2
+
+
+def _priceable_entry(redis_url: str) -> tuple[bytes, dict[str, Any]]:
+    with redis.Redis.from_url(redis_url) as client:
+        (key,) = client.keys("tripsage:flights:offers:*")
+        return key, json.loads(client.get(key))
+
+
+def test_a_searched_offer_is_kept_for_pricing_as_the_providers_offer_and_what_the_search_quoted(
+    flights_app: AppFactory, auth: dict[str, str], empty_redis: str
+) -> None:
+    # The whole normalised offer is in the search's own entry already; a second copy here made the cold path's Redis
+    # write 54 KB instead of ~30 KB for JFK-LHR (docs/benchmarks.md, "Cold search").
+    with flights_app() as url:
+        offers = _search(url, auth).json()["offers"]
+    _, envelope = _priceable_entry(empty_redis)
+    stored = envelope["v"]["offers"]
+    assert set(stored) == {offer["id"] for offer in offers}
+    for offer in offers:
+        assert set(stored[offer["id"]]) == {"reference", "searched"}
+        assert stored[offer["id"]]["searched"] == {
+            "price": offer["price"],
+            "provider_offer_id": offer["provider_offer_id"],
+            "alternative": offer["alternative"],
+        }
+
+
+def test_an_offer_kept_in_the_earlier_form_with_the_whole_offer_still_prices(
+    flights_app: AppFactory, auth: dict[str, str], empty_redis: str
+) -> None:
+    with flights_app() as url:
+        offers = {offer["id"]: offer for offer in _search(url, auth).json()["offers"]}
+        key, envelope = _priceable_entry(empty_redis)
+        for offer_id, entry in envelope["v"]["offers"].items():
+            envelope["v"]["offers"][offer_id] = {"reference": entry["reference"], "offer": offers[offer_id]}
+        with redis.Redis.from_url(empty_redis) as client:
+            client.set(key, json.dumps(envelope), keepttl=True)
+        offer = next(iter(offers.values()))
+        response = httpx.post(f"{url}/v1/flights/price", json={"offer_id": offer["id"]}, headers=auth, trust_env=False)
+    assert response.status_code == 200
+    assert response.json()["searched_price"] == offer["price"]
+    assert response.json()["offer"]["provider_offer_id"] == offer["provider_offer_id"]
 
 
 def test_pricing_an_unknown_offer_is_404_problem(flights_app: AppFactory, auth: dict[str, str]) -> None:

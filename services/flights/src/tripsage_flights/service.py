@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import structlog
+from pydantic import BaseModel
 
 from tripsage_cache import Cache, TTLClass
 from tripsage_cache.answers import cached_answer
@@ -23,6 +24,7 @@ from tripsage_flights.schemas import (
     FlightSearchResponse,
     Location,
     LocationsResponse,
+    Price,
     PriceResponse,
     ResponseMeta,
 )
@@ -36,6 +38,15 @@ MAX_PASSENGERS = 9
 NEARBY_AIRPORTS = 3
 # Amadeus keywords allow letters, digits, spaces and a few punctuation marks; anything else becomes a space.
 _KEYWORD_NOISE = re.compile(r"[^A-Za-z0-9 .'/()-]")
+
+
+class _SearchedOffer(BaseModel):
+    """What pricing needs of a searched offer besides the provider's own: the search's copy is the bigger half of
+    the priceable entry and is already stored with the search (docs/benchmarks.md, "Cold search")."""
+
+    price: Price
+    provider_offer_id: str
+    alternative: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,7 +198,8 @@ class FlightsService:
         for index, item in enumerate(found, start=1):
             offer_id = f"{digest}-{index}"
             offers.append(item.offer.model_copy(update={"id": offer_id}).model_dump(mode="json"))
-            references[offer_id] = {"reference": item.reference, "offer": offers[-1]}
+            searched = {name: offers[-1][name] for name in _SearchedOffer.model_fields}
+            references[offer_id] = {"reference": item.reference, "searched": searched}
         expiries = [item.expires_at.timestamp() for item in found if item.expires_at is not None]
         expires_at = min(expiries, default=None)
         offer_ttl_s = self._offer_ttl_s
@@ -204,9 +216,11 @@ class FlightsService:
         if not isinstance(stored, dict) or stored.get("provider") != self.provider.name:
             raise OfferNotFound(offer_id)
         entry = stored["offers"].get(offer_id)
-        if entry is None:
+        # "offer" (the whole searched offer) is how entries were written before "searched"; both carry its fields.
+        quoted = (entry.get("searched") or entry.get("offer")) if isinstance(entry, dict) else None
+        if quoted is None:
             raise OfferNotFound(offer_id)
-        searched = FlightOffer.model_validate(entry["offer"])
+        searched = _SearchedOffer.model_validate(quoted)
         try:
             confirmed = await self.provider.price(entry["reference"])
         except ProviderNotFound:

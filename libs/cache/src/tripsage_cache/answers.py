@@ -7,7 +7,7 @@ from __future__ import annotations
 import functools
 import time
 from collections.abc import Awaitable, Callable
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Protocol
 
 from fastapi import Query
 from pydantic import BaseModel, Field
@@ -31,6 +31,17 @@ class AnswerMeta(BaseModel):
     cache: CacheStatus
     age_s: float = Field(0.0, description="Seconds since the provider produced this answer")
     provider: str = Field(examples=["amadeus"])
+
+
+class ResponseMeta(AnswerMeta):
+    # Flights and stays spell `stale` out. No docstring: it would become the model's description in their API.
+    stale: bool = False
+
+    @classmethod
+    def of(cls, result: CacheResult[Any], *, provider: str) -> ResponseMeta:
+        """The metadata of an answer the cache gave (hit, miss or stale) for this provider."""
+        state = result.state.value
+        return cls(cache=state, age_s=round(result.age_s, 3), provider=provider, stale=state == CacheState.STALE)
 
 
 def stale_may_answer(exc: Exception) -> bool:
@@ -92,15 +103,29 @@ def mark_answer(request: Request, response: Response, cache: str, *, service: st
     telemetry_of(request.app).increment("tripsage.cache", tags={"service": service, "result": cache})
 
 
-def cached_provider_readiness(provider_status: Callable[[], Awaitable[Any]], cache: Cache) -> dict[str, ReadinessCheck]:
+class _ProviderStatus(Protocol):
+    async def status(self) -> dict[str, Any]: ...
+
+
+class ProviderAndCache(Protocol):
+    """A provider-backed service's lifespan state, as far as its readiness is concerned."""
+
+    @property
+    def provider(self) -> _ProviderStatus: ...
+
+    @property
+    def cache(self) -> Cache: ...
+
+
+def cached_provider_readiness(state: ProviderAndCache) -> dict[str, ReadinessCheck]:
     """A provider-backed service's readiness: its provider's status and its cache, neither critical.
 
     With the provider down cached answers are still served, and with the cache down requests still reach the
     provider: pulling pods from rotation would help in neither case.
     """
     return {
-        "provider": ReadinessCheck(provider_status, critical=False),
-        "cache": ReadinessCheck(functools.partial(cache_readiness, cache), critical=False),
+        "provider": ReadinessCheck(state.provider.status, critical=False),
+        "cache": ReadinessCheck(functools.partial(cache_readiness, state.cache), critical=False),
     }
 
 

@@ -7,8 +7,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
-from tripsage_cache.answers import Refresh, mark_answer
-from tripsage_core.app import state_part
+from tripsage_cache.answers import Refresh, ResponseMeta, mark_answer
+from tripsage_cache.provider_backed import domain_of
 from tripsage_core.auth import CurrentUser
 from tripsage_core.errors import ValidationFailed
 from tripsage_flights.schemas import (
@@ -18,12 +18,11 @@ from tripsage_flights.schemas import (
     LocationsResponse,
     PriceRequest,
     PriceResponse,
-    ResponseMeta,
     SortKey,
 )
 from tripsage_flights.service import FlightsService
 
-Flights = Annotated[FlightsService, Depends(state_part("flights"))]
+Flights = Annotated[FlightsService, Depends(domain_of)]
 Code = Annotated[str, Query(min_length=3, max_length=3, pattern=r"^[A-Za-z]{3}$", examples=["JFK"])]
 Airlines = Annotated[
     list[str] | None, Query(max_length=20, description="IATA airline codes, repeated or comma-separated")

@@ -1,7 +1,7 @@
 """A service that answers from one provider through the cache: its lifespan state, its readiness and, when the domain
 needs nothing else to run, its whole `ServiceSpec` (flights, stays).
 
-    SPEC = provider_backed_spec("flights", [router], build_provider, FlightsService)
+    SPEC = provider_backed_spec("flights", [router], FlightsSettings.build_provider, FlightsService)
 
 Routes reach the domain through `domain_of` (`Flights = Annotated[FlightsService, Depends(domain_of)]`); a service
 with more to open (maps, weather) writes its own lifespan and still yields a `ProviderBacked` state.

@@ -22,7 +22,7 @@ import enum
 import math
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 import structlog
 
@@ -43,6 +43,7 @@ from tripsage_http.resilience import Breaker, BreakerState, CircuitOpen, backoff
 log = structlog.get_logger(__name__)
 
 T = TypeVar("T")
+CallerT = TypeVar("CallerT", bound="ProviderCaller")
 
 
 class FailureKind(enum.StrEnum):
@@ -304,3 +305,20 @@ class ProviderCaller:
             f"{self.provider} is unavailable ({failure.detail}).",
             headers={"Retry-After": str(self.policy.unavailable_retry_after_s)},
         )
+
+
+class CallerAdapter(Generic[CallerT]):
+    """Base of a vendor adapter whose every call goes through one caller: the adapter's lifecycle is the caller's
+    (readiness reports its circuit; closing shuts its thread pool or client). A subclass adds `from_settings` and
+    its domain's calls."""
+
+    name: ClassVar[str]  # the provider, as answers name it ("amadeus")
+
+    def __init__(self, caller: CallerT) -> None:
+        self.caller = caller
+
+    async def status(self) -> dict[str, Any]:
+        return await self.caller.status()
+
+    async def aclose(self) -> None:
+        await self.caller.aclose()

@@ -9,10 +9,9 @@ from tripsage_core.app import create_service_app
 from tripsage_core.flags import FeatureFlags
 from tripsage_flights.api import router
 from tripsage_flights.config import FlightsSettings
-from tripsage_flights.providers import build_provider
 from tripsage_flights.service import FlightsService
 
-SPEC = provider_backed_spec("flights", [router], build_provider, FlightsService)
+SPEC = provider_backed_spec("flights", [router], FlightsSettings.build_provider, FlightsService)
 
 
 def create_app(settings: FlightsSettings | None = None, flags: FeatureFlags | None = None) -> FastAPI:

@@ -10,7 +10,6 @@ from tripsage_core.app import create_service_app
 from tripsage_core.flags import FeatureFlags
 from tripsage_stays.api import router
 from tripsage_stays.config import StaysSettings
-from tripsage_stays.providers import build_provider
 from tripsage_stays.providers.base import StayProvider
 from tripsage_stays.service import StaysService
 
@@ -19,7 +18,7 @@ def _stays(provider: StayProvider, cache: Cache, settings: StaysSettings, _flags
     return StaysService(provider, cache, settings)  # no feature flag switches a stays path
 
 
-SPEC = provider_backed_spec("stays", [router], build_provider, _stays)
+SPEC = provider_backed_spec("stays", [router], StaysSettings.build_provider, _stays)
 
 
 def create_app(settings: StaysSettings | None = None) -> FastAPI:

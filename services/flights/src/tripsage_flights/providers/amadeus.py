@@ -15,6 +15,7 @@ from tripsage_flights.config import FlightsSettings
 from tripsage_flights.providers.base import FoundOffer
 from tripsage_flights.schemas import FlightOffer, FlightQuery, Itinerary, Location, Price, Segment, Stop
 from tripsage_geo.iata import airports_of, localise, utc_offset
+from tripsage_http import CallerAdapter
 
 # Provider parameter → our query field, so a provider 400 names the field the caller sent.
 SEARCH_FIELDS = {
@@ -178,13 +179,10 @@ def search_params(query: FlightQuery, origin: str, destination: str) -> dict[str
     return params
 
 
-class AmadeusFlights:
+class AmadeusFlights(CallerAdapter[AmadeusCaller]):
     """FlightProvider on the official SDK; every call goes through the shared provider layer."""
 
     name = "amadeus"
-
-    def __init__(self, caller: AmadeusCaller) -> None:
-        self.caller = caller
 
     @classmethod
     def from_settings(cls, settings: FlightsSettings) -> AmadeusFlights:
@@ -220,9 +218,3 @@ class AmadeusFlights:
 
         result = await self.caller.sdk("locations", call, fields={"keyword": "q"})
         return [normalise_location(raw) for raw in result.get("data") or []]
-
-    async def status(self) -> dict[str, Any]:
-        return await self.caller.status()
-
-    async def aclose(self) -> None:
-        await self.caller.aclose()

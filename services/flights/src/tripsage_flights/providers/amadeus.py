@@ -9,13 +9,11 @@ from typing import Any
 
 import amadeus
 
-from tripsage_amadeus import AmadeusCaller
+from tripsage_amadeus import AmadeusAdapter
 from tripsage_core.errors import ProviderUnavailable
-from tripsage_flights.config import FlightsSettings
 from tripsage_flights.providers.base import FoundOffer
 from tripsage_flights.schemas import FlightOffer, FlightQuery, Itinerary, Location, Price, Segment, Stop
 from tripsage_geo.iata import airports_of, localise, utc_offset
-from tripsage_http import CallerAdapter
 
 # Provider parameter → our query field, so a provider 400 names the field the caller sent.
 SEARCH_FIELDS = {
@@ -179,14 +177,10 @@ def search_params(query: FlightQuery, origin: str, destination: str) -> dict[str
     return params
 
 
-class AmadeusFlights(CallerAdapter[AmadeusCaller]):
+class AmadeusFlights(AmadeusAdapter):
     """FlightProvider on the official SDK; every call goes through the shared provider layer."""
 
-    name = "amadeus"
-
-    @classmethod
-    def from_settings(cls, settings: FlightsSettings) -> AmadeusFlights:
-        return cls(AmadeusCaller.from_settings(settings, name="flights"))
+    service = "flights"
 
     async def search(self, query: FlightQuery, *, origin: str, destination: str) -> list[FoundOffer]:
         params = search_params(query, origin, destination)

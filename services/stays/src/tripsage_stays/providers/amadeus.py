@@ -8,11 +8,9 @@ from typing import Any
 
 import amadeus
 
-from tripsage_amadeus import AmadeusCaller
+from tripsage_amadeus import AmadeusAdapter
 from tripsage_amadeus.caller import SdkCall
 from tripsage_core.errors import ProviderNotFound, ProviderRejected
-from tripsage_http import CallerAdapter
-from tripsage_stays.config import StaysSettings
 from tripsage_stays.errors import OfferNotFound
 from tripsage_stays.schemas import Cancellation, Hotel, HotelLocation, HotelOffer, StayPrice, StayQuery
 
@@ -128,14 +126,10 @@ def list_params(query: StayQuery) -> dict[str, Any]:
     return params
 
 
-class AmadeusStays(CallerAdapter[AmadeusCaller]):
+class AmadeusStays(AmadeusAdapter):
     """StayProvider on the official SDK; every call goes through the shared provider layer."""
 
-    name = "amadeus"
-
-    @classmethod
-    def from_settings(cls, settings: StaysSettings) -> AmadeusStays:
-        return cls(AmadeusCaller.from_settings(settings, name="stays"))
+    service = "stays"
 
     async def search(self, query: StayQuery, *, limit: int) -> list[Hotel]:
         # Both calls answer one request: they share one time budget.

@@ -310,8 +310,8 @@ def telemetry_of(app: FastAPI) -> Telemetry:
 def state_part(attribute: str) -> Callable[[Request], Awaitable[Any]]:
     """A FastAPI dependency for one part of the service's lifespan state; the `Annotated` alias using it gives the type.
 
-    `Flights = Annotated[FlightsService, Depends(state_part("flights"))]` is how every service reaches its domain.
-    """
+    `Trips = Annotated[TripService, Depends(state_part("trips"))]` is how a service reaches a part of its state
+    (a provider-backed service's domain is `tripsage_cache.provider_backed.domain_of`)."""
 
     # async: FastAPI runs a plain `def` dependency in its thread pool, one thread hop per request.
     async def part(request: Request) -> Any:

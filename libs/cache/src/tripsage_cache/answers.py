@@ -4,10 +4,9 @@ and the cache's readiness check."""
 
 from __future__ import annotations
 
-import functools
 import time
 from collections.abc import Awaitable, Callable
-from typing import Annotated, Any, Literal, Protocol
+from typing import Annotated, Any, Literal
 
 from fastapi import Query
 from pydantic import BaseModel, Field
@@ -16,7 +15,7 @@ from starlette.responses import Response
 
 from tripsage_cache._cache import Cache
 from tripsage_cache._types import CacheResult, CacheState
-from tripsage_core.app import ReadinessCheck, telemetry_of
+from tripsage_core.app import telemetry_of
 from tripsage_core.errors import TripSageError
 
 FETCHED_AT = "fetched_at"
@@ -101,32 +100,6 @@ def mark_answer(request: Request, response: Response, cache: str, *, service: st
     """Make an answer's origin visible beyond its JSON: the `X-Cache` header and the `tripsage.cache` metric."""
     response.headers["X-Cache"] = cache
     telemetry_of(request.app).increment("tripsage.cache", tags={"service": service, "result": cache})
-
-
-class _ProviderStatus(Protocol):
-    async def status(self) -> dict[str, Any]: ...
-
-
-class ProviderAndCache(Protocol):
-    """A provider-backed service's lifespan state, as far as its readiness is concerned."""
-
-    @property
-    def provider(self) -> _ProviderStatus: ...
-
-    @property
-    def cache(self) -> Cache: ...
-
-
-def cached_provider_readiness(state: ProviderAndCache) -> dict[str, ReadinessCheck]:
-    """A provider-backed service's readiness: its provider's status and its cache, neither critical.
-
-    With the provider down cached answers are still served, and with the cache down requests still reach the
-    provider: pulling pods from rotation would help in neither case.
-    """
-    return {
-        "provider": ReadinessCheck(state.provider.status, critical=False),
-        "cache": ReadinessCheck(functools.partial(cache_readiness, state.cache), critical=False),
-    }
 
 
 async def cache_readiness(cache: Cache) -> dict[str, Any]:

@@ -9,6 +9,7 @@ with more to open (maps, weather) writes its own lifespan and still yields a `Pr
 
 from __future__ import annotations
 
+import functools
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import aclosing, asynccontextmanager
 from dataclasses import dataclass
@@ -17,8 +18,8 @@ from typing import Any, Generic, Protocol, TypeVar
 from fastapi import APIRouter, FastAPI
 
 from tripsage_cache._cache import Cache
-from tripsage_cache.answers import cached_provider_readiness
-from tripsage_core.app import ServiceSpec, state_part
+from tripsage_cache.answers import cache_readiness
+from tripsage_core.app import ReadinessCheck, ServiceSpec, state_part
 from tripsage_core.flags import FeatureFlags
 from tripsage_core.settings import ServiceSettings
 
@@ -48,6 +49,18 @@ class ProviderBacked(Generic[DomainT, ProviderT]):
 
 
 domain_of = state_part("domain")
+
+
+def cached_provider_readiness(state: ProviderBacked[Any, Any]) -> dict[str, ReadinessCheck]:
+    """A provider-backed service's readiness: its provider's status and its cache, neither critical.
+
+    With the provider down cached answers are still served, and with the cache down requests still reach the
+    provider: pulling pods from rotation would help in neither case.
+    """
+    return {
+        "provider": ReadinessCheck(state.provider.status, critical=False),
+        "cache": ReadinessCheck(functools.partial(cache_readiness, state.cache), critical=False),
+    }
 
 
 def provider_backed_spec(

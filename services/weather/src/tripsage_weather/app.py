@@ -9,8 +9,7 @@ from contextlib import aclosing, asynccontextmanager
 from fastapi import FastAPI
 
 from tripsage_cache import Cache
-from tripsage_cache.answers import cached_provider_readiness
-from tripsage_cache.provider_backed import ProviderBacked
+from tripsage_cache.provider_backed import ProviderBacked, cached_provider_readiness
 from tripsage_core.app import ServiceSpec, create_service_app, telemetry_of
 from tripsage_geo.zones import ZoneLocator
 from tripsage_http import BreakerPolicy, CallPolicy, ProviderCaller, RetryPolicy, ServiceClient

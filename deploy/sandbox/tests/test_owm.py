@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import itertools
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -72,6 +74,18 @@ def test_onecall_blocks_and_exclude(base_url: str) -> None:
     assert "minutely" not in slim
     assert "hourly" not in slim
     assert slim["daily"] == full["daily"]
+
+
+@pytest.mark.parametrize(("lat", "lon"), [(35.01, 135.77), (-33.87, 151.21), (34.05, -118.24), (51.51, -0.13)])
+def test_onecall_days_are_the_place_s_own_starting_today_there(base_url: str, lat: float, lon: float) -> None:
+    # Whatever the hour in UTC: Kyoto and Sydney are a day ahead of it for hours every day, Los Angeles behind.
+    body = httpx.get(base_url + "/data/3.0/onecall", params={"lat": lat, "lon": lon, **KEY}).json()
+    zone = ZoneInfo(body["timezone"])
+    today_there = {datetime.now(zone).date() - timedelta(days=d) for d in (0, 1)}  # the call may straddle midnight
+    noons = [datetime.fromtimestamp(day["dt"], zone) for day in body["daily"]]
+    assert noons[0].date() in today_there
+    assert [noon.date() for noon in noons] == [noons[0].date() + timedelta(days=n) for n in range(8)]
+    assert {noon.hour for noon in noons} == {12}
 
 
 def test_current_and_forecast_report_main_and_wind_in_owm_field_order(base_url: str) -> None:

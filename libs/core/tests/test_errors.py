@@ -7,7 +7,7 @@ from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.testclient import TestClient
 from pydantic import BaseModel
 
-from tripsage_core.errors import PROBLEM_CONTENT_TYPE, Conflict, FieldProblem, ValidationFailed
+from tripsage_core.errors import PROBLEM_CONTENT_TYPE, Conflict, FieldProblem, OfferNotFound, ValidationFailed
 
 router = APIRouter()
 
@@ -157,3 +157,16 @@ def test_an_error_with_a_fixed_text_declares_it_once_and_a_raise_may_still_overr
     assert overridden.errors == [{"field": "seat", "location": "body", "message": "12A"}]
     assert Conflict().to_problem()["detail"] == "Conflict"
     assert "errors" not in Conflict().to_problem()
+
+
+class _RoomGone(OfferNotFound):
+    reason = "no longer offered; search again"
+    location = "path"
+
+
+def test_an_unknown_offer_is_one_problem_type_in_each_service_s_own_words() -> None:
+    problem = _RoomGone("R" * 100).to_problem()
+    assert (problem["status"], problem["type"]) == (404, "https://tripsage.dev/problems/offer-not-found")
+    assert problem["detail"] == f"Offer '{'R' * 80}' is no longer offered; search again."
+    assert problem["errors"] == [{"field": "offer_id", "location": "path", "message": "unknown or expired offer"}]
+    assert OfferNotFound("X1").errors[0]["location"] == "body"

@@ -7,6 +7,7 @@ import pytest
 from tripsage_core.settings import ConfigurationError
 from tripsage_flights.config import FlightsSettings
 from tripsage_flights.providers import PROVIDERS
+from tripsage_testing.providers import assert_every_provider_builds
 
 
 def test_an_unknown_provider_refuses_to_start_naming_the_variable_and_the_choices() -> None:
@@ -27,3 +28,7 @@ def test_only_the_selected_providers_credentials_are_required_in_production() ->
     assert on_duffel.amadeus_client_id is None
     with pytest.raises(ConfigurationError, match="FLIGHTS_DUFFEL_ACCESS_TOKEN"):
         FlightsSettings(_env_file=None, provider="duffel", **production)
+
+
+async def test_the_settings_build_each_registered_provider_on_this_service_s_own_caller() -> None:
+    await assert_every_provider_builds(FlightsSettings, PROVIDERS, "flights")

@@ -33,7 +33,7 @@ THIRD_CALL = {
 
 
 def _caller(app: object, provider: str) -> ProviderCaller:
-    providers = app.state.service.providers  # type: ignore[attr-defined]
+    providers = app.state.service.provider  # type: ignore[attr-defined]
     if provider == "google":
         return providers.sdk.caller  # type: ignore[no-any-return]
     name = provider.replace("_", "-")

@@ -70,7 +70,7 @@ def test_five_consecutive_outages_open_the_circuit_with_the_shared_problem_type(
     with _served(sandbox, empty_redis, **overrides) as (url, app):
         failures = [_search(url, auth, 30 + day) for day in range(5)]  # distinct dates: no cache answers
         refused = _search(url, auth, 40)
-        state = asyncio.run(app.state.service.stays.provider.caller.state())
+        state = asyncio.run(app.state.service.provider.caller.state())
     assert [r.status_code for r in failures] == [503] * 5
     assert {r.json()["type"] for r in failures} == {PROBLEM_TYPE_BASE + "provider-unavailable"}
     assert state is BreakerState.OPEN

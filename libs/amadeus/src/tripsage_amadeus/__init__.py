@@ -9,13 +9,14 @@ The SDK is synchronous (urllib): each call runs in the caller's bounded thread p
 connections, and a circuit breaker. SDK errors become the shared provider errors of tripsage_core.errors.
 """
 
-from tripsage_amadeus.caller import AmadeusCaller
+from tripsage_amadeus.caller import AmadeusAdapter, AmadeusCaller
 from tripsage_amadeus.client import build_client
 from tripsage_amadeus.config import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, AmadeusServiceSettings
 
 __all__ = [
     "SANDBOX_CLIENT_ID",
     "SANDBOX_CLIENT_SECRET",
+    "AmadeusAdapter",
     "AmadeusCaller",
     "AmadeusServiceSettings",
     "build_client",

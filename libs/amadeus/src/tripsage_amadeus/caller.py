@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, ClassVar, Self
 
 import amadeus
 
@@ -12,7 +12,7 @@ from tripsage_amadeus.client import build_client
 from tripsage_amadeus.config import AmadeusServiceSettings
 from tripsage_amadeus.errors import PROVIDER, classify
 from tripsage_core.blocking import BlockingPool
-from tripsage_http.provider import CallPolicy, ProviderCaller
+from tripsage_http.provider import CallerAdapter, CallPolicy, ProviderCaller
 
 SdkCall = Callable[[amadeus.Client], Any]
 
@@ -55,3 +55,14 @@ class AmadeusCaller(ProviderCaller):
             classify=functools.partial(classify, fields=fields or {}),
         )
         return response.result
+
+
+class AmadeusAdapter(CallerAdapter[AmadeusCaller]):
+    """Base of a domain's Amadeus adapter (flights, stays): one caller per service, built from its settings."""
+
+    name = "amadeus"
+    service: ClassVar[str]  # whose caller it is: names its threads and its circuit
+
+    @classmethod
+    def from_settings(cls, settings: AmadeusServiceSettings) -> Self:
+        return cls(AmadeusCaller.from_settings(settings, name=cls.service))

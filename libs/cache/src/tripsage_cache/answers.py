@@ -4,7 +4,6 @@ and the cache's readiness check."""
 
 from __future__ import annotations
 
-import functools
 import time
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, Literal
@@ -16,7 +15,7 @@ from starlette.responses import Response
 
 from tripsage_cache._cache import Cache
 from tripsage_cache._types import CacheResult, CacheState
-from tripsage_core.app import ReadinessCheck, telemetry_of
+from tripsage_core.app import telemetry_of
 from tripsage_core.errors import TripSageError
 
 FETCHED_AT = "fetched_at"
@@ -31,6 +30,17 @@ class AnswerMeta(BaseModel):
     cache: CacheStatus
     age_s: float = Field(0.0, description="Seconds since the provider produced this answer")
     provider: str = Field(examples=["amadeus"])
+
+
+class ResponseMeta(AnswerMeta):
+    # Flights and stays spell `stale` out. No docstring: it would become the model's description in their API.
+    stale: bool = False
+
+    @classmethod
+    def of(cls, result: CacheResult[Any], *, provider: str) -> ResponseMeta:
+        """The metadata of an answer the cache gave (hit, miss or stale) for this provider."""
+        state = result.state.value
+        return cls(cache=state, age_s=round(result.age_s, 3), provider=provider, stale=state == CacheState.STALE)
 
 
 def stale_may_answer(exc: Exception) -> bool:
@@ -90,18 +100,6 @@ def mark_answer(request: Request, response: Response, cache: str, *, service: st
     """Make an answer's origin visible beyond its JSON: the `X-Cache` header and the `tripsage.cache` metric."""
     response.headers["X-Cache"] = cache
     telemetry_of(request.app).increment("tripsage.cache", tags={"service": service, "result": cache})
-
-
-def cached_provider_readiness(provider_status: Callable[[], Awaitable[Any]], cache: Cache) -> dict[str, ReadinessCheck]:
-    """A provider-backed service's readiness: its provider's status and its cache, neither critical.
-
-    With the provider down cached answers are still served, and with the cache down requests still reach the
-    provider: pulling pods from rotation would help in neither case.
-    """
-    return {
-        "provider": ReadinessCheck(provider_status, critical=False),
-        "cache": ReadinessCheck(functools.partial(cache_readiness, cache), critical=False),
-    }
 
 
 async def cache_readiness(cache: Cache) -> dict[str, Any]:

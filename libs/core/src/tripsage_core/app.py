@@ -24,6 +24,7 @@ from fastapi.responses import Response
 from fastapi_offline import FastAPIOffline
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from tripsage_core.asgi import HttpMiddleware
 from tripsage_core.auth import CurrentUser, TokenVerifier
 from tripsage_core.edge import EdgeMiddleware
 from tripsage_core.errors import ServiceUnavailable, install_error_handlers, problem_response
@@ -112,18 +113,15 @@ def _request_id(scope: Scope) -> str:
     return uuid.uuid4().hex
 
 
-class RequestContextMiddleware:
-    """Request id in, request id out, one access log line; plain ASGI because BaseHTTPMiddleware costs throughput."""
+class RequestContextMiddleware(HttpMiddleware):
+    """Request id in, request id out, one access log line."""
 
     def __init__(self, app: ASGIApp, *, access_log: bool, draining: _Draining | None = None) -> None:
-        self.app = app
+        super().__init__(app)
         self.access_log = access_log
         self.draining = draining
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         request_id = _request_id(scope)
         scope.setdefault("state", {})["request_id"] = request_id
         structlog.contextvars.bind_contextvars(request_id=request_id)
@@ -312,8 +310,8 @@ def telemetry_of(app: FastAPI) -> Telemetry:
 def state_part(attribute: str) -> Callable[[Request], Awaitable[Any]]:
     """A FastAPI dependency for one part of the service's lifespan state; the `Annotated` alias using it gives the type.
 
-    `Flights = Annotated[FlightsService, Depends(state_part("flights"))]` is how every service reaches its domain.
-    """
+    `Trips = Annotated[TripService, Depends(state_part("trips"))]` is how a service reaches a part of its state
+    (a provider-backed service's domain is `tripsage_cache.provider_backed.domain_of`)."""
 
     # async: FastAPI runs a plain `def` dependency in its thread pool, one thread hop per request.
     async def part(request: Request) -> Any:

@@ -6,6 +6,7 @@ from urllib.parse import unquote_to_bytes
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from tripsage_core.asgi import HttpMiddleware
 from tripsage_core.errors import BadRequest, PayloadTooLarge, TripSageError, problem_response
 
 # An API answers JSON only: nothing here should ever be framed, sniffed or rendered as a page.
@@ -23,17 +24,14 @@ class _TooLarge(Exception):
     pass
 
 
-class EdgeMiddleware:
+class EdgeMiddleware(HttpMiddleware):
     """Refuse bodies over `max_body_bytes` (413) and non-UTF-8 query strings (400); add the security headers."""
 
     def __init__(self, app: ASGIApp, *, max_body_bytes: int) -> None:
-        self.app = app
+        super().__init__(app)
         self.max_body_bytes = max_body_bytes
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         for key, value in scope["headers"]:
             if key == b"content-length" and value.isdigit() and int(value) > self.max_body_bytes:
                 await self._refuse(scope, receive, send)

@@ -5,6 +5,7 @@
     ├── Unauthorized                  401 unauthorized
     ├── Forbidden                     403 forbidden
     ├── NotFound                      404 not-found
+    │   └── OfferNotFound             404 offer-not-found     (flights, stays: search again)
     ├── Conflict                      409 conflict
     ├── ValidationFailed              422 validation-failed  (request validation errors too)
     ├── RateLimited                   429 rate-limited
@@ -109,6 +110,21 @@ class Forbidden(TripSageError):
 
 class NotFound(TripSageError):
     status_code, code, title = 404, "not-found", "Not Found"
+
+
+class OfferNotFound(NotFound):
+    """An offer id the provider does not, or no longer, honour: the client searches again. A service says so in its
+    own words (`reason`) and names where the id was sent (`location`)."""
+
+    code = "offer-not-found"
+    reason: ClassVar[str] = "unknown or no longer offered; search again"
+    location: ClassVar[str] = "body"
+
+    def __init__(self, offer_id: str) -> None:
+        super().__init__(
+            f"Offer '{offer_id[:80]}' is {self.reason}.",
+            errors=[FieldProblem(field="offer_id", location=self.location, message="unknown or expired offer")],
+        )
 
 
 class MethodNotAllowed(TripSageError):

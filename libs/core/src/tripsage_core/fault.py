@@ -7,8 +7,9 @@ default; `<PREFIX>_INJECT_FAULTS=true` turns it on for one Deployment.
 
 from __future__ import annotations
 
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 
+from tripsage_core.asgi import HttpMiddleware
 from tripsage_core.errors import TripSageError, problem_response
 
 # Probes keep answering: a bad release that fails them is never routed to, and so proves nothing.
@@ -19,14 +20,11 @@ class InjectedFault(TripSageError):
     status_code, code, title = 500, "injected-fault", "Injected Fault"
 
 
-class FaultMiddleware:
+class FaultMiddleware(HttpMiddleware):
     """Answers every HTTP request but the probes with problem+json 500."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] in _PROBE_PATHS:
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["path"] in _PROBE_PATHS:
             await self.app(scope, receive, send)
             return
         error = InjectedFault("This instance was started with its fault switch on.")

@@ -21,7 +21,7 @@ from tripsage_http.client import (
     UpstreamCircuitOpen,
     UpstreamUnavailable,
 )
-from tripsage_http.provider import CallPolicy, Failure, FailureKind, ProviderCaller
+from tripsage_http.provider import CallerAdapter, CallPolicy, Failure, FailureKind, ProviderCaller
 from tripsage_http.resilience import Breaker, BreakerState, CircuitOpen
 from tripsage_http.response import UpstreamResponse
 
@@ -30,6 +30,7 @@ __all__ = [
     "BreakerPolicy",
     "BreakerState",
     "CallPolicy",
+    "CallerAdapter",
     "CircuitOpen",
     "Failure",
     "FailureKind",

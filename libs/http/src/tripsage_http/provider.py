@@ -25,7 +25,7 @@ import enum
 import math
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 import structlog
 
@@ -47,6 +47,7 @@ from tripsage_http.response import UpstreamResponse
 log = structlog.get_logger(__name__)
 
 T = TypeVar("T")
+CallerT = TypeVar("CallerT", bound="ProviderCaller")
 
 
 class FailureKind(enum.StrEnum):
@@ -321,3 +322,20 @@ class ProviderCaller:
             f"{self.provider} is unavailable ({failure.detail}).",
             headers={"Retry-After": str(self.policy.unavailable_retry_after_s)},
         )
+
+
+class CallerAdapter(Generic[CallerT]):
+    """Base of a vendor adapter whose every call goes through one caller: the adapter's lifecycle is the caller's
+    (readiness reports its circuit; closing shuts its thread pool or client). A subclass adds `from_settings` and
+    its domain's calls."""
+
+    name: ClassVar[str]  # the provider, as answers name it ("amadeus")
+
+    def __init__(self, caller: CallerT) -> None:
+        self.caller = caller
+
+    async def status(self) -> dict[str, Any]:
+        return await self.caller.status()
+
+    async def aclose(self) -> None:
+        await self.caller.aclose()

@@ -41,12 +41,24 @@ class ProviderServiceSettings(ServiceSettings):
             breaker_reset_s=self.breaker_reset_s,
         )
 
+    def build_provider(self) -> Any:
+        """`from_settings(settings)` of the class the registry names for `provider` ("module:Class"), importing its
+        module only now, so an unselected vendor's SDK is never loaded."""
+        module, _, name = self._registered()[self.provider].partition(":")
+        return getattr(importlib.import_module(module), name).from_settings(self)
+
+    def _registered(self) -> Mapping[str, str]:
+        if self.registry is None:
+            raise ConfigurationError(f"{type(self).__name__} names no provider registry")
+        # Imported now, not at module load: the registry's modules import the service's settings.
+        known: Mapping[str, str] = importlib.import_module(self.registry).PROVIDERS
+        return known
+
     @model_validator(mode="after")
     def _known_provider(self) -> Self:
         if self.registry is None:
             return self
-        # Imported now, not at module load: the registry's modules import the service's settings.
-        known: Mapping[str, str] = importlib.import_module(self.registry).PROVIDERS
+        known = self._registered()
         if self.provider not in known:
             names = ", ".join(sorted(known))
             raise ConfigurationError(f"{self.env_name('provider')} is {self.provider!r}; known providers: {names}.")
@@ -61,10 +73,3 @@ class ProviderServiceSettings(ServiceSettings):
                     f"{self.env_name('provider_base_url')} must be an http(s) URL, got {self.provider_base_url!r}"
                 )
         return self
-
-
-def build_selected(registry: Mapping[str, str], settings: ProviderServiceSettings) -> Any:
-    """`from_settings(settings)` of the class the registry names for `settings.provider` ("module:Class"),
-    importing its module only now, so an unselected vendor's SDK is never loaded."""
-    module, _, name = registry[settings.provider].partition(":")
-    return getattr(importlib.import_module(module), name).from_settings(settings)

@@ -6,9 +6,10 @@ import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
+from pydantic import BaseModel
 
-from tripsage_cache.answers import Refresh, mark_answer
-from tripsage_core.app import state_part
+from tripsage_cache.answers import Refresh, ResponseMeta, mark_answer
+from tripsage_cache.provider_backed import domain_of
 from tripsage_core.auth import CurrentUser
 from tripsage_core.errors import ValidationFailed
 from tripsage_flights.schemas import (
@@ -18,12 +19,11 @@ from tripsage_flights.schemas import (
     LocationsResponse,
     PriceRequest,
     PriceResponse,
-    ResponseMeta,
     SortKey,
 )
 from tripsage_flights.service import FlightsService
 
-Flights = Annotated[FlightsService, Depends(state_part("flights"))]
+Flights = Annotated[FlightsService, Depends(domain_of)]
 Code = Annotated[str, Query(min_length=3, max_length=3, pattern=r"^[A-Za-z]{3}$", examples=["JFK"])]
 Airlines = Annotated[
     list[str] | None, Query(max_length=20, description="IATA airline codes, repeated or comma-separated")
@@ -46,47 +46,48 @@ def _mark(request: Request, response: Response, meta: ResponseMeta) -> None:
     mark_answer(request, response, meta.cache, service="flights")
 
 
+class SearchParams(BaseModel):
+    """The search's query parameters, as sent; `query()` normalises them into the cache's `FlightQuery`."""
+
+    origin: Code
+    destination: Code
+    departure_date: dt.date
+    return_date: dt.date | None = None
+    adults: Annotated[int, Query(ge=1, le=9)] = 1
+    children: Annotated[int, Query(ge=0, le=8)] = 0
+    infants: Annotated[int, Query(ge=0, le=9)] = 0
+    cabin: Annotated[Cabin | None, Query()] = None
+    nonstop: bool = False
+    max_price: Annotated[int | None, Query(ge=1, le=1_000_000)] = None
+    currency: Annotated[str | None, Query(pattern=r"^[A-Za-z]{3}$")] = None
+    max_results: Annotated[int, Query(ge=1, le=250)] = 20
+    sort: SortKey = "price"
+    airlines: Airlines = None
+    exclude_airlines: Airlines = None
+    refresh: Refresh = False
+
+    def query(self) -> FlightQuery:
+        return FlightQuery.model_validate(
+            {
+                **self.model_dump(exclude={"refresh"}),
+                "origin": self.origin.upper(),
+                "destination": self.destination.upper(),
+                "currency": self.currency.upper() if self.currency else None,
+                "airlines": _airline_codes(self.airlines, "airlines"),
+                "exclude_airlines": _airline_codes(self.exclude_airlines, "exclude_airlines"),
+            }
+        )
+
+
 @router.get("/search", summary="Search flight offers (cached 5 min; stale copies stand in during provider outages)")
 async def search(
     request: Request,
     response: Response,
     flights: Flights,
     _user: CurrentUser,
-    origin: Code,
-    destination: Code,
-    departure_date: dt.date,
-    return_date: dt.date | None = None,
-    adults: Annotated[int, Query(ge=1, le=9)] = 1,
-    children: Annotated[int, Query(ge=0, le=8)] = 0,
-    infants: Annotated[int, Query(ge=0, le=9)] = 0,
-    cabin: Annotated[Cabin | None, Query()] = None,
-    nonstop: bool = False,
-    max_price: Annotated[int | None, Query(ge=1, le=1_000_000)] = None,
-    currency: Annotated[str | None, Query(pattern=r"^[A-Za-z]{3}$")] = None,
-    max_results: Annotated[int, Query(ge=1, le=250)] = 20,
-    sort: SortKey = "price",
-    airlines: Airlines = None,
-    exclude_airlines: Airlines = None,
-    refresh: Refresh = False,
+    params: Annotated[SearchParams, Query()],
 ) -> FlightSearchResponse:
-    query = FlightQuery(
-        origin=origin.upper(),
-        destination=destination.upper(),
-        departure_date=departure_date,
-        return_date=return_date,
-        adults=adults,
-        children=children,
-        infants=infants,
-        cabin=cabin,
-        nonstop=nonstop,
-        max_price=max_price,
-        currency=currency.upper() if currency else None,
-        max_results=max_results,
-        sort=sort,
-        airlines=_airline_codes(airlines, "airlines"),
-        exclude_airlines=_airline_codes(exclude_airlines, "exclude_airlines"),
-    )
-    result = await flights.search(query, refresh=refresh)
+    result = await flights.search(params.query(), refresh=params.refresh)
     _mark(request, response, result.meta)
     return result
 

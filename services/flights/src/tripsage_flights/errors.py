@@ -1,16 +1,11 @@
 """Flights-domain errors."""
 
+from tripsage_core import errors
 from tripsage_core.errors import NotFound
 
 
-class OfferNotFound(NotFound):
-    code = "offer-not-found"
-
-    def __init__(self, offer_id: str) -> None:
-        super().__init__(
-            f"Offer '{offer_id[:80]}' is unknown or has expired; search again to get a priceable offer.",
-            errors=[{"field": "offer_id", "location": "body", "message": "unknown or expired offer"}],
-        )
+class OfferNotFound(errors.OfferNotFound):
+    reason = "unknown or has expired; search again to get a priceable offer"
 
 
 class NoAirportInReach(NotFound):

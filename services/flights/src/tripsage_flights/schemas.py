@@ -9,7 +9,7 @@ from typing import Literal
 import orjson
 from pydantic import BaseModel, ConfigDict, Field
 
-from tripsage_cache.answers import AnswerMeta
+from tripsage_cache.answers import ResponseMeta
 
 Cabin = Literal["ECONOMY", "PREMIUM_ECONOMY", "BUSINESS", "FIRST"]
 SortKey = Literal["price", "duration", "departure"]
@@ -92,10 +92,6 @@ class FlightOffer(BaseModel):
     origin_airport: str = Field(description="Airport the outbound itinerary actually leaves from")
     destination_airport: str = Field(description="Airport the outbound itinerary actually arrives at")
     alternative: bool = Field(False, description="Uses a nearby airport instead of the one asked for")
-
-
-class ResponseMeta(AnswerMeta):
-    stale: bool = False
 
 
 class FlightSearchResponse(BaseModel):

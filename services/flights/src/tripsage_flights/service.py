@@ -7,15 +7,15 @@ import datetime as dt
 import re
 import time
 import unicodedata
-from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import structlog
 from pydantic import BaseModel
 
-from tripsage_cache import Cache, TTLClass
-from tripsage_cache.answers import cached_answer
+from tripsage_cache import Cache
+from tripsage_cache.answers import ResponseMeta, cached_answer
 from tripsage_core.errors import ProviderNotFound, ValidationFailed
+from tripsage_core.flags import FeatureFlags
 from tripsage_flights.errors import NoAirportInReach, OfferNotFound
 from tripsage_flights.providers.base import FlightProvider, FoundOffer
 from tripsage_flights.schemas import (
@@ -26,10 +26,12 @@ from tripsage_flights.schemas import (
     LocationsResponse,
     Price,
     PriceResponse,
-    ResponseMeta,
 )
 from tripsage_geo.iata import airports_near, is_known, metro_code_of, nearby_airports, utc_offset
 from tripsage_geo.zones import zone_named
+
+if TYPE_CHECKING:
+    from tripsage_flights.config import FlightsSettings
 
 log = structlog.get_logger(__name__)
 
@@ -47,13 +49,6 @@ class _SearchedOffer(BaseModel):
     price: Price
     provider_offer_id: str
     alternative: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class AlternativeRoutes:
-    enabled: bool = False
-    radius_km: float = 150.0
-    per_end: int = 2
 
 
 def validate(query: FlightQuery, *, today: dt.date, max_days_ahead: int) -> None:
@@ -119,34 +114,19 @@ def location_keyword(q: str) -> str:
 
 
 class FlightsService:
-    def __init__(
-        self,
-        provider: FlightProvider,
-        cache: Cache,
-        *,
-        offer_ttl_s: int,
-        max_days_ahead: int,
-        search_ttl_s: int = TTLClass.SEARCH,
-        locations_ttl_s: int = TTLClass.REFERENCE,
-        alternatives: AlternativeRoutes,
-        airport_reach_km: float = 150.0,
-    ) -> None:
+    def __init__(self, provider: FlightProvider, cache: Cache, settings: FlightsSettings, flags: FeatureFlags) -> None:
         self.provider = provider
         self.cache = cache
-        self._offer_ttl_s = offer_ttl_s
-        self._search_ttl_s = search_ttl_s
-        self._locations_ttl_s = locations_ttl_s
-        self._max_days_ahead = max_days_ahead
-        self._alternatives = alternatives
-        self._airport_reach_km = airport_reach_km
+        self.settings = settings
+        self._alternatives = flags.alternative_routes
 
     def validate(self, query: FlightQuery) -> None:
-        validate(query, today=dt.datetime.now(dt.UTC).date(), max_days_ahead=self._max_days_ahead)
+        validate(query, today=dt.datetime.now(dt.UTC).date(), max_days_ahead=self.settings.max_days_ahead)
 
     def _pairs(self, query: FlightQuery) -> list[tuple[str, str]]:
         pairs = [(query.origin, query.destination)]
-        if self._alternatives.enabled:
-            radius, limit = self._alternatives.radius_km, self._alternatives.per_end
+        if self._alternatives:
+            radius, limit = self.settings.alternative_radius_km, self.settings.alternative_airports
             near_origin = nearby_airports(query.origin, radius_km=radius, limit=limit)
             near_destination = nearby_airports(query.destination, radius_km=radius, limit=limit)
             pairs += [(airport.code, query.destination) for airport, _ in near_origin]
@@ -155,27 +135,23 @@ class FlightsService:
 
     async def search(self, query: FlightQuery, *, refresh: bool = False) -> FlightSearchResponse:
         self.validate(query)
-        digest = query.digest(f"alt={int(self._alternatives.enabled)}")
+        digest = query.digest(f"alt={int(self._alternatives)}")
         pairs = self._pairs(query)
 
         async def fetch() -> dict[str, Any]:
             return await self._fetch_offers(query, digest, pairs)
 
-        result = await cached_answer(self.cache, f"search:{digest}", fetch, self._search_ttl_s, refresh=refresh)
+        ttl_s = self.settings.search_ttl_s
+        result = await cached_answer(self.cache, f"search:{digest}", fetch, ttl_s, refresh=refresh)
         if result.state.value == "hit" and _expired(result.value):
             # The provider stops honouring an offer at its expiry: a cached search must not outlive its offers.
-            result = await cached_answer(self.cache, f"search:{digest}", fetch, self._search_ttl_s, refresh=True)
+            result = await cached_answer(self.cache, f"search:{digest}", fetch, ttl_s, refresh=True)
         offers = [FlightOffer.model_validate(o) for o in result.value["offers"]]
         return FlightSearchResponse(
             offers=offers,
             count=len(offers),
             alternatives_searched=[f"{o}-{d}" for o, d in pairs[1:]],
-            meta=ResponseMeta(
-                cache=result.state.value,
-                age_s=round(result.age_s, 3),
-                provider=self.provider.name,
-                stale=result.state.value == "stale",
-            ),
+            meta=ResponseMeta.of(result, provider=self.provider.name),
         )
 
     async def _fetch_offers(self, query: FlightQuery, digest: str, pairs: list[tuple[str, str]]) -> dict[str, Any]:
@@ -202,7 +178,7 @@ class FlightsService:
             references[offer_id] = {"reference": item.reference, "searched": searched}
         expiries = [item.expires_at.timestamp() for item in found if item.expires_at is not None]
         expires_at = min(expiries, default=None)
-        offer_ttl_s = self._offer_ttl_s
+        offer_ttl_s = self.settings.offer_ttl_s
         if expires_at is not None:
             offer_ttl_s = max(1, min(offer_ttl_s, int(expires_at - time.time())))
         # The provider's whole offer is what pricing needs; kept longer than the search so a result stays priceable,
@@ -253,24 +229,20 @@ class FlightsService:
             found = await self.provider.locations(keyword)
             return {"locations": [location.model_dump(mode="json") for location in found]}
 
-        result = await cached_answer(self.cache, f"locations:{keyword}", fetch, self._locations_ttl_s)
+        result = await cached_answer(self.cache, f"locations:{keyword}", fetch, self.settings.locations_ttl_s)
         found = [Location.model_validate(item) for item in result.value["locations"]]
         if not found and near is not None:
             found = self._airports_near(q, *near)
         return LocationsResponse(
             locations=found,
-            meta=ResponseMeta(
-                cache=result.state.value,
-                age_s=round(result.age_s, 3),
-                provider=self.provider.name,
-                stale=result.state.value == "stale",
-            ),
+            meta=ResponseMeta.of(result, provider=self.provider.name),
         )
 
     def _airports_near(self, place: str, lat: float, lon: float) -> list[Location]:
-        nearby = airports_near(lat, lon, radius_km=self._airport_reach_km, limit=NEARBY_AIRPORTS)
+        reach_km = self.settings.airport_reach_km
+        nearby = airports_near(lat, lon, radius_km=reach_km, limit=NEARBY_AIRPORTS)
         if not nearby:
-            raise NoAirportInReach(place, self._airport_reach_km)
+            raise NoAirportInReach(place, reach_km)
         now = dt.datetime.now(dt.UTC)
         return [
             Location(

@@ -7,7 +7,7 @@ from typing import Annotated, TypeVar
 from fastapi import APIRouter, Body, Depends, Path, Query, Request, Response
 
 from tripsage_cache.answers import AnswerMeta, mark_answer
-from tripsage_core.app import state_part
+from tripsage_cache.provider_backed import domain_of
 from tripsage_core.auth import CurrentUser
 from tripsage_core.query import Latitude, Longitude
 from tripsage_maps.providers.base import DirectionsQuery, MatrixQuery, NearbySearch, PlaceSearch
@@ -26,7 +26,7 @@ from tripsage_maps.service import MapsService, Served
 T = TypeVar("T")
 
 
-Maps = Annotated[MapsService, Depends(state_part("maps"))]
+Maps = Annotated[MapsService, Depends(domain_of)]
 # `\S` (searched, not anchored) refuses blank values before they cost a provider call.
 Place = Annotated[str, Query(min_length=1, max_length=200, pattern=r"\S")]
 

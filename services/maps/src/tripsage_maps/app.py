@@ -2,32 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator
 from contextlib import aclosing, asynccontextmanager
-from dataclasses import dataclass
 
 from fastapi import FastAPI
 
 from tripsage_cache import Cache
-from tripsage_cache.answers import cached_provider_readiness
-from tripsage_core.app import ReadinessCheck, ServiceSpec, create_service_app, telemetry_of
+from tripsage_cache.provider_backed import ProviderBacked, cached_provider_readiness
+from tripsage_core.app import ServiceSpec, create_service_app, telemetry_of
 from tripsage_maps.api import router
 from tripsage_maps.config import MapsSettings
-from tripsage_maps.providers.google_client import GoogleMapsCaller
 from tripsage_maps.providers.selection import GoogleProviders, google_providers
 from tripsage_maps.service import CacheTTLs, MapsService
 
 
-@dataclass(frozen=True, slots=True)
-class MapsState:
-    maps: MapsService
-    google: GoogleMapsCaller
-    providers: GoogleProviders
-    cache: Cache
-
-
 @asynccontextmanager
-async def _lifespan(app: FastAPI) -> AsyncIterator[MapsState]:
+async def _lifespan(app: FastAPI) -> AsyncIterator[ProviderBacked[MapsService, GoogleProviders]]:
     settings: MapsSettings = app.state.settings
     google = google_providers(settings, telemetry_of(app).aiohttp_trace_configs())
     ttls = CacheTTLs(
@@ -39,19 +29,10 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[MapsState]:
     )
     stale_factor = ttls.stale_factor(settings.cache_stale_multiplier)
     async with aclosing(google), Cache.for_service(settings, namespace="maps", stale_factor=stale_factor) as cache:
-        yield MapsState(
-            maps=MapsService(cache, google.places, google.routing, ttls),
-            google=google.sdk,
-            providers=google,
-            cache=cache,
-        )
+        yield ProviderBacked(MapsService(cache, google.places, google.routing, ttls), google, cache)
 
 
-def _readiness(state: MapsState) -> Mapping[str, ReadinessCheck]:
-    return cached_provider_readiness(state.providers.status, state.cache)
-
-
-SPEC = ServiceSpec(name="maps", routers=[router], lifespan=_lifespan, readiness=_readiness)
+SPEC = ServiceSpec(name="maps", routers=[router], lifespan=_lifespan, readiness=cached_provider_readiness)
 
 
 def create_app(settings: MapsSettings | None = None) -> FastAPI:

@@ -8,13 +8,13 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
 from tripsage_cache.answers import Refresh, mark_answer
-from tripsage_core.app import state_part
+from tripsage_cache.provider_backed import domain_of
 from tripsage_core.auth import CurrentUser
 from tripsage_core.errors import ValidationFailed
 from tripsage_stays.schemas import OfferCheckResponse, SortKey, StayQuery, StaySearchResponse
 from tripsage_stays.service import StaysService
 
-Stays = Annotated[StaysService, Depends(state_part("stays"))]
+Stays = Annotated[StaysService, Depends(domain_of)]
 
 router = APIRouter(prefix="/v1/stays", tags=["stays"])
 

@@ -9,7 +9,7 @@ from typing import Literal
 import orjson
 from pydantic import BaseModel, ConfigDict, Field
 
-from tripsage_cache.answers import AnswerMeta
+from tripsage_cache.answers import ResponseMeta
 
 SortKey = Literal["price", "rating", "distance"]
 
@@ -86,10 +86,6 @@ class Hotel(BaseModel):
     rating: int | None = Field(description="Stars, 1-5")
     amenities: list[str] = Field(default_factory=list)
     offers: list[HotelOffer]
-
-
-class ResponseMeta(AnswerMeta):
-    stale: bool = False
 
 
 class StaySearchResponse(BaseModel):

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from tripsage_cache import Cache, TTLClass
-from tripsage_cache.answers import cached_answer
+from tripsage_cache import Cache
+from tripsage_cache.answers import ResponseMeta, cached_answer
 from tripsage_core.errors import ValidationFailed
 from tripsage_geo.iata import is_known
 from tripsage_stays.providers.base import StayProvider
-from tripsage_stays.schemas import Hotel, OfferCheckResponse, ResponseMeta, StayQuery, StaySearchResponse
+from tripsage_stays.schemas import Hotel, OfferCheckResponse, StayQuery, StaySearchResponse
+
+if TYPE_CHECKING:
+    from tripsage_stays.config import StaysSettings
 
 
 def validate(query: StayQuery, *, today: dt.date, max_days_ahead: int, max_nights: int) -> None:
@@ -67,45 +70,29 @@ def _refine(hotels: list[Hotel], query: StayQuery) -> list[Hotel]:
 
 
 class StaysService:
-    def __init__(
-        self,
-        provider: StayProvider,
-        cache: Cache,
-        *,
-        hotels_per_search: int,
-        max_days_ahead: int,
-        max_nights: int,
-        search_ttl_s: int = TTLClass.SEARCH,
-    ) -> None:
+    def __init__(self, provider: StayProvider, cache: Cache, settings: StaysSettings) -> None:
         self.provider = provider
         self.cache = cache
-        self._hotels_per_search = hotels_per_search
-        self._max_days_ahead = max_days_ahead
-        self._max_nights = max_nights
-        self._search_ttl_s = search_ttl_s
+        self.settings = settings
 
     def validate(self, query: StayQuery) -> None:
         today = dt.datetime.now(dt.UTC).date()
-        validate(query, today=today, max_days_ahead=self._max_days_ahead, max_nights=self._max_nights)
+        validate(query, today=today, max_days_ahead=self.settings.max_days_ahead, max_nights=self.settings.max_nights)
 
     async def search(self, query: StayQuery, *, refresh: bool = False) -> StaySearchResponse:
         self.validate(query)
 
         async def fetch() -> dict[str, Any]:
-            hotels = await self.provider.search(query, limit=self._hotels_per_search)
+            hotels = await self.provider.search(query, limit=self.settings.hotels_per_search)
             return {"hotels": [hotel.model_dump(mode="json") for hotel in _refine(hotels, query)]}
 
-        result = await cached_answer(self.cache, f"search:{query.digest()}", fetch, self._search_ttl_s, refresh=refresh)
+        ttl_s = self.settings.search_ttl_s
+        result = await cached_answer(self.cache, f"search:{query.digest()}", fetch, ttl_s, refresh=refresh)
         hotels = [Hotel.model_validate(item) for item in result.value["hotels"]]
         return StaySearchResponse(
             hotels=hotels,
             count=len(hotels),
-            meta=ResponseMeta(
-                cache=result.state.value,
-                age_s=round(result.age_s, 3),
-                provider=self.provider.name,
-                stale=result.state.value == "stale",
-            ),
+            meta=ResponseMeta.of(result, provider=self.provider.name),
         )
 
     async def check_offer(self, offer_id: str) -> OfferCheckResponse:

@@ -8,14 +8,14 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request, Response
 
 from tripsage_cache.answers import mark_answer
-from tripsage_core.app import state_part
+from tripsage_cache.provider_backed import domain_of
 from tripsage_core.auth import CurrentUser
 from tripsage_core.errors import ValidationFailed
 from tripsage_core.query import Latitude, Longitude
 from tripsage_weather.schemas import CurrentWeather, Forecast, Meta, TripWeather, UnitSystem
 from tripsage_weather.service import DAILY_OUTLOOK_DAYS, WeatherService
 
-Weather = Annotated[WeatherService, Depends(state_part("weather"))]
+Weather = Annotated[WeatherService, Depends(domain_of)]
 OptionalLatitude = Annotated[float | None, Query(ge=-90, le=90, description="Latitude in degrees (or give city)")]
 OptionalLongitude = Annotated[float | None, Query(ge=-180, le=180, description="Longitude in degrees (or give city)")]
 City = Annotated[

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator
 from contextlib import aclosing, asynccontextmanager
-from dataclasses import dataclass
 
 from fastapi import FastAPI
 
 from tripsage_cache import Cache
-from tripsage_cache.answers import cached_provider_readiness
-from tripsage_core.app import ReadinessCheck, ServiceSpec, create_service_app, telemetry_of
+from tripsage_cache.provider_backed import ProviderBacked, cached_provider_readiness
+from tripsage_core.app import ServiceSpec, create_service_app, telemetry_of
 from tripsage_geo.zones import ZoneLocator
 from tripsage_http import BreakerPolicy, CallPolicy, ProviderCaller, RetryPolicy, ServiceClient
 from tripsage_weather.api import router
@@ -20,15 +19,8 @@ from tripsage_weather.providers.openweathermap import PROVIDER_NAME, OpenWeather
 from tripsage_weather.service import CachePolicy, TripLimits, WeatherService
 
 
-@dataclass(frozen=True, slots=True)
-class WeatherState:
-    weather: WeatherService
-    provider: OpenWeatherMap
-    cache: Cache
-
-
 @asynccontextmanager
-async def _lifespan(app: FastAPI) -> AsyncIterator[WeatherState]:
+async def _lifespan(app: FastAPI) -> AsyncIterator[ProviderBacked[WeatherService, OpenWeatherMap]]:
     settings: WeatherSettings = app.state.settings
     client = ServiceClient(
         name=PROVIDER_NAME,
@@ -69,14 +61,10 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[WeatherState]:
             limits=TripLimits(max_days=settings.trip_max_days, max_lead_days=settings.trip_max_lead_days),
             plan=settings.owm_plan,
         )
-        yield WeatherState(weather=service, provider=provider, cache=cache)
+        yield ProviderBacked(service, provider, cache)
 
 
-def _readiness(state: WeatherState) -> Mapping[str, ReadinessCheck]:
-    return cached_provider_readiness(state.provider.status, state.cache)
-
-
-SPEC = ServiceSpec(name="weather", routers=[router], lifespan=_lifespan, readiness=_readiness)
+SPEC = ServiceSpec(name="weather", routers=[router], lifespan=_lifespan, readiness=cached_provider_readiness)
 
 
 def create_app(settings: WeatherSettings | None = None) -> FastAPI:

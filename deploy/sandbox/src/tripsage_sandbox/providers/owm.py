@@ -302,7 +302,9 @@ async def onecall(request: Request) -> Response:
             hourly.append(entry)
         body["hourly"] = hourly
     if "daily" not in exclude:
-        day0 = now.replace(hour=0, minute=0, second=0, microsecond=0)
+        # One Call's days are the place's own: daily[0] is today where the place is (its dt at local noon), which
+        # for Kyoto just after midnight is already tomorrow in UTC.
+        day0 = now.astimezone(ZoneInfo(city.tz)).replace(hour=0, minute=0, second=0, microsecond=0)
         body["daily"] = [_daily(lat, lon, city, day0 + timedelta(days=d), units) for d in range(8)]
     body["sandbox"] = True
     return json_response(body)

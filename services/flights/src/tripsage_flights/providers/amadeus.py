@@ -9,9 +9,8 @@ from typing import Any
 
 import amadeus
 
-from tripsage_amadeus import AmadeusCaller
+from tripsage_amadeus import AmadeusAdapter
 from tripsage_core.errors import ProviderUnavailable
-from tripsage_flights.config import FlightsSettings
 from tripsage_flights.providers.base import FoundOffer
 from tripsage_flights.schemas import FlightOffer, FlightQuery, Itinerary, Location, Price, Segment, Stop
 from tripsage_geo.iata import airports_of, localise, utc_offset
@@ -178,17 +177,10 @@ def search_params(query: FlightQuery, origin: str, destination: str) -> dict[str
     return params
 
 
-class AmadeusFlights:
+class AmadeusFlights(AmadeusAdapter):
     """FlightProvider on the official SDK; every call goes through the shared provider layer."""
 
-    name = "amadeus"
-
-    def __init__(self, caller: AmadeusCaller) -> None:
-        self.caller = caller
-
-    @classmethod
-    def from_settings(cls, settings: FlightsSettings) -> AmadeusFlights:
-        return cls(AmadeusCaller.from_settings(settings, name="flights"))
+    service = "flights"
 
     async def search(self, query: FlightQuery, *, origin: str, destination: str) -> list[FoundOffer]:
         params = search_params(query, origin, destination)
@@ -220,9 +212,3 @@ class AmadeusFlights:
 
         result = await self.caller.sdk("locations", call, fields={"keyword": "q"})
         return [normalise_location(raw) for raw in result.get("data") or []]
-
-    async def status(self) -> dict[str, Any]:
-        return await self.caller.status()
-
-    async def aclose(self) -> None:
-        await self.caller.aclose()

@@ -21,6 +21,7 @@ from tripsage_flights.providers.base import FoundOffer
 from tripsage_flights.schemas import FlightOffer, FlightQuery, Itinerary, Location, Price, Segment, Stop
 from tripsage_geo.iata import airports_of, utc_offset
 from tripsage_geo.zones import zone_named
+from tripsage_http import CallerAdapter
 
 NAME = "duffel"
 PAGE_LIMIT = 200  # Duffel's largest page
@@ -181,13 +182,13 @@ def _wanted(offer: FlightOffer, query: FlightQuery) -> bool:
     return not (query.exclude_airlines and carriers & set(query.exclude_airlines))
 
 
-class DuffelFlights:
+class DuffelFlights(CallerAdapter[DuffelCaller]):
     """FlightProvider on Duffel's HTTP API; every call goes through the shared provider layer."""
 
     name = NAME
 
     def __init__(self, caller: DuffelCaller, *, supplier_timeout_ms: int) -> None:
-        self.caller = caller
+        super().__init__(caller)
         self._supplier_timeout_ms = supplier_timeout_ms
 
     @classmethod
@@ -243,9 +244,3 @@ class DuffelFlights:
             "places", "GET", "/places/suggestions", params={"query": keyword}, fields={"query": "q"}
         )
         return [normalise_place(raw) for raw in body.get("data") or [] if raw.get("iata_code")]
-
-    async def status(self) -> dict[str, Any]:
-        return await self.caller.status()
-
-    async def aclose(self) -> None:
-        await self.caller.aclose()

@@ -8,9 +8,9 @@ from typing import Any
 
 import amadeus
 
-from tripsage_amadeus import AmadeusCaller
+from tripsage_amadeus import AmadeusAdapter
+from tripsage_amadeus.caller import SdkCall
 from tripsage_core.errors import ProviderNotFound, ProviderRejected
-from tripsage_stays.config import StaysSettings
 from tripsage_stays.errors import OfferNotFound
 from tripsage_stays.schemas import Cancellation, Hotel, HotelLocation, HotelOffer, StayPrice, StayQuery
 
@@ -126,17 +126,10 @@ def list_params(query: StayQuery) -> dict[str, Any]:
     return params
 
 
-class AmadeusStays:
+class AmadeusStays(AmadeusAdapter):
     """StayProvider on the official SDK; every call goes through the shared provider layer."""
 
-    name = "amadeus"
-
-    def __init__(self, caller: AmadeusCaller) -> None:
-        self.caller = caller
-
-    @classmethod
-    def from_settings(cls, settings: StaysSettings) -> AmadeusStays:
-        return cls(AmadeusCaller.from_settings(settings, name="stays"))
+    service = "stays"
 
     async def search(self, query: StayQuery, *, limit: int) -> list[Hotel]:
         # Both calls answer one request: they share one time budget.
@@ -160,12 +153,7 @@ class AmadeusStays:
         def call(client: amadeus.Client) -> Any:
             return client.shopping.hotel_offers_search.get(**params)
 
-        try:
-            result = await self.caller.sdk("hotel_offers", call, fields=OFFER_FIELDS, deadline=deadline)
-        except ProviderRejected as exc:
-            if set(exc.extensions.get("provider_codes", [])) & _NOTHING_FOUND:
-                return []
-            raise
+        result = await self._search_sdk("hotel_offers", call, OFFER_FIELDS, deadline)
         hotels = []
         for entry in result.get("data") or []:
             hotel_id = str((entry.get("hotel") or {}).get("hotelId", ""))
@@ -180,13 +168,20 @@ class AmadeusStays:
             hotels = client.reference_data.locations.hotels
             return (hotels.by_city if query.city_code else hotels.by_geocode).get(**params)
 
+        result = await self._search_sdk("hotel_list", call, LIST_FIELDS, deadline)
+        return [h for h in result.get("data") or [] if isinstance(h, dict)]
+
+    async def _search_sdk(
+        self, operation: str, call: SdkCall, fields: Mapping[str, str], deadline: float
+    ) -> dict[str, Any]:
+        """A search call's answer; Amadeus's "nothing here" error is an answer without data."""
         try:
-            result = await self.caller.sdk("hotel_list", call, fields=LIST_FIELDS, deadline=deadline)
+            result: dict[str, Any] = await self.caller.sdk(operation, call, fields=fields, deadline=deadline)
         except ProviderRejected as exc:
             if set(exc.extensions.get("provider_codes", [])) & _NOTHING_FOUND:
-                return []
+                return {}
             raise
-        return [h for h in result.get("data") or [] if isinstance(h, dict)]
+        return result
 
     async def offer(self, offer_id: str) -> tuple[bool, Hotel]:
         def call(client: amadeus.Client) -> Any:
@@ -201,9 +196,3 @@ class AmadeusStays:
         if not hotel.offers:
             raise OfferNotFound(offer_id)
         return bool(data.get("available", True)), hotel
-
-    async def status(self) -> dict[str, Any]:
-        return await self.caller.status()
-
-    async def aclose(self) -> None:
-        await self.caller.aclose()

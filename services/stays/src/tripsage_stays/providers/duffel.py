@@ -18,6 +18,7 @@ from tripsage_core.errors import ProviderNotFound, TripSageError, ValidationFail
 from tripsage_duffel import DuffelCaller, amount
 from tripsage_geo.iata import city_centre
 from tripsage_geo.sphere import distance_km
+from tripsage_http import CallerAdapter
 from tripsage_stays.config import StaysSettings
 from tripsage_stays.errors import OfferNotFound
 from tripsage_stays.schemas import Cancellation, Hotel, HotelLocation, HotelOffer, StayPrice, StayQuery
@@ -138,13 +139,10 @@ def search_area(query: StayQuery) -> tuple[float, float, float]:
     return lat, lon, min(radius, MAX_RADIUS_KM)
 
 
-class DuffelStays:
+class DuffelStays(CallerAdapter[DuffelCaller]):
     """StayProvider on Duffel Stays; every call goes through the shared provider layer."""
 
     name = NAME
-
-    def __init__(self, caller: DuffelCaller) -> None:
-        self.caller = caller
 
     @classmethod
     def from_settings(cls, settings: StaysSettings) -> DuffelStays:
@@ -198,12 +196,6 @@ class DuffelStays:
         # The quote prices the rate afresh under its own id; ours stays the rate's, so it can be re-checked again.
         offer = hotel.offers[0].model_copy(update={"id": offer_id})
         return True, hotel.model_copy(update={"offers": [offer]})
-
-    async def status(self) -> dict[str, Any]:
-        return await self.caller.status()
-
-    async def aclose(self) -> None:
-        await self.caller.aclose()
 
 
 def _distance_from(result: Mapping[str, Any], lat: float, lon: float) -> float:

@@ -1,0 +1,22 @@
+"""The base of every middleware of the shared app: plain ASGI, because Starlette's BaseHTTPMiddleware costs
+throughput, and acting on HTTP requests only (lifespan events pass straight through)."""
+
+from __future__ import annotations
+
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+
+class HttpMiddleware:
+    """Subclasses implement `handle`, called for HTTP requests only; `self.app` is the app inside."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        await self.handle(scope, receive, send)
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        raise NotImplementedError

@@ -18,15 +18,12 @@ import redis
 from tripsage_core.flags import FeatureFlags
 from tripsage_core.settings import ConfigurationError
 from tripsage_flights.config import FlightsSettings
+from tripsage_testing.dates import iso_day as _day
 from tripsage_testing.redis import RedisServer
 
 from .conftest import AppFactory, SandboxControl
 
 PROBLEM = "application/problem+json"
-
-
-def _day(days: int) -> str:
-    return (dt.date.today() + dt.timedelta(days=days)).isoformat()
 
 
 def _search(url: str, auth: dict[str, str], **params: Any) -> httpx.Response:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import subprocess
 import sys
@@ -17,16 +16,13 @@ import pytest
 from tripsage_core.errors import PROBLEM_TYPE_BASE
 from tripsage_flights.app import create_app
 from tripsage_flights.config import FlightsSettings
+from tripsage_testing.dates import iso_day as _day
 from tripsage_testing.sandbox import RunningSandbox, running_sandbox
 from tripsage_testing.servers import serve_in_thread
 
 from .conftest import AppFactory, SandboxControl
 
 OFFER_TTL_S = 3
-
-
-def _day(days: int) -> str:
-    return (dt.date.today() + dt.timedelta(days=days)).isoformat()
 
 
 def _search(url: str, auth: dict[str, str], **params: Any) -> httpx.Response:

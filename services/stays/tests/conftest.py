@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import socket
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
@@ -15,6 +14,7 @@ from tripsage_core.auth import mint_token
 from tripsage_core.settings import DEVELOPMENT_JWT_SECRET
 from tripsage_stays.app import create_app
 from tripsage_stays.config import StaysSettings
+from tripsage_testing.dates import iso_day
 from tripsage_testing.sandbox import SandboxControl
 
 
@@ -28,14 +28,9 @@ def auth() -> dict[str, str]:
     return {"authorization": "Bearer " + mint_token(sub="traveller-1", secret=DEVELOPMENT_JWT_SECRET)}
 
 
-def day(days: int) -> str:
-    """The ISO date `days` from today."""
-    return (dt.date.today() + dt.timedelta(days=days)).isoformat()
-
-
 def search(url: str, auth: dict[str, str], **params: Any) -> httpx.Response:
     """GET /v1/stays/search for two adults, three nights in Paris in a month; None leaves a parameter out."""
-    query = {"city_code": "PAR", "check_in": day(30), "check_out": day(33), "adults": 2, **params}
+    query = {"city_code": "PAR", "check_in": iso_day(30), "check_out": iso_day(33), "adults": 2, **params}
     query = {name: value for name, value in query.items() if value is not None}
     return httpx.get(f"{url}/v1/stays/search", params=query, headers=auth, timeout=20, trust_env=False)
 

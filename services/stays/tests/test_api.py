@@ -10,10 +10,10 @@ import pytest
 
 from tripsage_core.settings import ConfigurationError
 from tripsage_stays.config import StaysSettings
+from tripsage_testing.dates import iso_day as _day
 from tripsage_testing.redis import RedisServer
 
 from .conftest import AppFactory, SandboxControl
-from .conftest import day as _day
 from .conftest import search as _search
 
 PROBLEM = "application/problem+json"

@@ -5,9 +5,9 @@ from __future__ import annotations
 import httpx
 
 from tripsage_core.errors import PROBLEM_TYPE_BASE
+from tripsage_testing.dates import iso_day as _day
 
 from .conftest import AppFactory, SandboxControl
-from .conftest import day as _day
 from .conftest import search as _search
 
 PARIS_CENTRE = {"lat": 48.8566, "lon": 2.3522}

@@ -4,6 +4,7 @@
 #
 #   etcd (Debian) -> kube-apiserver -> controller-manager, scheduler
 #   containerd (Debian, private root/state/socket) <- kubelet -> CNI bridge on tsk0 ; kube-proxy (nftables) ; CoreDNS pod
+#   kube-network-policies pod (NetworkPolicy enforcement, nftables + NFQUEUE) ; metrics-server pod
 #
 # Every address lives on the bridge this script creates (node 10.216.0.1, pods 10.216.0.16-254, Services 10.216.16.0/20);
 # pods get routes to 10.216.0.0/16 only, never a default route, so nothing they send can leave the machine.
@@ -37,6 +38,7 @@ otlp_port=4318
 pause_image=registry.k8s.io/pause:3.10
 dns_image=tripsage/coredns:cluster
 metrics_server_image=tripsage/metrics-server:cluster
+netpol_image=tripsage/kube-network-policies:cluster
 rule_tag=tripsage-cluster
 namespace=tripsage
 # The services come from the one manifest (libs/core/src/tripsage_core/services.toml), through the Makefile.
@@ -212,7 +214,12 @@ images_load() {
 	printf 'FROM tripsage/base:bookworm\nCOPY metrics-server /usr/local/bin/metrics-server\nUSER 10001:10001\nENTRYPOINT ["/usr/local/bin/metrics-server"]\n' \
 		>"$ctx/Dockerfile.metrics-server"
 	docker build -q -f "$ctx/Dockerfile.metrics-server" -t "$metrics_server_image" "$ctx" >/dev/null
-	local images=("$pause_image" "$dns_image" "$metrics_server_image")
+	# The NetworkPolicy agent likewise; root in its pod only for NET_ADMIN (netpol/kube-network-policies.yaml).
+	cp "$bin/kube-network-policies" "$ctx/kube-network-policies"
+	printf 'FROM tripsage/base:bookworm\nCOPY kube-network-policies /usr/local/bin/kube-network-policies\nENTRYPOINT ["/usr/local/bin/kube-network-policies"]\n' \
+		>"$ctx/Dockerfile.netpol"
+	docker build -q -f "$ctx/Dockerfile.netpol" -t "$netpol_image" "$ctx" >/dev/null
+	local images=("$pause_image" "$dns_image" "$metrics_server_image" "$netpol_image")
 	for name in sandbox postgres redis; do images+=("tripsage/$name:$tag"); done
 	# Each service's image also under the reference its chart names by default (values.yaml's repository, the
 	# chart's appVersion), so the charts and tripsage-rollout run with their own image settings, as in production.
@@ -337,6 +344,14 @@ metrics_up() {
 	wait_for metrics-server 120 kubectl wait --for=condition=Available apiservice/v1beta1.metrics.k8s.io --timeout=1s
 }
 
+netpol_up() {
+	# Before any workload: every pod the charts make starts under its NetworkPolicies, enforced.
+	sed "s#@IMAGE@#$netpol_image#" "$here/netpol/kube-network-policies.yaml" | kubectl apply -f - >/dev/null
+	wait_for "kube-network-policies" 90 kubectl -n kube-system rollout status daemonset/kube-network-policies --timeout=1s
+	# Ready means the process runs; its nftables table is what sends packets to it.
+	wait_for "NetworkPolicy enforcement (nftables table)" 30 nft list table inet kube-network-policies
+}
+
 telemetry_up() {
 	# Where the Datadog Agent's OTLP intake listens in production: the node's address, port 4318.
 	sed -e "s/@NODE_IP@/$node_ip/" -e "s/@OTLP_PORT@/$otlp_port/" "$here/otelcol.yaml" >"$state/otelcol.yaml"
@@ -359,6 +374,7 @@ up() {
 	control_plane_up
 	node_up
 	dns_up
+	netpol_up
 	metrics_up
 	telemetry_up
 	log "up in $((SECONDS - started)) s: export KUBECONFIG=$KUBECONFIG"
@@ -398,7 +414,11 @@ chart_install() { # service [helm args...]
 	prefix=$(tr '[:lower:]' '[:upper:]' <<<"$s")
 	local args=(-f "$repo/helm/$s/values-dev.yaml" -f "$here/values-cluster.yaml")
 	case $s in
-	flights | stays | maps | weather | memory) args+=(--set "config.${prefix}_PROVIDER_BASE_URL=http://sandbox:8100") ;;
+	flights | stays | maps | weather | memory)
+		args+=(--set "config.${prefix}_PROVIDER_BASE_URL=http://sandbox:8100")
+		# Production's provider rule is HTTPS to public addresses; here the providers are the sandbox's pod.
+		args+=(--set-json 'networkPolicy.extraEgress=[{"to":[{"podSelector":{"matchLabels":{"app":"sandbox"}}}],"ports":[{"port":8100,"protocol":"TCP"}]}]')
+		;;
 	esac
 	# Memory's production embedder settings go: with the sandbox set, the service derives the sandbox's model.
 	[[ $s != memory ]] || args+=(--set config.MEMORY_EMBEDDER_BASE_URL=null --set config.MEMORY_EMBEDDER_MODEL=null
@@ -468,6 +488,8 @@ down() {
 		if ip netns exec "$ns" ip -4 addr 2>/dev/null | grep -q "inet 10\.216\."; then ip netns delete "$ns"; fi
 	done
 	# Rules: kube-proxy's nftables tables, kubelet's canary chains, the bridge's FORWARD accepts.
+	# The NetworkPolicy agent removes its table when stopped gracefully; a killed one leaves it.
+	nft delete table inet kube-network-policies 2>/dev/null || true
 	nft delete table ip kube-proxy 2>/dev/null || true
 	nft delete table ip6 kube-proxy 2>/dev/null || true
 	local table chain rule
@@ -514,7 +536,7 @@ status() { # Everything `down` must leave behind: nothing.
 	pgrep -af "$bin/|$state|$run" && left=1
 	grep -E " ($state|$run)" /proc/self/mounts && left=1
 	ip link show "$bridge" 2>/dev/null && left=1
-	nft list tables 2>/dev/null | grep kube-proxy && left=1
+	nft list tables 2>/dev/null | grep -E 'kube-proxy|kube-network-policies' && left=1
 	iptables-save 2>/dev/null | grep -E "KUBE-|$rule_tag" && left=1
 	ls -d /sys/fs/cgroup/*/kubepods 2>/dev/null && left=1
 	find /var/log/containers -maxdepth 1 -lname "$state/*" 2>/dev/null | grep . && left=1

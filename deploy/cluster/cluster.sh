@@ -39,6 +39,9 @@ pause_image=registry.k8s.io/pause:3.10
 dns_image=tripsage/coredns:cluster
 metrics_server_image=tripsage/metrics-server:cluster
 netpol_image=tripsage/kube-network-policies:cluster
+# The agent's NFQUEUE (its --nfqueue-id) and the harness's iptables chain that feeds it (netpol_up).
+netpol_queue=98
+netpol_chain=TRIPSAGE-NETPOL
 rule_tag=tripsage-cluster
 namespace=tripsage
 # The services come from the one manifest (libs/core/src/tripsage_core/services.toml), through the Makefile.
@@ -346,10 +349,25 @@ metrics_up() {
 
 netpol_up() {
 	# Before any workload: every pod the charts make starts under its NetworkPolicies, enforced.
-	sed "s#@IMAGE@#$netpol_image#" "$here/netpol/kube-network-policies.yaml" | kubectl apply -f - >/dev/null
+	sed -e "s#@IMAGE@#$netpol_image#" -e "s#@QUEUE@#$netpol_queue#" "$here/netpol/kube-network-policies.yaml" |
+		kubectl apply -f - >/dev/null
 	wait_for "kube-network-policies" 90 kubectl -n kube-system rollout status daemonset/kube-network-policies --timeout=1s
-	# Ready means the process runs; its nftables table is what sends packets to it.
-	wait_for "NetworkPolicy enforcement (nftables table)" 30 nft list table inet kube-network-policies
+	wait_for "the agent on NFQUEUE $netpol_queue" 30 \
+		awk -v q="$netpol_queue" '$1 == q {found = 1} END {exit !found}' /proc/net/netfilter/nfnetlink_queue
+	# The agent's own rules use nftables' `queue` expression, which this machine's kernel lacks (CONFIG_NFT_QUEUE
+	# unset: "Could not process rule: No such file or directory"); its xtables NFQUEUE target is built in. So the
+	# harness sends the packets to the agent's queue with iptables, sorted as the agent's rules sort them, and the
+	# agent judges each one. The one difference: every pod's new connections are queued, not only those of pods a
+	# policy selects; the agent accepts those no policy covers.
+	iptables -t mangle -N "$netpol_chain"
+	# The node's own traffic as root (the kubelet's probes, the apiserver, these tests), as the agent's `meta skuid 0`.
+	iptables -t mangle -A "$netpol_chain" -m owner --uid-owner 0 -j RETURN
+	iptables -t mangle -A "$netpol_chain" -m conntrack --ctstate ESTABLISHED,RELATED -j RETURN
+	# No --queue-bypass: with the agent gone, pods' new connections fail closed, as the agent's own rules do.
+	iptables -t mangle -A "$netpol_chain" -s "$pod_cidr" -j NFQUEUE --queue-num "$netpol_queue"
+	iptables -t mangle -A "$netpol_chain" -d "$pod_cidr" -j NFQUEUE --queue-num "$netpol_queue"
+	iptables -t mangle -A POSTROUTING -m comment --comment "$rule_tag" -j "$netpol_chain"
+	log "NetworkPolicy enforced: pods' new connections go through NFQUEUE $netpol_queue to kube-network-policies"
 }
 
 telemetry_up() {
@@ -504,6 +522,9 @@ down() {
 			iptables -t "$table" -X "$chain" 2>/dev/null || true
 		done
 	done
+	# The chain feeding the NetworkPolicy agent's queue, its jump gone with the tagged rules above.
+	iptables -t mangle -F "$netpol_chain" 2>/dev/null || true
+	iptables -t mangle -X "$netpol_chain" 2>/dev/null || true
 	for table in mangle nat filter; do
 		for chain in $(ip6tables -t "$table" -S 2>/dev/null | awk '$1 == "-N" && $2 ~ /^KUBE-/ {print $2}'); do
 			ip6tables -t "$table" -F "$chain" 2>/dev/null || true
@@ -537,7 +558,7 @@ status() { # Everything `down` must leave behind: nothing.
 	grep -E " ($state|$run)" /proc/self/mounts && left=1
 	ip link show "$bridge" 2>/dev/null && left=1
 	nft list tables 2>/dev/null | grep -E 'kube-proxy|kube-network-policies' && left=1
-	iptables-save 2>/dev/null | grep -E "KUBE-|$rule_tag" && left=1
+	iptables-save 2>/dev/null | grep -E "KUBE-|$rule_tag|$netpol_chain" && left=1
 	ls -d /sys/fs/cgroup/*/kubepods 2>/dev/null && left=1
 	find /var/log/containers -maxdepth 1 -lname "$state/*" 2>/dev/null | grep . && left=1
 	ip netns list 2>/dev/null | grep '^cni-' && left=1

@@ -12,6 +12,7 @@ import re
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import httpx
@@ -22,6 +23,8 @@ if TYPE_CHECKING:
 
 # Where the agent serves its Prometheus metrics on the node (deploy/cluster/netpol/kube-network-policies.yaml).
 AGENT_METRICS = "http://127.0.0.1:21260/metrics"
+AGENT_QUEUE = 98
+QUEUES = Path("/proc/net/netfilter/nfnetlink_queue")
 OUTSIDE_NAMESPACE = "netpol-outside"
 LISTENER_PORT = 8080
 # A dropped SYN is never answered: the denied connect times out after this, whatever the machine's load.
@@ -188,18 +191,16 @@ def test_default_deny_drops_an_intruder_while_the_gateway_reaches_flights(kube: 
     )
 
 
-def test_the_agent_enforces_from_the_nodes_nftables(kube: Kube) -> None:
-    """The agent's table sits on the node's hooks and queues packets of every pod a policy selects."""
+def test_every_new_pod_connection_is_queued_to_the_agent(kube: Kube) -> None:
+    """The agent runs, holds its NFQUEUE, and the harness's chain (cluster.sh netpol_up) sends pods' packets there."""
     agent = json.loads(
         kube.run("kubectl", "-n", "kube-system", "get", "daemonset", "kube-network-policies", "-o", "json")
     )
     assert agent["status"]["numberReady"] == 1, agent["status"]
-    table = kube.run("nft", "list", "table", "inet", "kube-network-policies")
-    assert "queue" in table, table
-    flights_ip = kube.ready_pods("flights")[0]["status"]["podIP"]
-    # The set of policed pods is synced from the apiserver's view; bounded wait, not a sleep.
-    kube.wait_until(
-        "flights' pod IP in the agent's set of policed pods",
-        lambda: flights_ip in kube.run("nft", "list", "set", "inet", "kube-network-policies", "podips-v4"),
-        timeout_s=60,
-    )
+    # /proc/net/netfilter/nfnetlink_queue: queue number, then the port id of the process bound to it.
+    queues = {line.split()[0]: line.split()[1] for line in QUEUES.read_text().splitlines()}
+    assert queues.get(str(AGENT_QUEUE), "0") != "0", queues
+    chain = kube.run("iptables", "-t", "mangle", "-S", "TRIPSAGE-NETPOL")
+    for direction in ("-s", "-d"):
+        assert f"{direction} 10.216.0.0/24 -j NFQUEUE --queue-num {AGENT_QUEUE}" in chain, chain
+    assert "-j TRIPSAGE-NETPOL" in kube.run("iptables", "-t", "mangle", "-S", "POSTROUTING")

@@ -217,10 +217,10 @@ mesh-images: mesh-tools ## tripsage-mesh/{pilot,proxyv2}:mesh on the project's D
 	# The rollout drill's failing canary: this tree's flights with libs/core's fault switch turned on.
 	TAG=mesh ONLY=flights deploy/docker/build-images.sh
 
-mesh-test: install mesh-images cluster-images ## cluster up, mesh, all seven charts meshed, the proofs, down (pass or fail)
+mesh-test: install mesh-images cluster-images ## cluster up, mesh, all seven charts meshed, the proofs (NetworkPolicy's too), down (pass or fail)
 	@set -e; started=$$SECONDS; \
 	if [ -z "$(KEEP_CLUSTER)" ]; then trap '$(CLUSTER) down; $(CLUSTER) status' EXIT; fi; \
 	$(CLUSTER) up; up=$$SECONDS; \
 	$(MESH) install; $(CLUSTER) deploy; $(MESH) ingress; deployed=$$SECONDS; \
-	$(RUN) pytest deploy/cluster/tests/mesh -rA -s $(PYTEST_ARGS); tested=$$SECONDS; \
+	$(RUN) pytest deploy/cluster/tests/mesh deploy/cluster/tests/test_network_policy.py -rA -s $(PYTEST_ARGS); tested=$$SECONDS; \
 	echo "mesh-test: up $$((up - started)) s, mesh and deploy $$((deployed - up)) s, proofs $$((tested - deployed)) s"

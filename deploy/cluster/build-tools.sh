@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the cluster's Go programs into .tools/ from the modules pinned under deploy/cluster (go.mod + go.sum).
-#   build-tools.sh        Kubernetes, CoreDNS, the OpenTelemetry Collector, pause
+#   build-tools.sh        Kubernetes, CoreDNS, the OpenTelemetry Collector, pause, metrics-server, kube-network-policies
 #   build-tools.sh mesh   also istiod (pilot-discovery) and pilot-agent (make mesh-test)
 # A binary newer than every file of its module is kept, so a warm rerun costs a few stats per tool.
 set -euo pipefail
@@ -46,6 +46,8 @@ build pause "" tripsage.local/cluster/pause
 ms_version=$(awk '$1 == "sigs.k8s.io/metrics-server" {print $2}' "$here/metrics-server/go.mod")
 build metrics-server "-X k8s.io/client-go/pkg/version.gitVersion=$ms_version -X k8s.io/client-go/pkg/version.gitTreeState=clean" \
 	sigs.k8s.io/metrics-server/cmd/metrics-server
+# NetworkPolicy enforcement for the bridge CNI (SIG Network's agent, a tool of its own module like metrics-server).
+build netpol "" sigs.k8s.io/kube-network-policies/cmd=kube-network-policies
 [[ ${1:-} == mesh ]] || exit 0
 # istio.io/istio is served only as a pseudo-version, "not an approved release": nothing else provides istiod.
 build istio "" istio.io/istio/pilot/cmd/pilot-discovery istio.io/istio/pilot/cmd/pilot-agent

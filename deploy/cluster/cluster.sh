@@ -4,6 +4,7 @@
 #
 #   etcd (Debian) -> kube-apiserver -> controller-manager, scheduler
 #   containerd (Debian, private root/state/socket) <- kubelet -> CNI bridge on tsk0 ; kube-proxy (nftables) ; CoreDNS pod
+#   kube-network-policies pod (NetworkPolicy enforcement, nftables + NFQUEUE) ; metrics-server pod
 #
 # Every address lives on the bridge this script creates (node 10.216.0.1, pods 10.216.0.16-254, Services 10.216.16.0/20);
 # pods get routes to 10.216.0.0/16 only, never a default route, so nothing they send can leave the machine.
@@ -37,6 +38,10 @@ otlp_port=4318
 pause_image=registry.k8s.io/pause:3.10
 dns_image=tripsage/coredns:cluster
 metrics_server_image=tripsage/metrics-server:cluster
+netpol_image=tripsage/kube-network-policies:cluster
+# The agent's NFQUEUE (its --nfqueue-id) and the harness's iptables chain that feeds it (netpol_up).
+netpol_queue=98
+netpol_chain=TRIPSAGE-NETPOL
 rule_tag=tripsage-cluster
 namespace=tripsage
 # The services come from the one manifest (libs/core/src/tripsage_core/services.toml), through the Makefile.
@@ -212,7 +217,12 @@ images_load() {
 	printf 'FROM tripsage/base:bookworm\nCOPY metrics-server /usr/local/bin/metrics-server\nUSER 10001:10001\nENTRYPOINT ["/usr/local/bin/metrics-server"]\n' \
 		>"$ctx/Dockerfile.metrics-server"
 	docker build -q -f "$ctx/Dockerfile.metrics-server" -t "$metrics_server_image" "$ctx" >/dev/null
-	local images=("$pause_image" "$dns_image" "$metrics_server_image")
+	# The NetworkPolicy agent likewise; root in its pod only for NET_ADMIN (netpol/kube-network-policies.yaml).
+	cp "$bin/kube-network-policies" "$ctx/kube-network-policies"
+	printf 'FROM tripsage/base:bookworm\nCOPY kube-network-policies /usr/local/bin/kube-network-policies\nENTRYPOINT ["/usr/local/bin/kube-network-policies"]\n' \
+		>"$ctx/Dockerfile.netpol"
+	docker build -q -f "$ctx/Dockerfile.netpol" -t "$netpol_image" "$ctx" >/dev/null
+	local images=("$pause_image" "$dns_image" "$metrics_server_image" "$netpol_image")
 	for name in sandbox postgres redis; do images+=("tripsage/$name:$tag"); done
 	# Each service's image also under the reference its chart names by default (values.yaml's repository, the
 	# chart's appVersion), so the charts and tripsage-rollout run with their own image settings, as in production.
@@ -337,6 +347,29 @@ metrics_up() {
 	wait_for metrics-server 120 kubectl wait --for=condition=Available apiservice/v1beta1.metrics.k8s.io --timeout=1s
 }
 
+netpol_up() {
+	# Before any workload: every pod the charts make starts under its NetworkPolicies, enforced.
+	sed -e "s#@IMAGE@#$netpol_image#" -e "s#@QUEUE@#$netpol_queue#" "$here/netpol/kube-network-policies.yaml" |
+		kubectl apply -f - >/dev/null
+	wait_for "kube-network-policies" 90 kubectl -n kube-system rollout status daemonset/kube-network-policies --timeout=1s
+	wait_for "the agent on NFQUEUE $netpol_queue" 30 \
+		awk -v q="$netpol_queue" '$1 == q {found = 1} END {exit !found}' /proc/net/netfilter/nfnetlink_queue
+	# The agent's own rules use nftables' `queue` expression, which this machine's kernel lacks (CONFIG_NFT_QUEUE
+	# unset: "Could not process rule: No such file or directory"); its xtables NFQUEUE target is built in. So the
+	# harness sends the packets to the agent's queue with iptables, sorted as the agent's rules sort them, and the
+	# agent judges each one. The one difference: every pod's new connections are queued, not only those of pods a
+	# policy selects; the agent accepts those no policy covers.
+	iptables -t mangle -N "$netpol_chain"
+	# The node's own traffic as root (the kubelet's probes, the apiserver, these tests), as the agent's `meta skuid 0`.
+	iptables -t mangle -A "$netpol_chain" -m owner --uid-owner 0 -j RETURN
+	iptables -t mangle -A "$netpol_chain" -m conntrack --ctstate ESTABLISHED,RELATED -j RETURN
+	# No --queue-bypass: with the agent gone, pods' new connections fail closed, as the agent's own rules do.
+	iptables -t mangle -A "$netpol_chain" -s "$pod_cidr" -j NFQUEUE --queue-num "$netpol_queue"
+	iptables -t mangle -A "$netpol_chain" -d "$pod_cidr" -j NFQUEUE --queue-num "$netpol_queue"
+	iptables -t mangle -A POSTROUTING -m comment --comment "$rule_tag" -j "$netpol_chain"
+	log "NetworkPolicy enforced: pods' new connections go through NFQUEUE $netpol_queue to kube-network-policies"
+}
+
 telemetry_up() {
 	# Where the Datadog Agent's OTLP intake listens in production: the node's address, port 4318.
 	sed -e "s/@NODE_IP@/$node_ip/" -e "s/@OTLP_PORT@/$otlp_port/" "$here/otelcol.yaml" >"$state/otelcol.yaml"
@@ -359,6 +392,7 @@ up() {
 	control_plane_up
 	node_up
 	dns_up
+	netpol_up
 	metrics_up
 	telemetry_up
 	log "up in $((SECONDS - started)) s: export KUBECONFIG=$KUBECONFIG"
@@ -398,7 +432,11 @@ chart_install() { # service [helm args...]
 	prefix=$(tr '[:lower:]' '[:upper:]' <<<"$s")
 	local args=(-f "$repo/helm/$s/values-dev.yaml" -f "$here/values-cluster.yaml")
 	case $s in
-	flights | stays | maps | weather | memory) args+=(--set "config.${prefix}_PROVIDER_BASE_URL=http://sandbox:8100") ;;
+	flights | stays | maps | weather | memory)
+		args+=(--set "config.${prefix}_PROVIDER_BASE_URL=http://sandbox:8100")
+		# Production's provider rule is HTTPS to public addresses; here the providers are the sandbox's pod.
+		args+=(--set-json 'networkPolicy.extraEgress=[{"to":[{"podSelector":{"matchLabels":{"app":"sandbox"}}}],"ports":[{"port":8100,"protocol":"TCP"}]}]')
+		;;
 	esac
 	# Memory's production embedder settings go: with the sandbox set, the service derives the sandbox's model.
 	[[ $s != memory ]] || args+=(--set config.MEMORY_EMBEDDER_BASE_URL=null --set config.MEMORY_EMBEDDER_MODEL=null
@@ -468,6 +506,8 @@ down() {
 		if ip netns exec "$ns" ip -4 addr 2>/dev/null | grep -q "inet 10\.216\."; then ip netns delete "$ns"; fi
 	done
 	# Rules: kube-proxy's nftables tables, kubelet's canary chains, the bridge's FORWARD accepts.
+	# The NetworkPolicy agent removes its table when stopped gracefully; a killed one leaves it.
+	nft delete table inet kube-network-policies 2>/dev/null || true
 	nft delete table ip kube-proxy 2>/dev/null || true
 	nft delete table ip6 kube-proxy 2>/dev/null || true
 	local table chain rule
@@ -482,6 +522,9 @@ down() {
 			iptables -t "$table" -X "$chain" 2>/dev/null || true
 		done
 	done
+	# The chain feeding the NetworkPolicy agent's queue, its jump gone with the tagged rules above.
+	iptables -t mangle -F "$netpol_chain" 2>/dev/null || true
+	iptables -t mangle -X "$netpol_chain" 2>/dev/null || true
 	for table in mangle nat filter; do
 		for chain in $(ip6tables -t "$table" -S 2>/dev/null | awk '$1 == "-N" && $2 ~ /^KUBE-/ {print $2}'); do
 			ip6tables -t "$table" -F "$chain" 2>/dev/null || true
@@ -514,8 +557,8 @@ status() { # Everything `down` must leave behind: nothing.
 	pgrep -af "$bin/|$state|$run" && left=1
 	grep -E " ($state|$run)" /proc/self/mounts && left=1
 	ip link show "$bridge" 2>/dev/null && left=1
-	nft list tables 2>/dev/null | grep kube-proxy && left=1
-	iptables-save 2>/dev/null | grep -E "KUBE-|$rule_tag" && left=1
+	nft list tables 2>/dev/null | grep -E 'kube-proxy|kube-network-policies' && left=1
+	iptables-save 2>/dev/null | grep -E "KUBE-|$rule_tag|$netpol_chain" && left=1
 	ls -d /sys/fs/cgroup/*/kubepods 2>/dev/null && left=1
 	find /var/log/containers -maxdepth 1 -lname "$state/*" 2>/dev/null | grep . && left=1
 	ip netns list 2>/dev/null | grep '^cni-' && left=1

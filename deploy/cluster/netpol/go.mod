@@ -1,6 +1,6 @@
 // NetworkPolicy enforcement for the harness's bridge CNI, which ignores NetworkPolicy: SIG Network's
-// kube-network-policies agent (nftables + NFQUEUE on the node). Pinned and built once by hand (546 s cold);
-// not yet run by make mesh-test (docs/mesh.md, "Not done yet").
+// kube-network-policies agent (nftables + NFQUEUE on the node). build-tools.sh builds it (546 s cold); cluster.sh up
+// runs it as a DaemonSet (kube-network-policies.yaml) in every cluster the harness makes.
 module tripsage.local/cluster/netpol
 
 go 1.24.0

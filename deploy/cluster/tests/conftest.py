@@ -102,6 +102,31 @@ class Kube:
         assert imported.returncode == 0, imported.stderr
         assert save.returncode == 0
 
+    def admit_test_caller(self, caller: str, target: str, port: int, *, istiod: bool = False) -> None:
+        """NetworkPolicies for a test's own pods labelled app=<caller>: they may reach cluster DNS (and istiod, for a
+        sidecar) and target:port, and target admits them on that port. The namespace's default-deny, enforced by
+        kube-network-policies, otherwise drops everything of a pod no chart names."""
+        egress: list[dict[str, Any]] = [
+            _to_system_pods("kube-system", {"k8s-app": "kube-dns"}, (53, "UDP"), (53, "TCP"))
+        ]
+        if istiod:
+            egress.append(_to_system_pods("istio-system", {"app": "istiod"}, (15012, "TCP")))
+        egress.append({"to": [{"podSelector": {"matchLabels": {"app": target}}}], "ports": [{"port": port}]})
+        policies = [
+            {"metadata": {"name": caller}, "spec": {"podSelector": {"matchLabels": {"app": caller}}, "egress": egress}},
+            {
+                "metadata": {"name": f"{target}-from-{caller}"},
+                "spec": {
+                    "podSelector": {"matchLabels": {"app": target}},
+                    "ingress": [
+                        {"from": [{"podSelector": {"matchLabels": {"app": caller}}}], "ports": [{"port": port}]}
+                    ],
+                },
+            },
+        ]
+        items = [{"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", **policy} for policy in policies]
+        self.kubectl("apply", "-f", "-", stdin=json.dumps({"apiVersion": "v1", "kind": "List", "items": items}))
+
     def wait_until(self, what: str, predicate: Callable[[], bool], timeout_s: float = 120.0) -> float:
         """Seconds until predicate() held; fails the test with `what` after timeout_s."""
         started = time.monotonic()
@@ -119,6 +144,19 @@ class Kube:
             if pod["metadata"].get("deletionTimestamp") is None
             and any(c["type"] == "Ready" and c["status"] == "True" for c in pod["status"].get("conditions", []))
         ]
+
+
+def _to_system_pods(namespace: str, labels: dict[str, str], *ports: tuple[int, str]) -> dict[str, Any]:
+    """An egress rule to the pods of `labels` in another namespace, on the given (port, protocol) pairs."""
+    return {
+        "to": [
+            {
+                "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": namespace}},
+                "podSelector": {"matchLabels": labels},
+            }
+        ],
+        "ports": [{"port": port, "protocol": protocol} for port, protocol in ports],
+    }
 
 
 @pytest.fixture(scope="session")

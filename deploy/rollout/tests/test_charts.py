@@ -313,3 +313,22 @@ def test_numbers_in_a_command_render_as_strings(rendered: Render) -> None:
     # `--set command={uvicorn,--workers,2}` makes 2 a number, which the API server refuses in a command list.
     (deployment,) = objects_of_kind(rendered("time", "production", {"command": "{uvicorn,--workers,2}"}), "Deployment")
     assert deployment["spec"]["template"]["spec"]["containers"][0]["command"] == ["uvicorn", "--workers", "2"]
+
+
+def test_production_egress_reaches_dragonfly_and_no_in_cluster_provider(rendered: Render) -> None:
+    # The harness replaces the Redis peer and adds its sandbox (deploy/cluster/values-cluster.yaml, cluster.sh);
+    # production's own values keep Dragonfly in `data` and reach providers only over HTTPS to public addresses.
+    cache_users = []
+    for service in SERVICES:
+        (policy,) = [p for p in objects_of_kind(rendered(service), "NetworkPolicy") if p["metadata"]["name"] == service]
+        rules = policy["spec"]["egress"]
+        to_redis = [rule["to"] for rule in rules if {"port": 6379, "protocol": "TCP"} in rule["ports"]]
+        dragonfly = {
+            "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "data"}},
+            "podSelector": {"matchLabels": {"app.kubernetes.io/name": "dragonfly"}},
+        }
+        assert to_redis in ([], [[dragonfly]]), (service, to_redis)
+        cache_users += [service] if to_redis else []
+        ports = {port["port"] for rule in rules for port in rule["ports"]}
+        assert 8100 not in ports, (service, ports)
+    assert "gateway" in cache_users, cache_users

@@ -96,7 +96,7 @@ spec:
         {{- end }}
     {{- end }}
     {{- if $v.uses.redis }}
-    # Dragonfly (Redis protocol).
+    # Dragonfly (Redis protocol), or whatever networkPolicy.redis.to selects.
     - to:
         {{- toYaml $np.redis.to | nindent 8 }}
       ports:
@@ -114,6 +114,10 @@ spec:
         - port: {{ $v.datadog.dogstatsdPort }}
           protocol: UDP
         {{- end }}
+    {{- end }}
+    {{- with $np.extraEgress }}
+    # Further egress entries, none in production (the harness's in-cluster provider sandbox).
+    {{- toYaml . | nindent 4 }}
     {{- end }}
     {{- if $v.providers }}
     # Provider APIs: HTTPS to public addresses only.

@@ -32,6 +32,7 @@ FLIGHTS_PORT = 8001
 CALLERS = 6
 REQUEST_TIMEOUT_S = 20.0
 _NOT_SENT = "not sent"
+CALLER_LABEL = "mesh-test-caller"
 
 
 @pytest.fixture(scope="session")
@@ -133,12 +134,15 @@ class Mesh:
         name = f"caller-{'meshed' if meshed else 'plain'}-{service_account}-{uuid.uuid4().hex[:6]}"
         if service_account not in {sa["metadata"]["name"] for sa in self.kube.json("serviceaccounts")["items"]}:
             self.kube.kubectl("create", "serviceaccount", service_account)
+        # Admitted at layers 3/4 to flights, so what the proofs observe is the mesh's own answer (mTLS refusal, the
+        # AuthorizationPolicy's 403), not the namespace's default-deny dropping the packets first.
+        self.kube.admit_test_caller(CALLER_LABEL, "flights", FLIGHTS_PORT, istiod=True)
         manifest = {
             "apiVersion": "v1",
             "kind": "Pod",
             "metadata": {
                 "name": name,
-                "labels": {"app": "mesh-test-caller", "sidecar.istio.io/inject": "true" if meshed else "false"},
+                "labels": {"app": CALLER_LABEL, "sidecar.istio.io/inject": "true" if meshed else "false"},
             },
             "spec": {
                 "serviceAccountName": service_account,

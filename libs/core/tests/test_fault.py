@@ -73,6 +73,14 @@ def test_fault_switch_holds_each_api_request_for_its_delay(make_app: Callable[..
     assert held >= 0.3  # a lower bound only: a busy machine may add to it, never take from it
 
 
+def test_fault_switch_settings_are_read_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FLIGHTS_INJECT_FAULT_STATUS", "503")
+    monkeypatch.setenv("FLIGHTS_INJECT_FAULT_EVERY", "2")
+    monkeypatch.setenv("FLIGHTS_INJECT_DELAY_S", "21.0")
+    settings = _PrefixedSettings()
+    assert (settings.inject_fault_status, settings.inject_fault_every, settings.inject_delay_s) == (503, 2, 21.0)
+
+
 def test_fault_switch_refuses_a_status_it_cannot_mean(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("FLIGHTS_INJECT_FAULT_STATUS", "418")
     with pytest.raises(ValidationError, match="inject_fault_status"):

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Literal, Self
+from typing import Annotated, Literal, Self
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import BeforeValidator, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 Environment = Literal["development", "test", "staging", "production"]
@@ -57,7 +57,10 @@ class ServiceSettings(BaseSettings):
     inject_faults: bool = Field(
         False, description="Fail API requests, probes excepted (rollout and mesh drills: tripsage_core.fault)"
     )
-    inject_fault_status: FaultStatus = Field(500, description="The status of an injected fault")
+    # An environment variable is a string, and a Literal of ints takes no "503": read it as a number first.
+    inject_fault_status: Annotated[FaultStatus, BeforeValidator(int)] = Field(
+        500, description="The status of an injected fault"
+    )
     inject_fault_every: int = Field(1, ge=1, description="Fault every Nth API request (1: all); the others are served")
     inject_delay_s: float = Field(
         0.0, ge=0, le=120, description="With the fault switch on, hold each API request this long first"

@@ -44,10 +44,16 @@ def _matches(selector: Mapping[str, str], labels: Mapping[str, str]) -> bool:
     return all(labels.get(key) == value for key, value in selector.items())
 
 
+def _weights(route: Mapping[str, Any]) -> dict[str, int]:
+    return {dest["destination"]["subset"]: dest["weight"] for dest in route["route"]}
+
+
 def _primary_weights(objects: Sequence[Mapping[str, Any]]) -> dict[str, int]:
+    """The split of every request without the tester header; GET/HEAD have a route of their own, split alike."""
     (virtual_service,) = objects_of_kind(objects, "VirtualService")
-    (primary,) = [route for route in virtual_service["spec"]["http"] if route["name"] == "primary"]
-    return {dest["destination"]["subset"]: dest["weight"] for dest in primary["route"]}
+    routes = {route["name"]: route for route in virtual_service["spec"]["http"]}
+    assert _weights(routes["idempotent"]) == _weights(routes["primary"])
+    return _weights(routes["primary"])
 
 
 @pytest.mark.parametrize(("service", "env"), MATRIX)
@@ -84,9 +90,12 @@ def test_without_a_canary_stable_takes_every_request_and_no_canary_runs(rendered
 
 def test_tester_header_routes_to_the_canary_first(rendered: Render) -> None:
     (virtual_service,) = objects_of_kind(rendered("maps", "staging", plan.canary("0.2.0", 10)), "VirtualService")
-    first = virtual_service["spec"]["http"][0]
-    assert first["match"] == [{"headers": {"x-tripsage-canary": {"exact": "always"}}}]
-    assert [dest["destination"]["subset"] for dest in first["route"]] == ["canary"]
+    first, second = virtual_service["spec"]["http"][:2]
+    tester = {"x-tripsage-canary": {"exact": "always"}}
+    assert first["match"] == [{"headers": tester, "method": {"regex": "GET|HEAD"}}]
+    assert second["match"] == [{"headers": tester}]
+    for route in (first, second):
+        assert [dest["destination"]["subset"] for dest in route["route"]] == ["canary"]
 
 
 def test_canary_runs_its_own_image_beside_stable(rendered: Render) -> None:
@@ -332,3 +341,36 @@ def test_production_egress_reaches_dragonfly_and_no_in_cluster_provider(rendered
         ports = {port["port"] for rule in rules for port in rule["ports"]}
         assert 8100 not in ports, (service, ports)
     assert "gateway" in cache_users, cache_users
+
+
+# The mesh's timeout per service (values.yaml istio.timeout; test_deadlines.py pins it against the gateway's deadlines).
+MESH_TIMEOUTS = {
+    "gateway": "20s", "flights": "11s", "stays": "11s", "maps": "3s", "weather": "3s", "time": "3s", "memory": "17s",
+}  # fmt: skip
+# Safe for any method: the request never reached a replica.
+NEVER_ARRIVED = "connect-failure,refused-stream"
+
+
+@pytest.mark.parametrize(("service", "env"), MATRIX)
+@pytest.mark.parametrize("scenario", sorted(SCENARIOS))
+def test_every_route_has_the_mesh_timeout_and_only_get_and_head_retry_a_503(
+    rendered: Render, service: str, env: str, scenario: str
+) -> None:
+    (virtual_service,) = objects_of_kind(rendered(service, env, SCENARIOS[scenario]), "VirtualService")
+    routes = virtual_service["spec"]["http"]
+    assert {route["timeout"] for route in routes} == {MESH_TIMEOUTS[service]}
+    for route in routes:
+        idempotent = all(match.get("method") == {"regex": "GET|HEAD"} for match in route.get("match", [{}]))
+        assert route["retries"]["attempts"] == 1, route["name"]
+        expected = f"{NEVER_ARRIVED},503" if idempotent and service != "gateway" else NEVER_ARRIVED
+        assert route["retries"]["retryOn"] == expected, route["name"]
+        assert "perTryTimeout" not in route["retries"]  # a try may take the service's whole budget
+    # Every method reaches a route: the last one matches anything.
+    assert "match" not in routes[-1]
+
+
+def test_retries_can_be_turned_off(rendered: Render) -> None:
+    (virtual_service,) = objects_of_kind(
+        rendered("flights", "production", {"istio.retries.attempts": "0"}), "VirtualService"
+    )
+    assert [route["retries"] for route in virtual_service["spec"]["http"]] == [{"attempts": 0}] * 2

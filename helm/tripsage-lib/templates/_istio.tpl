@@ -29,14 +29,24 @@ spec:
 {{- end -}}
 
 {{/*
-The tester header goes to the preview track (canary, or the idle colour) first; everyone else is split by
-weight. Istio's own retries are off: the gateway's shared client already retries idempotent calls, and two
-layers of retries multiply load on a failing service.
+The tester header goes to the preview track (canary, or the idle colour) first; everyone else is split by weight.
+Each target has two routes: GET and HEAD, which may be retried on `istio.retries.retryOn`, and every other method,
+retried only where the request never reached the service (`connect-failure`, `refused-stream`: safe for a POST too).
+Every route carries `istio.timeout`, Envoy's limit on the whole call, retries included.
 */}}
 {{- define "tripsage.virtualservice" -}}
 {{- $v := .Values -}}
 {{- $host := include "tripsage.host" . -}}
 {{- $preview := include "tripsage.previewTrack" . -}}
+{{- $tester := dict $v.rollout.testerHeader.name (dict "exact" ($v.rollout.testerHeader.value | toString)) -}}
+{{- $idempotent := dict "regex" "GET|HEAD" -}}
+{{- $routes := list -}}
+{{- if $preview }}
+{{- $routes = append $routes (dict "name" "preview-idempotent" "match" (list (dict "headers" $tester "method" $idempotent)) "preview" true "idempotent" true) -}}
+{{- $routes = append $routes (dict "name" "preview" "match" (list (dict "headers" $tester)) "preview" true "idempotent" false) -}}
+{{- end }}
+{{- $routes = append $routes (dict "name" "idempotent" "match" (list (dict "method" $idempotent)) "preview" false "idempotent" true) -}}
+{{- $routes = append $routes (dict "name" "primary" "preview" false "idempotent" false) -}}
 apiVersion: networking.istio.io/v1
 kind: VirtualService
 metadata:
@@ -57,24 +67,21 @@ spec:
     - {{ required "istio.ingress.gateway is required for the public service" $v.istio.ingress.gateway }}
   {{- end }}
   http:
-    {{- if $preview }}
-    - name: preview
+    {{- range $r := $routes }}
+    - name: {{ $r.name }}
+      {{- with $r.match }}
       match:
-        - headers:
-            {{ $v.rollout.testerHeader.name }}:
-              exact: {{ $v.rollout.testerHeader.value | quote }}
+        {{- toYaml . | nindent 8 }}
+      {{- end }}
       route:
+        {{- if $r.preview }}
         - destination:
             host: {{ $host }}
             subset: {{ $preview }}
             port:
               number: {{ $v.service.port }}
-      retries:
-        attempts: 0
-    {{- end }}
-    - name: primary
-      route:
-        {{- range $track := include "tripsage.tracks" . | fromYamlArray }}
+        {{- else }}
+        {{- range $track := include "tripsage.tracks" $ | fromYamlArray }}
         - destination:
             host: {{ $host }}
             subset: {{ $track.name }}
@@ -82,8 +89,14 @@ spec:
               number: {{ $v.service.port }}
           weight: {{ $track.weight }}
         {{- end }}
+        {{- end }}
+      timeout: {{ required "istio.timeout is required" $v.istio.timeout }}
       retries:
-        attempts: 0
+        attempts: {{ $v.istio.retries.attempts }}
+        {{- if $v.istio.retries.attempts }}
+        retryOn: {{ ternary $v.istio.retries.retryOn "connect-failure,refused-stream" $r.idempotent }}
+        {{- end }}
+    {{- end }}
 {{- end -}}
 
 {{- define "tripsage.peerauthentication" -}}

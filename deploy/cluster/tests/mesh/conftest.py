@@ -33,6 +33,8 @@ CALLERS = 6
 REQUEST_TIMEOUT_S = 20.0
 _NOT_SENT = "not sent"
 CALLER_LABEL = "mesh-test-caller"
+# Twice Envoy's access log flush interval (its default, 1 s).
+_LOG_FLUSH_S = 2.0
 
 
 @pytest.fixture(scope="session")
@@ -124,6 +126,27 @@ class Mesh:
             for subset, count in self.subset_requests(self.envoy_stats(pod), service, port).items():
                 totals[subset] = totals.get(subset, 0) + count
         return totals
+
+    def gateway_api_calls(self, service: str, port: int, since: dt.datetime, at_least: int) -> dict[str, int]:
+        """API calls (paths under /v1/) the gateway pods' Envoys sent to each subset of `service` since `since`, from
+        their access logs, once at least `at_least` are there. Counters would mix in the gateway's readiness probes
+        of each upstream's /health, which go through its Envoy too; Istio's default log line names the path and the
+        upstream cluster (outbound|port|subset|host). Envoy flushes its log every second: read until the calls
+        made are all there, then once more a flush later, bounded."""
+        host = rf"{service}\.tripsage\.svc\.cluster\.local"
+        line = re.compile(rf'"[A-Z]+ /v1/[^"]*" .* outbound\|{port}\|([a-z]+)\|{host} ')
+
+        def read() -> dict[str, int]:
+            totals: dict[str, int] = {}
+            for pod in self.pod_names("gateway"):
+                log = self.kube.kubectl("logs", pod, "-c", "istio-proxy", f"--since-time={since.isoformat()}")
+                for match in filter(None, map(line.search, log.splitlines())):
+                    totals[match[1]] = totals.get(match[1], 0) + 1
+            return totals
+
+        wait_for_route(lambda: sum(read().values()) >= at_least, f"{at_least} calls to {service} in the access log")
+        time.sleep(_LOG_FLUSH_S)
+        return read()
 
     def pod_names(self, app: str) -> list[str]:
         return [pod["metadata"]["name"] for pod in self.kube.ready_pods(app)]

@@ -1,6 +1,6 @@
 """Blue/green and the rollout tool on the live mesh: switching the active colour under steady load loses no request;
 `tripsage-rollout` takes a healthy canary 10 -> 50 -> 100 reading the gateway's Envoy, and rolls a canary that
-answers 500s back by itself; the charts' `retries: attempts: 0` shows in traffic (no 500 is retried)."""
+answers 500s back by itself; the charts' retry policy shows in traffic (a 500 is a bug's answer, never retried)."""
 
 from __future__ import annotations
 
@@ -141,7 +141,7 @@ def test_the_rollout_tool_promotes_a_healthy_canary_and_rolls_a_failing_one_back
     reason = next(line for line in rolled.stderr.splitlines() if "rolling back" in line)
     print(f"rollout: failing canary -> {reason}; canary 5xx {errors}, Envoy retries {retries}; load {outcomes}")
     assert errors > 0
-    # The charts' VirtualService says `retries: attempts: 0`: each 500 reached the caller once, never retried.
+    # The charts' VirtualService retries a 503 (a sick instance), never a 500: each 500 reached the caller once.
     assert retries == 0
 
 

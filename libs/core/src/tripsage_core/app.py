@@ -296,8 +296,18 @@ def create_service_app(
             max_age=600,
         )
     if settings.inject_faults:
-        log.warning("fault switch on: every API request answers 500")
-        app.add_middleware(FaultMiddleware)
+        log.warning(
+            "fault switch on",
+            status=settings.inject_fault_status,
+            every=settings.inject_fault_every,
+            delay_s=settings.inject_delay_s,
+        )
+        app.add_middleware(
+            FaultMiddleware,
+            status=settings.inject_fault_status,
+            every=settings.inject_fault_every,
+            delay_s=settings.inject_delay_s,
+        )
     app.add_middleware(RequestContextMiddleware, access_log=settings.access_log, draining=draining)
     return app
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Literal, Self
+from typing import Annotated, Literal, Self
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import BeforeValidator, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 Environment = Literal["development", "test", "staging", "production"]
+# What the fault switch answers with (tripsage_core.fault): 500 a bug's answer, 503 a sick instance's.
+FaultStatus = Literal[500, 503]
 
 # A well-known key so `make run` needs no configuration; it is refused anywhere but development and test.
 DEVELOPMENT_JWT_SECRET = "tripsage-development-jwt-secret-not-for-production"  # noqa: S105
@@ -53,7 +55,15 @@ class ServiceSettings(BaseSettings):
     max_body_bytes: int = Field(1_048_576, ge=1024, description="Larger request bodies are refused with 413")
     cors_origins: list[str] = Field(default_factory=list, description="Browser origins allowed to call this API")
     inject_faults: bool = Field(
-        False, description="Answer every API request with 500, probes excepted (rollout drills: tripsage_core.fault)"
+        False, description="Fail API requests, probes excepted (rollout and mesh drills: tripsage_core.fault)"
+    )
+    # An environment variable is a string, and a Literal of ints takes no "503": read it as a number first.
+    inject_fault_status: Annotated[FaultStatus, BeforeValidator(int)] = Field(
+        500, description="The status of an injected fault"
+    )
+    inject_fault_every: int = Field(1, ge=1, description="Fault every Nth API request (1: all); the others are served")
+    inject_delay_s: float = Field(
+        0.0, ge=0, le=120, description="With the fault switch on, hold each API request this long first"
     )
 
     jwt_secret: SecretStr | None = None

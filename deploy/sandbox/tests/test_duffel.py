@@ -13,6 +13,7 @@ import orjson
 import pytest
 from amadeus import Client
 
+from tripsage_testing.dates import airport_off_utc_date, iso_day_in
 from tripsage_testing.sandbox import RunningSandbox, running_sandbox
 
 HEADERS = {"Authorization": "Bearer duffel_test_sandbox", "Duffel-Version": "v2"}
@@ -99,6 +100,23 @@ _BAD_BODIES: list[tuple[str, Any]] = [
     ("/stays/quotes", {"rate_id": 12}),
     ("/stays/quotes", {"rate_id": "rat_SBXnonsense"}),
 ]
+
+
+def test_a_departure_is_in_the_past_only_once_its_date_is_over_at_the_origin(base_url: str) -> None:
+    # An origin whose date is not UTC's right now, so judging by UTC's date would fail one of the two.
+    origin, zone = airport_off_utc_date()
+
+    def offer_request(day: str) -> httpx.Response:
+        body = {"data": {**_FLIGHT, "slices": [{"origin": origin, "destination": "LAX", "departure_date": day}]}}
+        return httpx.post(f"{base_url}/air/offer_requests", json=body, headers=HEADERS, timeout=60)
+
+    today = iso_day_in(zone, 0)
+    tonight, yesterday = offer_request(today), offer_request(iso_day_in(zone, -1))
+    assert iso_day_in(zone, 0) == today, "the origin's date turned during the test; run it again"
+    assert tonight.status_code == 201, tonight.text
+    assert yesterday.status_code == 422
+    error = yesterday.json()["errors"][0]
+    assert (error["code"], error["source"]["field"]) == ("departure_date_in_the_past", "slices.0.departure_date")
 
 
 @pytest.mark.parametrize(("path", "data"), _BAD_BODIES)

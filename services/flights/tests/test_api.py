@@ -18,6 +18,7 @@ import redis
 from tripsage_core.flags import FeatureFlags
 from tripsage_core.settings import ConfigurationError
 from tripsage_flights.config import FlightsSettings
+from tripsage_testing.dates import airport_off_utc_date, iso_day_in
 from tripsage_testing.dates import iso_day as _day
 from tripsage_testing.redis import RedisServer
 
@@ -91,7 +92,7 @@ def test_unknown_origin_is_422_naming_origin_without_calling_the_provider(
 @pytest.mark.parametrize(
     ("params", "field"),
     [
-        ({"departure_date": _day(-1)}, "departure_date"),
+        ({"departure_date": iso_day_in("America/New_York", -1)}, "departure_date"),
         ({"departure_date": _day(400)}, "departure_date"),
         ({"return_date": _day(29)}, "return_date"),
         ({"adults": 1, "infants": 2}, "infants"),
@@ -112,6 +113,25 @@ def test_invalid_searches_are_422_naming_the_field(
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == field
     assert sandbox.calls("flight_offers") == 0
+
+
+def test_a_departure_is_in_the_past_only_once_its_date_is_over_at_the_origin(
+    flights_app: AppFactory, auth: dict[str, str], sandbox: SandboxControl
+) -> None:
+    # An origin whose date is not UTC's right now: today there is UTC's yesterday (Honolulu) or yesterday there is
+    # UTC's today (Kiritimati), so judging by UTC's date would fail one of the two.
+    origin, zone = airport_off_utc_date()
+    destination = "LAX"
+    with flights_app() as url:
+        today = iso_day_in(zone, 0)
+        tonight = _search(url, auth, origin=origin, destination=destination, departure_date=today)
+        yesterday = _search(url, auth, origin=origin, destination=destination, departure_date=iso_day_in(zone, -1))
+    assert iso_day_in(zone, 0) == today, "the origin's date turned during the test; run it again"
+    assert tonight.status_code == 200, tonight.text
+    assert yesterday.status_code == 422
+    assert yesterday.headers["content-type"].startswith(PROBLEM)
+    assert yesterday.json()["errors"][0]["field"] == "departure_date"
+    assert sandbox.calls("flight_offers") == 1
 
 
 def test_provider_failing_after_a_search_serves_the_cached_offers_marked_stale(

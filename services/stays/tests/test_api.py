@@ -10,6 +10,7 @@ import pytest
 
 from tripsage_core.settings import ConfigurationError
 from tripsage_stays.config import StaysSettings
+from tripsage_testing.dates import airport_off_utc_date, iso_day_in
 from tripsage_testing.dates import iso_day as _day
 from tripsage_testing.redis import RedisServer
 
@@ -71,6 +72,30 @@ def test_max_price_drops_dearer_offers(stays_app: AppFactory, auth: dict[str, st
         capped = _search(url, auth, max_price=limit).json()["hotels"]
     assert 0 < len(capped) < len(everything)
     assert all(o["price"]["total"] <= limit for h in capped for o in h["offers"])
+
+
+# Where each place of tripsage_testing.dates.airport_off_utc_date is, for a search by point.
+_POINTS = {"HNL": (21.3069, -157.8583), "CXI": (1.8721, -157.4278)}
+
+
+@pytest.mark.parametrize("by", ["city_code", "point"])
+def test_a_check_in_is_in_the_past_only_once_its_date_is_over_at_the_hotel(
+    stays_app: AppFactory, auth: dict[str, str], by: str
+) -> None:
+    # A place whose date is not UTC's right now: today there is UTC's yesterday (Honolulu) or yesterday there is
+    # UTC's today (Kiritimati), so judging by UTC's date would fail one of the two.
+    code, zone = airport_off_utc_date()
+    lat, lon = _POINTS[code]
+    place: dict[str, Any] = {"city_code": code} if by == "city_code" else {"city_code": None, "lat": lat, "lon": lon}
+    with stays_app() as url:
+        today = iso_day_in(zone, 0)
+        tonight = _search(url, auth, **place, check_in=today, check_out=iso_day_in(zone, 2))
+        yesterday = _search(url, auth, **place, check_in=iso_day_in(zone, -1), check_out=iso_day_in(zone, 2))
+    assert iso_day_in(zone, 0) == today, "the place's date turned during the test; run it again"
+    assert tonight.status_code == 200, tonight.text
+    assert yesterday.status_code == 422
+    assert yesterday.headers["content-type"] == PROBLEM
+    assert yesterday.json()["errors"][0]["field"] == "check_in"
 
 
 @pytest.mark.parametrize(

@@ -2,5 +2,5 @@
 
 tripsage_geo.iata    known IATA airport and city codes, nearby airports, an airport's local time
 tripsage_geo.sphere  great-circle distance on a spherical Earth
-tripsage_geo.zones   the IANA time zone at a point (tzf's bundled polygons, offline)
+tripsage_geo.zones   the IANA time zone at a point, today's date in a zone (tzf's bundled polygons, offline)
 """

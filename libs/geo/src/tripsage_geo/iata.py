@@ -103,6 +103,12 @@ def city_centre(code: str) -> tuple[float, float, bool] | None:
     return (airport.lat, airport.lon, False) if airport else None
 
 
+def zone_of(code: str) -> str | None:
+    """The IANA zone of an airport, or of a metropolitan code's main airport (PAR -> CDG); None if unknown."""
+    found = airports_of(code)
+    return (found[0].tz or None) if found else None
+
+
 def _is_for_passengers(airport: Airport) -> bool:
     return not any(word in airport.name.lower() for word in _NOT_FOR_PASSENGERS)
 

@@ -10,6 +10,7 @@ wrong local day, so local dates come from the IANA zone.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import zoneinfo
@@ -33,6 +34,23 @@ def zone_named(name: str) -> zoneinfo.ZoneInfo:
 def _zone_at(lat: float, lon: float) -> str | None:
     # tzf answers "" where it knows no zone, and Etc/GMT±N over the oceans, as timezonefinder does.
     return tzfpy.get_tz(lon, lat) or None
+
+
+# UTC-12 (Baker Island) is the last place a date ends: a date not yet over there is still today somewhere.
+_LAST_TO_END = dt.timezone(dt.timedelta(hours=-12))
+
+
+def today_in(zone: str | None, *, now: dt.datetime | None = None) -> dt.date:
+    """Today's date in an IANA zone: the day "in the past" is judged by at a place (a departure, a hotel).
+
+    Where no zone is known (or the name is not one), the earliest date anywhere, so a date that is still today
+    somewhere is never refused.
+    """
+    tz: dt.tzinfo = _LAST_TO_END
+    if zone:
+        with contextlib.suppress(zoneinfo.ZoneInfoNotFoundError, ValueError):
+            tz = zone_named(zone)
+    return (now or dt.datetime.now(dt.UTC)).astimezone(tz).date()
 
 
 class ZoneLocator:

@@ -27,8 +27,8 @@ from tripsage_flights.schemas import (
     Price,
     PriceResponse,
 )
-from tripsage_geo.iata import airports_near, is_known, metro_code_of, nearby_airports, utc_offset
-from tripsage_geo.zones import zone_named
+from tripsage_geo.iata import airports_near, is_known, metro_code_of, nearby_airports, utc_offset, zone_of
+from tripsage_geo.zones import today_in, zone_named
 
 if TYPE_CHECKING:
     from tripsage_flights.config import FlightsSettings
@@ -121,7 +121,10 @@ class FlightsService:
         self._alternatives = flags.alternative_routes
 
     def validate(self, query: FlightQuery) -> None:
-        validate(query, today=dt.datetime.now(dt.UTC).date(), max_days_ahead=self.settings.max_days_ahead)
+        # A flight leaves on the origin's date: at 01:00 UTC it is still yesterday in Los Angeles, and tonight's
+        # departure from LAX is not in the past.
+        today = today_in(zone_of(query.origin))
+        validate(query, today=today, max_days_ahead=self.settings.max_days_ahead)
 
     def _pairs(self, query: FlightQuery) -> list[tuple[str, str]]:
         pairs = [(query.origin, query.destination)]

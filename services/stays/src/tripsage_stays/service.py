@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any
 from tripsage_cache import Cache
 from tripsage_cache.answers import ResponseMeta, cached_answer
 from tripsage_core.errors import ValidationFailed
-from tripsage_geo.iata import is_known
+from tripsage_geo.iata import is_known, zone_of
+from tripsage_geo.zones import ZoneLocator, today_in
 from tripsage_stays.providers.base import StayProvider
 from tripsage_stays.schemas import Hotel, OfferCheckResponse, StayQuery, StaySearchResponse
 
@@ -74,9 +75,18 @@ class StaysService:
         self.provider = provider
         self.cache = cache
         self.settings = settings
+        self._zones = ZoneLocator()
+
+    def _zone(self, query: StayQuery) -> str | None:
+        if query.city_code:
+            return zone_of(query.city_code)
+        if query.lat is not None and query.lon is not None:
+            return self._zones.zone_at(lat=query.lat, lon=query.lon)
+        return None
 
     def validate(self, query: StayQuery) -> None:
-        today = dt.datetime.now(dt.UTC).date()
+        # A night starts on the hotel's date: tonight in Los Angeles is not in the past at 01:00 UTC.
+        today = today_in(self._zone(query))
         validate(query, today=today, max_days_ahead=self.settings.max_days_ahead, max_nights=self.settings.max_nights)
 
     async def search(self, query: StayQuery, *, refresh: bool = False) -> StaySearchResponse:

@@ -10,6 +10,7 @@ import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 
+from tripsage_geo.zones import today_in
 from tripsage_sandbox import geo
 from tripsage_sandbox.errors import AmadeusError
 from tripsage_sandbox.models import flights
@@ -38,14 +39,16 @@ def _airport(code: str | None, parameter: str) -> geo.Airport:
     return airport
 
 
-def _date(value: str | None, parameter: str, today: date) -> date:
+def _date(value: str | None, parameter: str, place: geo.Airport) -> date:
+    """A leg's date, refused once it is over at the airport it leaves from (Amadeus accepts tonight's departure
+    from LAX at 01:00 UTC, when UTC's date is already tomorrow)."""
     if not value:
         raise _missing(parameter)
     try:
         parsed = date.fromisoformat(value)
     except ValueError:
         raise _invalid(parameter, "Date format should be YYYY-MM-DD") from None
-    if parsed < today:
+    if parsed < today_in(place.tz):
         raise AmadeusError(400, 425, "INVALID DATE", "Date/Time is in the past", parameter)
     return parsed
 
@@ -90,10 +93,10 @@ def _search_from_query(request: Request) -> flights.Search:
     today = datetime.now(UTC).date()
     origin = _airport(q.get("originLocationCode"), "originLocationCode")
     destination = _airport(q.get("destinationLocationCode"), "destinationLocationCode")
-    departure = _date(q.get("departureDate"), "departureDate", today)
+    departure = _date(q.get("departureDate"), "departureDate", origin)
     legs = [flights.Leg(origin, destination, departure)]
     if q.get("returnDate"):
-        back = _date(q.get("returnDate"), "returnDate", today)
+        back = _date(q.get("returnDate"), "returnDate", destination)
         if back < departure:
             raise AmadeusError(
                 400, 4926, "INVALID DATA RECEIVED", "returnDate must be after departureDate", "returnDate"
@@ -158,14 +161,10 @@ def _search_from_body(body: dict[str, Any]) -> flights.Search:
                 earliest = time.fromisoformat(str(window["time"]))
             except ValueError:
                 raise _invalid("departureDateTimeRange.time") from None
-        legs.append(
-            flights.Leg(
-                _airport(od.get("originLocationCode"), "originLocationCode"),
-                _airport(od.get("destinationLocationCode"), "destinationLocationCode"),
-                _date(window.get("date") if isinstance(window, dict) else None, "departureDateTimeRange.date", today),
-                earliest,
-            )
-        )
+        origin = _airport(od.get("originLocationCode"), "originLocationCode")
+        destination = _airport(od.get("destinationLocationCode"), "destinationLocationCode")
+        day = _date(window.get("date") if isinstance(window, dict) else None, "departureDateTimeRange.date", origin)
+        legs.append(flights.Leg(origin, destination, day, earliest))
     raw_travelers = body.get("travelers")
     if not isinstance(raw_travelers, list) or not raw_travelers:
         raise _missing("travelers")

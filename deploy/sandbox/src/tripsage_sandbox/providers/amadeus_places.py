@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from starlette.requests import Request
 from starlette.responses import Response
 
+from tripsage_geo.zones import today_in
 from tripsage_sandbox import geo
 from tripsage_sandbox.errors import AmadeusError
 from tripsage_sandbox.models import airports, hotels
@@ -234,9 +235,11 @@ async def hotels_by_geocode(request: Request) -> Response:
     return _hotel_list(request, geo.locality_at(lat, lon), lat, lon, radius[0], radius[1])
 
 
-def _stay(request: Request) -> tuple[date, int, int, int, str]:
+def _stay(request: Request, zone: str | None) -> tuple[date, int, int, int, str]:
+    """The stay asked for; a check-in is over once it is over at the hotel (tonight in Los Angeles at 01:00 UTC
+    is not)."""
     q = request.query_params
-    today = datetime.now(UTC).date()
+    today = today_in(zone)
     try:
         check_in = date.fromisoformat(q.get("checkInDate") or today.isoformat())
         check_out = date.fromisoformat(q.get("checkOutDate") or (check_in + timedelta(days=1)).isoformat())
@@ -286,11 +289,11 @@ async def hotel_offers(request: Request) -> Response:
     ids = [i.strip().upper() for i in raw_ids.split(",") if i.strip()]
     if not ids:
         raise AmadeusError(400, 32171, "MANDATORY DATA MISSING", "This attribute is required", "hotelIds")
-    check_in, nights, adults, rooms, currency = _stay(request)
     best_only = (request.query_params.get("bestRateOnly") or "true").lower() != "false"
     found = [h for h in (hotels.hotel_by_id(i) for i in ids) if h is not None]
     if not found:
         raise AmadeusError(400, 1257, "INVALID PROPERTY CODE", "Provider not found", "hotelIds")
+    check_in, nights, adults, rooms, currency = _stay(request, found[0].city.tz)
     data = []
     for hotel in found:
         if not hotels.is_available(hotel, check_in):
@@ -320,7 +323,7 @@ async def hotel_offer(request: Request) -> Response:
     key = hotels.parse_offer_id(request.path_params["offer_id"])
     if key is None:
         raise AmadeusError(404, 1797, "NOT FOUND", "Offer not found or expired", "offerId")
-    if key.check_in < datetime.now(UTC).date():
+    if key.check_in < today_in(key.hotel.city.tz):
         raise AmadeusError(400, 3664, "NO ROOMS AVAILABLE AT REQUESTED PROPERTY")
     hotel = key.hotel
     offer = hotels.build_offer(hotel, key.check_in, key.nights, key.adults, key.room_index, key.rooms, key.currency)

@@ -15,6 +15,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from tripsage_geo.zones import today_in
 from tripsage_sandbox import geo
 from tripsage_sandbox.models import flights, hotels
 from tripsage_sandbox.models.airports import airport_for_code, airports_near, search_airports
@@ -54,7 +55,12 @@ def _place(code: Any, field: str) -> geo.Airport:
     return airport
 
 
-def _slices(raw: Any, today: date) -> list[list[str]]:
+def _zone(code: str) -> str | None:
+    airport = airport_for_code(code)
+    return airport.tz if airport else None
+
+
+def _slices(raw: Any) -> list[list[str]]:
     if not isinstance(raw, list) or not raw:
         raise missing("slices")
     if len(raw) > 4:
@@ -75,7 +81,8 @@ def _slices(raw: Any, today: date) -> list[list[str]]:
             day = date.fromisoformat(raw_day)
         except ValueError:
             raise invalid(f"{field}.departure_date", "Must be a date, YYYY-MM-DD") from None
-        if day < today:
+        # Over once it is over at the origin: Duffel takes tonight's departure from LAX at 01:00 UTC.
+        if day < today_in(origin.tz):
             raise invalid(f"{field}.departure_date", "Must be today or later", "departure_date_in_the_past")
         found.append([origin.code, destination.code, day.isoformat()])
     return found
@@ -118,7 +125,7 @@ def _query(data: dict[str, Any], request: Request, today: date) -> dict[str, Any
     if timeout is not None and (not timeout.isdigit() or not 2000 <= int(timeout) <= 60000):
         raise invalid("supplier_timeout", "Milliseconds, 2000-60000")
     return {
-        "s": _slices(data.get("slices"), today),
+        "s": _slices(data.get("slices")),
         "p": _passengers(data.get("passengers")),
         "c": cabin,
         "m": connections,
@@ -396,7 +403,7 @@ async def get_offer(request: Request) -> Response:
     payload, key = decoded["r"], decoded.get("k")
     ttl = request.app.state.settings.duffel_offer_ttl
     expired = time.time() > payload["t"] + ttl
-    departed = any(date.fromisoformat(day) < datetime.now(UTC).date() for _, _, day in payload["q"]["s"])
+    departed = any(date.fromisoformat(day) < today_in(_zone(origin)) for origin, _, day in payload["q"]["s"])
     found = None if expired or departed else next((o for o in _model_offers(payload) if _routing_key(o) == key), None)
     if found is None:
         gone = DuffelFailure(

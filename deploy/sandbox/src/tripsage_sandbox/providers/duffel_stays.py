@@ -13,6 +13,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from tripsage_geo.zones import today_in
 from tripsage_sandbox import geo
 from tripsage_sandbox.models import hotels
 from tripsage_sandbox.providers.duffel_common import (
@@ -178,8 +179,10 @@ def _result(key: hotels.OfferKey, guests: list[dict[str, Any]], with_rates: bool
     }
 
 
-def _stay(data: dict[str, Any]) -> tuple[date, int, int, list[dict[str, Any]]]:
-    today = datetime.now(UTC).date()
+def _stay(data: dict[str, Any], zone: str | None) -> tuple[date, int, int, list[dict[str, Any]]]:
+    """The stay asked for; a check-in is over once it is over where the hotels are (tonight in Los Angeles at
+    01:00 UTC is not)."""
+    today = today_in(zone)
     days = []
     for field in ("check_in_date", "check_out_date"):
         raw = data.get(field)
@@ -246,8 +249,8 @@ def _hotels_at(data: dict[str, Any]) -> list[hotels.Hotel]:
 async def search(request: Request) -> Response:
     """POST /stays/search: available accommodation with its cheapest rate."""
     data = await json_data(request)
-    check_in, nights, rooms, guests = _stay(data)
     found = _hotels_at(data)
+    check_in, nights, rooms, guests = _stay(data, found[0].city.tz if found else None)
     results = []
     for hotel in found:
         if not hotels.is_available(hotel, check_in):
@@ -261,7 +264,7 @@ def _key_from(value: str, prefix: str, what: str) -> hotels.OfferKey:
     key = hotels.parse_offer_id(value.removeprefix(prefix)) if value.startswith(prefix) else None
     if key is None:
         raise not_found(what)
-    if key.check_in < datetime.now(UTC).date() or not hotels.is_available(key.hotel, key.check_in):
+    if key.check_in < today_in(key.hotel.city.tz) or not hotels.is_available(key.hotel, key.check_in):
         raise DuffelFailure(
             422,
             "invalid_state_error",

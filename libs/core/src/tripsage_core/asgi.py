@@ -3,10 +3,12 @@ throughput, and acting on HTTP requests only (lifespan events pass straight thro
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
+
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 
-class HttpMiddleware:
+class HttpMiddleware(ABC):
     """Subclasses implement `handle`, called for HTTP requests only; `self.app` is the app inside."""
 
     def __init__(self, app: ASGIApp) -> None:
@@ -18,5 +20,6 @@ class HttpMiddleware:
             return
         await self.handle(scope, receive, send)
 
+    @abstractmethod
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
-        raise NotImplementedError
+        """What the middleware does with one HTTP request; it calls `self.app` to pass it on."""

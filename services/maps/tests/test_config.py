@@ -48,15 +48,15 @@ def test_development_without_key_uses_the_sandbox_key_only_with_a_sandbox_url() 
         MapsSettings(environment="development")
 
 
-def test_the_console_script_exits_with_the_configuration_error_in_production() -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "tripsage_maps"],
-        env={"MAPS_ENVIRONMENT": "production", "MAPS_JWT_SECRET": "a-real-looking-jwt-secret-0f9a8b7c"},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
+def _start_maps(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """`python -m tripsage_maps` with only `env`, as a container would start it; it must refuse before serving."""
+    return subprocess.run(
+        [sys.executable, "-m", "tripsage_maps"], env=env, capture_output=True, text=True, timeout=60, check=False
     )
+
+
+def test_the_console_script_exits_with_the_configuration_error_in_production() -> None:
+    result = _start_maps({"MAPS_ENVIRONMENT": "production", "MAPS_JWT_SECRET": "a-real-looking-jwt-secret-0f9a8b7c"})
     assert result.returncode != 0
     assert "MAPS_GOOGLE_API_KEY is required in production" in result.stderr
 
@@ -77,13 +77,6 @@ def test_the_current_google_apis_are_the_default_each_on_its_own_host() -> None:
 
 
 def test_an_unknown_api_generation_refuses_to_start_naming_the_variable() -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "tripsage_maps"],
-        env={"MAPS_PROVIDER_BASE_URL": "http://127.0.0.1:8100", "MAPS_ROUTING_API": "directions"},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = _start_maps({"MAPS_PROVIDER_BASE_URL": "http://127.0.0.1:8100", "MAPS_ROUTING_API": "directions"})
     assert result.returncode != 0
     assert "MAPS_ROUTING_API: Input should be 'routes' or 'legacy'" in result.stderr

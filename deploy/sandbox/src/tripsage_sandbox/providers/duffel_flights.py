@@ -15,6 +15,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from tripsage_geo.iata import zone_of
 from tripsage_geo.zones import today_in
 from tripsage_sandbox import geo
 from tripsage_sandbox.models import flights, hotels
@@ -53,11 +54,6 @@ def _place(code: Any, field: str) -> geo.Airport:
     if airport is None:
         raise invalid(field, f"'{code.strip().upper()}' is not an IATA airport or city code")
     return airport
-
-
-def _zone(code: str) -> str | None:
-    airport = airport_for_code(code)
-    return airport.tz if airport else None
 
 
 def _slices(raw: Any) -> list[list[str]]:
@@ -403,7 +399,7 @@ async def get_offer(request: Request) -> Response:
     payload, key = decoded["r"], decoded.get("k")
     ttl = request.app.state.settings.duffel_offer_ttl
     expired = time.time() > payload["t"] + ttl
-    departed = any(date.fromisoformat(day) < today_in(_zone(origin)) for origin, _, day in payload["q"]["s"])
+    departed = any(date.fromisoformat(day) < today_in(zone_of(origin)) for origin, _, day in payload["q"]["s"])
     found = None if expired or departed else next((o for o in _model_offers(payload) if _routing_key(o) == key), None)
     if found is None:
         gone = DuffelFailure(

@@ -137,19 +137,27 @@ def test_the_environment_picks_prometheus_then_datadog_then_readiness() -> None:
 # The shape of a sidecar's /stats text, as seen on the mesh: Istio names each cluster's stats `<cluster>;.<stat>`,
 # counters as `name: value`, histograms as quantiles (last interval, cumulative).
 _ENVOY_STATS = """\
-cluster.outbound|8001|canary|flights.tripsage.svc.cluster.local;.upstream_rq_total: 40
+cluster.outbound|8001|canary|flights.tripsage.svc.cluster.local;.upstream_rq_total: 36
+cluster.outbound|8001|canary|flights.tripsage.svc.cluster.local;.upstream_rq_200: 26
+cluster.outbound|8001|canary|flights.tripsage.svc.cluster.local;.upstream_rq_2xx: 26
+cluster.outbound|8001|canary|flights.tripsage.svc.cluster.local;.upstream_rq_404: 2
+cluster.outbound|8001|canary|flights.tripsage.svc.cluster.local;.upstream_rq_4xx: 2
+cluster.outbound|8001|canary|flights.tripsage.svc.cluster.local;.upstream_rq_500: 8
+cluster.outbound|8001|canary|flights.tripsage.svc.cluster.local;.upstream_rq_503: 4
 cluster.outbound|8001|canary|flights.tripsage.svc.cluster.local;.upstream_rq_5xx: 12
 cluster.outbound|8001|canary|flights.tripsage.svc.cluster.local;.upstream_rq_time: P0(nan,2) P25(nan,4.1) \
 P50(nan,6) P75(nan,9) P90(nan,14) P95(nan,20) P99(nan,31.5) P99.5(nan,33) P99.9(nan,35) P100(nan,36)
 cluster.outbound|8001|stable|flights.tripsage.svc.cluster.local;.upstream_rq_total: 360
+cluster.outbound|8001|stable|flights.tripsage.svc.cluster.local;.upstream_rq_2xx: 360
 cluster.outbound|8001|stable|flights.tripsage.svc.cluster.local;.upstream_rq_5xx: 0
-cluster.outbound|8002|canary|stays.tripsage.svc.cluster.local;.upstream_rq_total: 7
+cluster.outbound|8002|canary|stays.tripsage.svc.cluster.local;.upstream_rq_2xx: 7
 cluster.outbound|8001|canary|flights.tripsage.svc.cluster.local;.external.upstream_rq_5xx: 12
 """
 
 
 def test_envoy_stats_of_one_subset_are_read_from_the_text_stats() -> None:
     canary = subset_stats(_ENVOY_STATS, service="flights", track="canary", namespace="tripsage")
+    # 40 answers (26 + 2 + 12), though 36 requests reached a pool: four of the 503s were Envoy's own (no endpoint).
     assert (canary.requests, canary.errors_5xx, canary.p99_ms) == (40, 12, 31.5)
     stable = subset_stats(_ENVOY_STATS, service="flights", track="stable", namespace="tripsage")
     assert (stable.requests, stable.errors_5xx, stable.p99_ms) == (360, 0, None)

@@ -140,7 +140,7 @@ def _datadog_total(body: Mapping[str, Any]) -> float | None:
 
 
 class EnvoyStatsCheck:
-    """The callers' own sidecars: what their Envoys counted for the track's subset (requests, 5xx, p99).
+    """The callers' own sidecars: what their Envoys counted for the track's subset (answers by class, p99).
 
     Istio's standard metrics (PrometheusCheck) come from its `istio.stats` extension, which an upstream Envoy lacks;
     Envoy's own per-cluster counters are there in every build. The counts are cumulative since the track's subset
@@ -188,25 +188,28 @@ class SubsetStats:
 
 
 def subset_stats(text: str, *, service: str, track: str, namespace: str) -> SubsetStats:
-    """One Envoy's text stats for the cluster `outbound|<port>|<track>|<service>.<namespace>.svc.cluster.local`."""
+    """One Envoy's text stats for the cluster `outbound|<port>|<track>|<service>.<namespace>.svc.cluster.local`.
+
+    The requests are the answers Envoy charged to the cluster by class (`upstream_rq_2xx`, `_5xx`, ...), not
+    `upstream_rq_total`: Envoy charges its own 503 when no endpoint is left (a canary scaled away) to `upstream_rq_5xx`
+    without a request ever reaching a pool, so 5xx over `upstream_rq_total` can pass 100 %."""
     cluster = re.escape(f"|{track}|{service}.{namespace}.svc.cluster.local")
-    pattern = re.compile(
-        rf"^cluster\.outbound\|\d+{cluster};?\.(upstream_rq_total|upstream_rq_5xx|upstream_rq_time): (.*)$"
-    )
+    pattern = re.compile(rf"^cluster\.outbound\|\d+{cluster};?\.upstream_rq_([1-5]xx|time): (.*)$")
     requests = errors = 0
     p99: float | None = None
     for line in text.splitlines():
         if not (match := pattern.match(line)):
             continue
         name, value = match.groups()
-        if name == "upstream_rq_total":
-            requests += int(value)
-        elif name == "upstream_rq_5xx":
+        if name == "time":
+            if quantile := re.search(r"P99\([^,]*,([^)]*)\)", value):
+                # Envoy prints each quantile as (last interval, cumulative); `nan` until a request was timed.
+                cumulative = float(quantile.group(1))
+                p99 = None if math.isnan(cumulative) else cumulative
+            continue
+        requests += int(value)
+        if name == "5xx":
             errors += int(value)
-        elif quantile := re.search(r"P99\([^,]*,([^)]*)\)", value):
-            # Envoy prints each quantile as (last interval, cumulative); `nan` until a request was timed.
-            cumulative = float(quantile.group(1))
-            p99 = None if math.isnan(cumulative) else cumulative
     return SubsetStats(requests, errors, p99)
 
 

@@ -37,7 +37,7 @@ def _colour_requests(mesh: Mesh) -> dict[str, int]:
 def test_switching_blue_to_green_under_steady_load_loses_no_request(
     kube: Kube, mesh: Mesh, restore_flights: None
 ) -> None:
-    kube.load_image(kube.local_image(SERVICE), kube.image(SERVICE, "green-mesh"))
+    kube.retag(SERVICE, "green-mesh")
     colours = ["--set", "rollout.strategy=blueGreen", "--set", "blueGreen.green.tag=green-mesh"]
     kube.install(SERVICE, *colours, "--set", "blueGreen.active=blue")
     kube.wait_until("blue and green Ready", lambda: len(kube.ready_pods(SERVICE)) >= 2, timeout_s=180)
@@ -120,7 +120,7 @@ def test_the_rollout_tool_promotes_a_healthy_canary_and_rolls_a_failing_one_back
     kube: Kube, mesh: Mesh, restore_flights: None
 ) -> None:
     kube.install(SERVICE)  # the canary strategy, stable only
-    kube.load_image(kube.local_image(SERVICE), kube.image(SERVICE, "good-mesh"))
+    kube.retag(SERVICE, "good-mesh")
     assert _rollout(kube, "canary", SERVICE, "--image", "good-mesh", "--weight", "10").returncode == 0
     kube.wait_until("canary Ready", lambda: len(kube.ready_pods(SERVICE)) >= 2, timeout_s=180)
     promoted, outcomes, _ = _promote_under_load(kube, mesh)

@@ -14,8 +14,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -66,6 +65,7 @@ class Mesh:
 
     kube: Kube
     ingress: Callable[..., httpx.Client]
+    _callers: dict[tuple[str, bool], str] = field(default_factory=dict)
 
     @staticmethod
     def flight_search_params() -> dict[str, Any]:
@@ -151,15 +151,29 @@ class Mesh:
     def pod_names(self, app: str) -> list[str]:
         return [pod["metadata"]["name"] for pod in self.kube.ready_pods(app)]
 
-    @contextmanager
-    def client_pod(self, *, service_account: str, meshed: bool) -> Iterator[str]:
-        """A long-lived pod of the flights image to call from, with or without a sidecar, under a service account."""
+    def callers(self, *wanted: tuple[str, bool]) -> list[str]:
+        """Long-lived pods of the flights image to call from, one per (service account, with a sidecar or not) for
+        the session, the missing ones started together: a meshed pod takes seconds to be Ready."""
+        missing = [key for key in dict.fromkeys(wanted) if key not in self._callers]
+        if missing:
+            # Admitted at layers 3/4 to flights, so what the proofs observe is the mesh's own answer (mTLS refusal,
+            # the AuthorizationPolicy's 403), not the namespace's default-deny dropping the packets first.
+            self.kube.admit_test_caller(CALLER_LABEL, "flights", FLIGHTS_PORT, istiod=True)
+            accounts = {sa["metadata"]["name"] for sa in self.kube.json("serviceaccounts")["items"]}
+            for service_account in {sa for sa, _ in missing} - accounts:
+                self.kube.kubectl("create", "serviceaccount", service_account)
+            for key in missing:
+                self._callers[key] = self._caller_pod(*key)
+            names = [f"pod/{self._callers[key]}" for key in missing]
+            self.kube.kubectl("wait", *names, "--for=condition=Ready", "--timeout=120s", timeout=150)
+        return [self._callers[key] for key in wanted]
+
+    def caller(self, *, service_account: str, meshed: bool) -> str:
+        (pod,) = self.callers((service_account, meshed))
+        return pod
+
+    def _caller_pod(self, service_account: str, meshed: bool) -> str:
         name = f"caller-{'meshed' if meshed else 'plain'}-{service_account}-{uuid.uuid4().hex[:6]}"
-        if service_account not in {sa["metadata"]["name"] for sa in self.kube.json("serviceaccounts")["items"]}:
-            self.kube.kubectl("create", "serviceaccount", service_account)
-        # Admitted at layers 3/4 to flights, so what the proofs observe is the mesh's own answer (mTLS refusal, the
-        # AuthorizationPolicy's 403), not the namespace's default-deny dropping the packets first.
-        self.kube.admit_test_caller(CALLER_LABEL, "flights", FLIGHTS_PORT, istiod=True)
         manifest = {
             "apiVersion": "v1",
             "kind": "Pod",
@@ -186,16 +200,17 @@ class Mesh:
             },
         }
         self.kube.kubectl("apply", "-f", "-", stdin=json.dumps(manifest))
-        try:
-            self.kube.kubectl("wait", f"pod/{name}", "--for=condition=Ready", "--timeout=120s", timeout=150)
-            yield name
-        finally:
-            self.kube.kubectl("delete", "pod", name, "--wait=false")
+        return name
+
+    def remove_callers(self) -> None:
+        for pod in self._callers.values():
+            self.kube.kubectl("delete", "pod", pod, "--wait=false", check=False)
+        self._callers.clear()
 
     def call_as(self, *, service_account: str, meshed: bool, url: str) -> str:
-        """A GET of `url` from a fresh caller pod: the status code, or the error's name."""
-        with self.client_pod(service_account=service_account, meshed=meshed) as pod:
-            return self.call_from(pod, url)
+        """A GET of `url` from the session's caller pod of that service account: the status code, or the error's
+        name."""
+        return self.call_from(self.caller(service_account=service_account, meshed=meshed), url)
 
     def call_from(self, pod: str, url: str) -> str:
         """What a plain HTTP GET from inside `pod` got: the status code, or the error's name."""
@@ -221,5 +236,7 @@ def wait_for_route(check: Callable[[], bool], what: str, timeout_s: float = 60.0
 
 
 @pytest.fixture(scope="session")
-def mesh(kube: Kube, ingress: Callable[..., httpx.Client]) -> Mesh:
-    return Mesh(kube, ingress)
+def mesh(kube: Kube, ingress: Callable[..., httpx.Client]) -> Iterator[Mesh]:
+    mesh = Mesh(kube, ingress)
+    yield mesh
+    mesh.remove_callers()

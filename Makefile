@@ -226,7 +226,7 @@ mesh-images: mesh-tools ## tripsage-mesh/{pilot,proxyv2}:mesh on the project's D
 mesh-test: install mesh-images cluster-images ## cluster up (or the running one, emptied), mesh, all seven charts meshed, the proofs (NetworkPolicy's too), down (pass or fail)
 	@set -e; started=$$SECONDS; \
 	if [ -z "$(KEEP_CLUSTER)" ]; then trap '$(CLUSTER) down; $(CLUSTER) status' EXIT; fi; \
-	if $(CLUSTER) running; then $(CLUSTER) reset; else $(CLUSTER) up; fi; up=$$SECONDS; \
+	if $(CLUSTER) running; then cluster=reused; $(CLUSTER) reset; else cluster=up; $(CLUSTER) up; fi; up=$$SECONDS; \
 	$(MESH) install; $(CLUSTER) deploy; $(MESH) ingress; deployed=$$SECONDS; \
 	$(RUN) pytest deploy/cluster/tests/mesh deploy/cluster/tests/test_network_policy.py -rA -s $(PYTEST_ARGS); tested=$$SECONDS; \
-	echo "mesh-test: up $$((up - started)) s, mesh and deploy $$((deployed - up)) s, proofs $$((tested - deployed)) s"
+	echo "mesh-test: cluster $$cluster $$((up - started)) s, mesh and deploy $$((deployed - up)) s, proofs $$((tested - deployed)) s"

@@ -97,11 +97,16 @@ class Mesh:
         params: dict[str, Any],
         headers: dict[str, str],
         stop: threading.Event | None = None,
+        per_second: float | None = None,
     ) -> dict[str, int]:
         """Up to `count` GETs through the ingress, CALLERS at a time, each as a fresh user, until `stop` is set;
+        paced at `per_second` if given (steady load for as long as a switch takes), else as fast as they answer;
         outcomes by status or error."""
+        started = time.monotonic()
 
-        def one(_: int) -> str:
+        def one(index: int) -> str:
+            if per_second is not None and stop is not None:
+                stop.wait(max(0.0, started + index / per_second - time.monotonic()))
             if stop is not None and stop.is_set():
                 return _NOT_SENT
             return self.get_as_new_user(path, params, headers)

@@ -57,12 +57,12 @@ e2e: install ## end-to-end tests against a stack started the way `make run` star
 e2e-duffel: install ## the same end-to-end suite with flights and stays on Duffel (FLIGHTS_/STAYS_PROVIDER=duffel)
 	FLIGHTS_PROVIDER=duffel STAYS_PROVIDER=duffel $(RUN) pytest tests-e2e $(PYTEST_ARGS)
 
-# mesh-test brings up a cluster of its own after cluster-test's is down: sharing one would save ~2 min of up and down
-# but mean re-creating every pod (and the migrations Job) with a sidecar. docs/mesh.md has the stage's figures.
 TEST_STAGES := lint typecheck unit e2e e2e-duffel deploy-checks test-containers cluster-test mesh-test
 
+# When mesh-test follows, cluster-test hands its cluster over once its tests pass (the project's namespaces deleted,
+# the cluster kept): a second up and down would cost ~2.5 min. docs/mesh.md has the stage's figures.
 test: ## every check and every test, the images built and run included; ends with each stage's duration
-	@deploy/make/timed-stages.sh $(TEST_STAGES)
+	@HAND_OVER_CLUSTER=$(if $(filter mesh-test,$(TEST_STAGES)),1) deploy/make/timed-stages.sh $(TEST_STAGES)
 
 FUZZ_EXAMPLES ?= 100
 
@@ -177,8 +177,10 @@ deploy-checks: charts trivy-config actionlint ## everything that proves the depl
 # Needs root, Docker (for the images) and the Debian packages named in deploy/cluster/README.md.
 CLUSTER := TRIPSAGE_SERVICES="$(CHART_SERVICES)" deploy/cluster/cluster.sh
 CLUSTER_IMAGES := $(CHART_SERVICES) sandbox postgres redis
-# KEEP_CLUSTER=1 leaves the cluster of `make cluster-test` running (then `make cluster-down`).
+# KEEP_CLUSTER=1 leaves the cluster of `make cluster-test` running (then `make cluster-down`); HAND_OVER_CLUSTER=1
+# leaves it running, emptied, when its tests pass (for mesh-test) and takes it down when they fail.
 KEEP_CLUSTER ?=
+HAND_OVER_CLUSTER ?=
 
 .PHONY: cluster-tools cluster-images cluster-up cluster-deploy cluster-down cluster-status cluster-test
 
@@ -201,10 +203,12 @@ cluster-down: ## remove every process, mount, bridge, netns, rule and file of th
 
 cluster-test: install cluster-tools cluster-images ## up, deploy, the tests against the live cluster, down (pass or fail)
 	@set -e; started=$$SECONDS; \
-	if [ -z "$(KEEP_CLUSTER)" ]; then trap '$(CLUSTER) down; $(CLUSTER) status' EXIT; fi; \
+	if [ -n "$(HAND_OVER_CLUSTER)" ]; then trap '[ $$? -eq 0 ] || { $(CLUSTER) down; $(CLUSTER) status; }' EXIT; \
+	elif [ -z "$(KEEP_CLUSTER)" ]; then trap '$(CLUSTER) down; $(CLUSTER) status' EXIT; fi; \
 	$(CLUSTER) up; up=$$SECONDS; \
 	$(CLUSTER) deploy; deployed=$$SECONDS; \
 	$(RUN) pytest deploy/cluster/tests --ignore=deploy/cluster/tests/mesh -rA -s $(PYTEST_ARGS); tested=$$SECONDS; \
+	if [ -n "$(HAND_OVER_CLUSTER)" ]; then $(CLUSTER) reset; fi; \
 	echo "cluster-test: up $$((up - started)) s, deploy $$((deployed - up)) s, tests $$((tested - deployed)) s"
 
 # --- Istio on that cluster (deploy/cluster/mesh; docs/mesh.md): istiod, sidecars, the ingress gateway, and the proofs.
@@ -219,10 +223,10 @@ mesh-images: mesh-tools ## tripsage-mesh/{pilot,proxyv2}:mesh on the project's D
 	# The rollout drill's failing canary: this tree's flights with libs/core's fault switch turned on.
 	TAG=mesh ONLY=flights deploy/docker/build-images.sh
 
-mesh-test: install mesh-images cluster-images ## cluster up, mesh, all seven charts meshed, the proofs (NetworkPolicy's too), down (pass or fail)
+mesh-test: install mesh-images cluster-images ## cluster up (or the running one, emptied), mesh, all seven charts meshed, the proofs (NetworkPolicy's too), down (pass or fail)
 	@set -e; started=$$SECONDS; \
 	if [ -z "$(KEEP_CLUSTER)" ]; then trap '$(CLUSTER) down; $(CLUSTER) status' EXIT; fi; \
-	$(CLUSTER) up; up=$$SECONDS; \
+	if $(CLUSTER) running; then cluster=reused; $(CLUSTER) reset; else cluster=up; $(CLUSTER) up; fi; up=$$SECONDS; \
 	$(MESH) install; $(CLUSTER) deploy; $(MESH) ingress; deployed=$$SECONDS; \
 	$(RUN) pytest deploy/cluster/tests/mesh deploy/cluster/tests/test_network_policy.py -rA -s $(PYTEST_ARGS); tested=$$SECONDS; \
-	echo "mesh-test: up $$((up - started)) s, mesh and deploy $$((deployed - up)) s, proofs $$((tested - deployed)) s"
+	echo "mesh-test: cluster $$cluster $$((up - started)) s, mesh and deploy $$((deployed - up)) s, proofs $$((tested - deployed)) s"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # A one-node Kubernetes v1.34 cluster made of plain processes on this machine:
-#   cluster.sh up | deploy | install <service> [helm args] | down | status
+#   cluster.sh up | deploy | install <service> [helm args] | reset | running | down | status
 #
 #   etcd (Debian) -> kube-apiserver -> controller-manager, scheduler
 #   containerd (Debian, private root/state/socket) <- kubelet -> CNI bridge on tsk0 ; kube-proxy (nftables) ; CoreDNS pod
@@ -465,6 +465,25 @@ deploy() {
 	log "seven charts installed and ready in $((SECONDS - started)) s"
 }
 
+# The namespaces the cluster starts with; `reset` removes every other.
+system_namespaces='default|kube-system|kube-public|kube-node-lease'
+
+reset() { # every release and namespace of the project (and of its tests) gone, the cluster itself kept
+	local started=$SECONDS spaces
+	spaces=$(kubectl get namespaces -o name | sed 's|^namespace/||' | grep -Evx "$system_namespaces" || true)
+	[[ -n $spaces ]] || return 0
+	# Releases before namespaces: istiod's webhooks and cluster roles are cluster-wide and would outlive its namespace,
+	# and a webhook left behind with no istiod refuses the next deploy's VirtualServices.
+	"$helm_bin" list --all-namespaces --output json |
+		python3 -c 'import json, sys; [print(r["namespace"], r["name"]) for r in json.load(sys.stdin)]' |
+		while read -r ns release; do "$helm_bin" uninstall "$release" -n "$ns" --no-hooks >/dev/null; done
+	# shellcheck disable=SC2086 # one namespace per word
+	kubectl delete namespace $spaces --wait --timeout=300s >/dev/null
+	log "reset in $((SECONDS - started)) s: namespaces $(echo $spaces) deleted"
+}
+
+running() { [[ -e $run/kube-apiserver.pid ]] && kubectl get --raw /readyz >/dev/null 2>&1; }
+
 # --- teardown -------------------------------------------------------------------------------------------------------
 stop_group() { # name
 	local pidfile="$run/$1.pid" pid
@@ -571,10 +590,12 @@ case "${1:-}" in
 up) up ;;
 deploy) deploy ;;
 install) shift && chart_install "$@" ;;
+reset) reset ;;
+running) running ;;
 down) down ;;
 status) status ;;
 *)
-	echo "usage: $0 up|deploy|install <service> [helm args]|down|status" >&2
+	echo "usage: $0 up|deploy|install <service> [helm args]|reset|running|down|status" >&2
 	exit 2
 	;;
 esac

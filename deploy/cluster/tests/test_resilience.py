@@ -64,7 +64,7 @@ def _image_of_ready_pods(kube: Kube, app: str) -> set[str]:
 def test_a_rolling_update_under_steady_load_fails_no_request(
     kube: Kube, gateway_ip: str, token: Callable[[str], str]
 ) -> None:
-    kube.load_image(kube.local_image("time"), kube.image("time", ROLLED_TAG))
+    kube.retag("time", ROLLED_TAG)
     with SteadyLoad(f"http://{gateway_ip}:8000", token, "/v1/time/now?tz=Asia/Tokyo") as load:
         time.sleep(5)
         kube.install("time", "--set", f"image.tag={ROLLED_TAG}")

@@ -41,7 +41,7 @@ def _deployments(kube: Kube) -> dict[str, str]:
 
 
 def test_canary_then_promote_moves_stable_onto_the_canarys_image(kube: Kube) -> None:
-    kube.load_image(kube.local_image(SERVICE), kube.image(SERVICE, "canary-a"))
+    kube.retag(SERVICE, "canary-a")
 
     _rollout(kube, "canary", SERVICE, "--image", "canary-a", "--weight", "10")
     assert _deployments(kube) == {
@@ -59,7 +59,7 @@ def test_canary_then_promote_moves_stable_onto_the_canarys_image(kube: Kube) -> 
 
 
 def test_canary_then_rollback_removes_the_canary_and_keeps_stable(kube: Kube) -> None:
-    kube.load_image(kube.local_image(SERVICE), kube.image(SERVICE, "canary-b"))
+    kube.retag(SERVICE, "canary-b")
     stable_before = _deployments(kube)[f"{SERVICE}-stable"]
 
     _rollout(kube, "canary", SERVICE, "--image", "canary-b", "--weight", "25")

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import json
+import re
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any, ClassVar
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+import yaml
 
 from tripsage_rollout.checks import (
+    ENVOY_COUNTERS,
     DatadogCheck,
     EnvoyStatsCheck,
     PrometheusCheck,
@@ -22,6 +26,9 @@ from tripsage_rollout.checks import (
     pods_verdict,
     subset_stats,
 )
+
+# The test mesh's Istio values (make mesh-test).
+MESH_VALUES = Path(__file__).resolve().parents[3] / "deploy" / "cluster" / "mesh" / "istiod-values.yaml"
 
 THRESHOLDS = Thresholds(max_error_rate=0.01, max_p99_ms=800)
 
@@ -164,6 +171,16 @@ def test_envoy_stats_of_one_subset_are_read_from_the_text_stats() -> None:
     assert subset_stats(_ENVOY_STATS, service="maps", track="canary", namespace="tripsage").requests == 0
     # 12 of 40 answered 5xx: far above any error budget.
     assert not judge(12 / 40, 31.5, THRESHOLDS).healthy
+
+
+def test_the_test_meshs_stats_matcher_keeps_every_counter_the_envoy_check_reads() -> None:
+    # Istio keeps only the statistics its proxyStatsMatcher names: a counter missing there reads as no traffic at all.
+    values = yaml.safe_load((MESH_VALUES).read_text())
+    kept = values["meshConfig"]["defaultConfig"]["proxyStatsMatcher"]["inclusionRegexps"]
+    cluster = "cluster.outbound|8001|canary|flights.tripsage.svc.cluster.local;."
+    for counter in ENVOY_COUNTERS:
+        assert any(re.fullmatch(regexp, cluster + counter) for regexp in kept), counter
+    assert not any(re.fullmatch(regexp, cluster + "upstream_cx_total") for regexp in kept)
 
 
 class _DatadogAnswers(BaseHTTPRequestHandler):

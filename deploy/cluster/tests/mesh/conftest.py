@@ -14,8 +14,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -46,31 +45,50 @@ def ingress_ip(kube: Kube) -> str:
     return ip
 
 
-@pytest.fixture(scope="session")
-def ingress(ingress_ip: str, token: Callable[[str], str]) -> Callable[..., httpx.Client]:
-    """A client of the ingress gateway, authenticated as a fresh user (the gateway limits searches per user)."""
-
-    def client(extra_headers: dict[str, str] | None = None) -> httpx.Client:
-        headers = {"host": GATEWAY_HOST, "authorization": f"Bearer {token(f'mesh-{uuid.uuid4().hex[:12]}')}"}
-        headers.update(extra_headers or {})
-        return httpx.Client(
-            base_url=f"http://{ingress_ip}", headers=headers, trust_env=False, timeout=REQUEST_TIMEOUT_S
-        )
-
-    return client
-
-
-@dataclass(frozen=True)
+@dataclass
 class Mesh:
     """Calls into the mesh and readings of its Envoys, for the proofs."""
 
     kube: Kube
-    ingress: Callable[..., httpx.Client]
+    ingress_ip: str
+    token: Callable[[str], str]
+    _callers: dict[tuple[str, bool], str] = field(default_factory=dict)
+    # One client for all the load: a new httpx.Client costs ~20 ms of CPU (its TLS context), which 7,000 requests
+    # would take from the two cores the mesh runs on.
+    _load: httpx.Client | None = None
 
     @staticmethod
     def flight_search_params() -> dict[str, Any]:
         start = dt.date.today() + dt.timedelta(days=60)
         return {"origin": "SFO", "destination": "TYO", "departure_date": start.isoformat(), "adults": 1}
+
+    def new_user(self) -> dict[str, str]:
+        """The authorization of a fresh user: the gateway limits searches per user."""
+        return {"authorization": f"Bearer {self.token(f'mesh-{uuid.uuid4().hex[:12]}')}"}
+
+    def ingress(self, extra_headers: dict[str, str] | None = None) -> httpx.Client:
+        """A client of the ingress gateway, authenticated as a fresh user."""
+        return httpx.Client(
+            base_url=f"http://{self.ingress_ip}",
+            headers={"host": GATEWAY_HOST, **self.new_user(), **(extra_headers or {})},
+            trust_env=False,
+            timeout=REQUEST_TIMEOUT_S,
+        )
+
+    def get_as_new_user(self, path: str, params: dict[str, Any], headers: dict[str, str]) -> str:
+        """One GET through the ingress as a fresh user: the status code, or the error's name."""
+        if self._load is None:
+            self._load = httpx.Client(
+                base_url=f"http://{self.ingress_ip}",
+                headers={"host": GATEWAY_HOST},
+                trust_env=False,
+                timeout=REQUEST_TIMEOUT_S,
+                limits=httpx.Limits(max_connections=CALLERS),
+            )
+        try:
+            return str(self._load.get(path, params=params, headers={**self.new_user(), **headers}).status_code)
+        except httpx.HTTPError as error:
+            return type(error).__name__
 
     def send_bounded(
         self,
@@ -79,18 +97,19 @@ class Mesh:
         params: dict[str, Any],
         headers: dict[str, str],
         stop: threading.Event | None = None,
+        per_second: float | None = None,
     ) -> dict[str, int]:
         """Up to `count` GETs through the ingress, CALLERS at a time, each as a fresh user, until `stop` is set;
+        paced at `per_second` if given (steady load for as long as a switch takes), else as fast as they answer;
         outcomes by status or error."""
+        started = time.monotonic()
 
-        def one(_: int) -> str:
+        def one(index: int) -> str:
+            if per_second is not None and stop is not None:
+                stop.wait(max(0.0, started + index / per_second - time.monotonic()))
             if stop is not None and stop.is_set():
                 return _NOT_SENT
-            with self.ingress() as client:
-                try:
-                    return str(client.get(path, params=params, headers=headers).status_code)
-                except httpx.HTTPError as error:
-                    return type(error).__name__
+            return self.get_as_new_user(path, params, headers)
 
         outcomes: dict[str, int] = {}
         with ThreadPoolExecutor(max_workers=CALLERS) as pool:
@@ -98,6 +117,13 @@ class Mesh:
                 outcomes[outcome] = outcomes.get(outcome, 0) + 1
         outcomes.pop(_NOT_SENT, None)
         return outcomes
+
+    def close(self) -> None:
+        for pod in self._callers.values():
+            self.kube.kubectl("delete", "pod", pod, "--wait=false", check=False)
+        self._callers.clear()
+        if self._load is not None:
+            self._load.close()
 
     def envoy_stats(self, pod: str, namespace: str = "tripsage") -> dict[str, int]:
         """The counters of one pod's Envoy, read through pilot-agent inside its istio-proxy container."""
@@ -151,15 +177,29 @@ class Mesh:
     def pod_names(self, app: str) -> list[str]:
         return [pod["metadata"]["name"] for pod in self.kube.ready_pods(app)]
 
-    @contextmanager
-    def client_pod(self, *, service_account: str, meshed: bool) -> Iterator[str]:
-        """A long-lived pod of the flights image to call from, with or without a sidecar, under a service account."""
+    def callers(self, *wanted: tuple[str, bool]) -> list[str]:
+        """Long-lived pods of the flights image to call from, one per (service account, with a sidecar or not) for
+        the session, the missing ones started together: a meshed pod takes seconds to be Ready."""
+        missing = [key for key in dict.fromkeys(wanted) if key not in self._callers]
+        if missing:
+            # Admitted at layers 3/4 to flights, so what the proofs observe is the mesh's own answer (mTLS refusal,
+            # the AuthorizationPolicy's 403), not the namespace's default-deny dropping the packets first.
+            self.kube.admit_test_caller(CALLER_LABEL, "flights", FLIGHTS_PORT, istiod=True)
+            accounts = {sa["metadata"]["name"] for sa in self.kube.json("serviceaccounts")["items"]}
+            for service_account in {sa for sa, _ in missing} - accounts:
+                self.kube.kubectl("create", "serviceaccount", service_account)
+            for key in missing:
+                self._callers[key] = self._caller_pod(*key)
+            names = [f"pod/{self._callers[key]}" for key in missing]
+            self.kube.kubectl("wait", *names, "--for=condition=Ready", "--timeout=120s", timeout=150)
+        return [self._callers[key] for key in wanted]
+
+    def caller(self, *, service_account: str, meshed: bool) -> str:
+        (pod,) = self.callers((service_account, meshed))
+        return pod
+
+    def _caller_pod(self, service_account: str, meshed: bool) -> str:
         name = f"caller-{'meshed' if meshed else 'plain'}-{service_account}-{uuid.uuid4().hex[:6]}"
-        if service_account not in {sa["metadata"]["name"] for sa in self.kube.json("serviceaccounts")["items"]}:
-            self.kube.kubectl("create", "serviceaccount", service_account)
-        # Admitted at layers 3/4 to flights, so what the proofs observe is the mesh's own answer (mTLS refusal, the
-        # AuthorizationPolicy's 403), not the namespace's default-deny dropping the packets first.
-        self.kube.admit_test_caller(CALLER_LABEL, "flights", FLIGHTS_PORT, istiod=True)
         manifest = {
             "apiVersion": "v1",
             "kind": "Pod",
@@ -186,16 +226,12 @@ class Mesh:
             },
         }
         self.kube.kubectl("apply", "-f", "-", stdin=json.dumps(manifest))
-        try:
-            self.kube.kubectl("wait", f"pod/{name}", "--for=condition=Ready", "--timeout=120s", timeout=150)
-            yield name
-        finally:
-            self.kube.kubectl("delete", "pod", name, "--wait=false")
+        return name
 
     def call_as(self, *, service_account: str, meshed: bool, url: str) -> str:
-        """A GET of `url` from a fresh caller pod: the status code, or the error's name."""
-        with self.client_pod(service_account=service_account, meshed=meshed) as pod:
-            return self.call_from(pod, url)
+        """A GET of `url` from the session's caller pod of that service account: the status code, or the error's
+        name."""
+        return self.call_from(self.caller(service_account=service_account, meshed=meshed), url)
 
     def call_from(self, pod: str, url: str) -> str:
         """What a plain HTTP GET from inside `pod` got: the status code, or the error's name."""
@@ -221,5 +257,7 @@ def wait_for_route(check: Callable[[], bool], what: str, timeout_s: float = 60.0
 
 
 @pytest.fixture(scope="session")
-def mesh(kube: Kube, ingress: Callable[..., httpx.Client]) -> Mesh:
-    return Mesh(kube, ingress)
+def mesh(kube: Kube, ingress_ip: str, token: Callable[[str], str]) -> Iterator[Mesh]:
+    mesh = Mesh(kube, ingress_ip, token)
+    yield mesh
+    mesh.close()

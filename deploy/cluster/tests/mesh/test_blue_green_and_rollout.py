@@ -17,8 +17,10 @@ if TYPE_CHECKING:
 
 SERVICE, PORT = "flights", 8001
 SEARCH = "/v1/flights/search"
-# Steady load is bounded twice: a request budget and the stop once the switch has shown in traffic.
+# Steady load is bounded twice: a request budget and the stop once the switch has shown in traffic. Paced, so the
+# budget lasts 150 s, longer than a promotion takes, whatever the machine's speed.
 MAX_LOAD_REQUESTS = 3000
+LOAD_PER_SECOND = 20.0
 # The image of this worktree's flights (libs/core's fault switch), built by `make mesh-images`.
 FAULT_SOURCE_IMAGE = "tripsage/flights:mesh"
 
@@ -37,7 +39,7 @@ def _colour_requests(mesh: Mesh) -> dict[str, int]:
 def test_switching_blue_to_green_under_steady_load_loses_no_request(
     kube: Kube, mesh: Mesh, restore_flights: None
 ) -> None:
-    kube.load_image(kube.local_image(SERVICE), kube.image(SERVICE, "green-mesh"))
+    kube.retag(SERVICE, "green-mesh")
     colours = ["--set", "rollout.strategy=blueGreen", "--set", "blueGreen.green.tag=green-mesh"]
     kube.install(SERVICE, *colours, "--set", "blueGreen.active=blue")
     kube.wait_until("blue and green Ready", lambda: len(kube.ready_pods(SERVICE)) >= 2, timeout_s=180)
@@ -45,7 +47,9 @@ def test_switching_blue_to_green_under_steady_load_loses_no_request(
     before = _colour_requests(mesh)
     stop = threading.Event()
     with ThreadPoolExecutor(max_workers=1) as pool:
-        load = pool.submit(mesh.send_bounded, MAX_LOAD_REQUESTS, SEARCH, mesh.flight_search_params(), {}, stop)
+        load = pool.submit(
+            mesh.send_bounded, MAX_LOAD_REQUESTS, SEARCH, mesh.flight_search_params(), {}, stop, LOAD_PER_SECOND
+        )
         try:
             kube.install(SERVICE, *colours, "--set", "blueGreen.active=green")
             switched = kube.wait_until(
@@ -102,12 +106,14 @@ def _promote_under_load(
                 seen[key] = max(seen[key], value)
 
     with ThreadPoolExecutor(max_workers=2) as pool:
-        load = pool.submit(mesh.send_bounded, MAX_LOAD_REQUESTS, SEARCH, mesh.flight_search_params(), {}, stop)
+        load = pool.submit(
+            mesh.send_bounded, MAX_LOAD_REQUESTS, SEARCH, mesh.flight_search_params(), {}, stop, LOAD_PER_SECOND
+        )
         watcher = pool.submit(watch)
         try:
             # Judged on errors: the p99 bound is the callers' own deadline, as latency on a shared machine is its load.
             promoted = _rollout(
-                kube, "promote", SERVICE, "--steps", "50,100", "--interval", "20", "--max-p99-ms", "20000"
+                kube, "promote", SERVICE, "--steps", "50,100", "--interval", "10", "--max-p99-ms", "20000"
             )
         finally:
             stop.set()
@@ -120,7 +126,7 @@ def test_the_rollout_tool_promotes_a_healthy_canary_and_rolls_a_failing_one_back
     kube: Kube, mesh: Mesh, restore_flights: None
 ) -> None:
     kube.install(SERVICE)  # the canary strategy, stable only
-    kube.load_image(kube.local_image(SERVICE), kube.image(SERVICE, "good-mesh"))
+    kube.retag(SERVICE, "good-mesh")
     assert _rollout(kube, "canary", SERVICE, "--image", "good-mesh", "--weight", "10").returncode == 0
     kube.wait_until("canary Ready", lambda: len(kube.ready_pods(SERVICE)) >= 2, timeout_s=180)
     promoted, outcomes, _ = _promote_under_load(kube, mesh)

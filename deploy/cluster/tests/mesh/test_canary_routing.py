@@ -52,7 +52,7 @@ def _delta(before: dict[str, int], after: dict[str, int]) -> dict[str, int]:
 
 @pytest.fixture(scope="module")
 def canary(kube: Kube) -> Iterator[None]:
-    kube.load_image(kube.local_image(SERVICE), kube.image(SERVICE, CANARY_TAG))
+    kube.retag(SERVICE, CANARY_TAG)
     yield None
     kube.install(SERVICE)  # back to the plain release for whatever runs next
 

@@ -31,6 +31,8 @@ def test_every_service_pod_runs_with_its_sidecar_and_serves_through_the_ingress(
 
 
 def test_plaintext_from_a_pod_without_sidecar_is_refused_and_mtls_from_a_meshed_pod_accepted(mesh: Mesh) -> None:
+    # This module's three callers, started together (the next test calls from the same pods).
+    mesh.callers(("gateway", False), ("gateway", True), ("intruder", True))
     refused = mesh.call_as(service_account="gateway", meshed=False, url=FLIGHTS_URL)
     accepted = mesh.call_as(service_account="gateway", meshed=True, url=FLIGHTS_URL)
     assert refused in {"ConnectionResetError", "RemoteDisconnected", "URLError"}, refused

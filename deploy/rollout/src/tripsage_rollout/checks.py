@@ -180,6 +180,11 @@ class EnvoyStatsCheck:
         return result.stdout
 
 
+# The counters of each subset's cluster the Envoy check reads: answers by class, and the latency histogram. A mesh
+# that trims Envoy's statistics (Istio's proxyStatsMatcher) must keep them.
+ENVOY_COUNTERS = (*(f"upstream_rq_{n}xx" for n in range(1, 6)), "upstream_rq_time")
+
+
 @dataclass(frozen=True, slots=True)
 class SubsetStats:
     requests: int
@@ -194,21 +199,22 @@ def subset_stats(text: str, *, service: str, track: str, namespace: str) -> Subs
     `upstream_rq_total`: Envoy charges its own 503 when no endpoint is left (a canary scaled away) to `upstream_rq_5xx`
     without a request ever reaching a pool, so 5xx over `upstream_rq_total` can pass 100 %."""
     cluster = re.escape(f"|{track}|{service}.{namespace}.svc.cluster.local")
-    pattern = re.compile(rf"^cluster\.outbound\|\d+{cluster};?\.upstream_rq_([1-5]xx|time): (.*)$")
+    counters = "|".join(re.escape(name) for name in ENVOY_COUNTERS)
+    pattern = re.compile(rf"^cluster\.outbound\|\d+{cluster};?\.({counters}): (.*)$")
     requests = errors = 0
     p99: float | None = None
     for line in text.splitlines():
         if not (match := pattern.match(line)):
             continue
         name, value = match.groups()
-        if name == "time":
+        if name == "upstream_rq_time":
             if quantile := re.search(r"P99\([^,]*,([^)]*)\)", value):
                 # Envoy prints each quantile as (last interval, cumulative); `nan` until a request was timed.
                 cumulative = float(quantile.group(1))
                 p99 = None if math.isnan(cumulative) else cumulative
             continue
         requests += int(value)
-        if name == "5xx":
+        if name == "upstream_rq_5xx":
             errors += int(value)
     return SubsetStats(requests, errors, p99)
 

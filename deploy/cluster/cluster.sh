@@ -472,8 +472,8 @@ reset() { # every release and namespace of the project (and of its tests) gone, 
 	local started=$SECONDS spaces
 	spaces=$(kubectl get namespaces -o name | sed 's|^namespace/||' | grep -Evx "$system_namespaces" || true)
 	[[ -n $spaces ]] || return 0
-	# Releases before namespaces: istiod's webhooks and cluster roles are cluster-wide and would outlive its namespace,
-	# and a webhook left behind with no istiod refuses the next deploy's VirtualServices.
+	# Releases before namespaces: istiod's webhook configurations and cluster roles are cluster-wide, and deleting its
+	# namespace alone would leave them behind, pointing at an istiod that is gone.
 	"$helm_bin" list --all-namespaces --output json |
 		python3 -c 'import json, sys; [print(r["namespace"], r["name"]) for r in json.load(sys.stdin)]' |
 		while read -r ns release; do "$helm_bin" uninstall "$release" -n "$ns" --no-hooks >/dev/null; done

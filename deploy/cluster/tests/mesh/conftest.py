@@ -6,6 +6,7 @@ sidecars' own statistics (pilot-agent's view of Envoy's admin API), so each proo
 
 from __future__ import annotations
 
+import collections
 import datetime as dt
 import json
 import re
@@ -53,9 +54,12 @@ class Mesh:
     ingress_ip: str
     token: Callable[[str], str]
     _callers: dict[tuple[str, bool], str] = field(default_factory=dict)
-    # One client for all the load: a new httpx.Client costs ~20 ms of CPU (its TLS context), which 7,000 requests
-    # would take from the two cores the mesh runs on.
-    _load: httpx.Client | None = None
+    # One client for all the load, made before any caller thread needs it: a new httpx.Client costs ~20 ms of CPU
+    # (its TLS context), which 7,000 requests would take from the two cores the mesh runs on.
+    _load: httpx.Client = field(init=False)
+
+    def __post_init__(self) -> None:
+        self._load = self._client({}, limits=httpx.Limits(max_connections=CALLERS))
 
     @staticmethod
     def flight_search_params() -> dict[str, Any]:
@@ -68,23 +72,19 @@ class Mesh:
 
     def ingress(self, extra_headers: dict[str, str] | None = None) -> httpx.Client:
         """A client of the ingress gateway, authenticated as a fresh user."""
+        return self._client({**self.new_user(), **(extra_headers or {})})
+
+    def _client(self, headers: dict[str, str], **options: Any) -> httpx.Client:
         return httpx.Client(
             base_url=f"http://{self.ingress_ip}",
-            headers={"host": GATEWAY_HOST, **self.new_user(), **(extra_headers or {})},
+            headers={"host": GATEWAY_HOST, **headers},
             trust_env=False,
             timeout=REQUEST_TIMEOUT_S,
+            **options,
         )
 
     def get_as_new_user(self, path: str, params: dict[str, Any], headers: dict[str, str]) -> str:
         """One GET through the ingress as a fresh user: the status code, or the error's name."""
-        if self._load is None:
-            self._load = httpx.Client(
-                base_url=f"http://{self.ingress_ip}",
-                headers={"host": GATEWAY_HOST},
-                trust_env=False,
-                timeout=REQUEST_TIMEOUT_S,
-                limits=httpx.Limits(max_connections=CALLERS),
-            )
         try:
             return str(self._load.get(path, params=params, headers={**self.new_user(), **headers}).status_code)
         except httpx.HTTPError as error:
@@ -103,11 +103,12 @@ class Mesh:
         paced at `per_second` if given (steady load for as long as a switch takes), else as fast as they answer;
         outcomes by status or error."""
         started = time.monotonic()
+        stop = stop or threading.Event()
 
         def one(index: int) -> str:
-            if per_second is not None and stop is not None:
+            if per_second is not None:
                 stop.wait(max(0.0, started + index / per_second - time.monotonic()))
-            if stop is not None and stop.is_set():
+            if stop.is_set():
                 return _NOT_SENT
             return self.get_as_new_user(path, params, headers)
 
@@ -122,8 +123,7 @@ class Mesh:
         for pod in self._callers.values():
             self.kube.kubectl("delete", "pod", pod, "--wait=false", check=False)
         self._callers.clear()
-        if self._load is not None:
-            self._load.close()
+        self._load.close()
 
     def envoy_stats(self, pod: str, namespace: str = "tripsage") -> dict[str, int]:
         """The counters of one pod's Envoy, read through pilot-agent inside its istio-proxy container."""
@@ -145,13 +145,16 @@ class Mesh:
         )
         return {m.group(1): value for name, value in stats.items() if (m := pattern.match(name))}
 
-    def gateway_subset_requests(self, service: str, port: int) -> dict[str, int]:
-        """Requests every gateway pod's Envoy has sent to each subset of `service`, summed over the pods."""
-        totals: dict[str, int] = {}
+    def gateway_envoy_stats(self) -> dict[str, int]:
+        """The counters of every gateway pod's Envoy, summed over the pods."""
+        totals: collections.Counter[str] = collections.Counter()
         for pod in self.pod_names("gateway"):
-            for subset, count in self.subset_requests(self.envoy_stats(pod), service, port).items():
-                totals[subset] = totals.get(subset, 0) + count
-        return totals
+            totals.update(self.envoy_stats(pod))
+        return dict(totals)
+
+    def gateway_subset_requests(self, service: str, port: int) -> dict[str, int]:
+        """Requests the gateway's Envoys have sent to each subset of `service`."""
+        return self.subset_requests(self.gateway_envoy_stats(), service, port)
 
     def gateway_api_calls(self, service: str, port: int, since: dt.datetime, at_least: int) -> dict[str, int]:
         """API calls (paths under /v1/) the gateway pods' Envoys sent to each subset of `service` since `since`, from
